@@ -1,0 +1,139 @@
+//! `cbench compose [FILE...]`: audit Compose files statically.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::{self, Config};
+use crate::model::{DiagKind, Diagnostic, Origin, Severity, Subject};
+use crate::report::Run;
+use crate::rules;
+use crate::sources::compose::{self, LoadOptions};
+use crate::suppress;
+
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// Each positional file is its own project.
+    pub files: Vec<PathBuf>,
+    /// `-f`: files merged into one project, in order.
+    pub merged: Vec<PathBuf>,
+    pub load: LoadOptions,
+    pub min_severity: Option<Severity>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub pedantic: bool,
+    pub no_config: bool,
+    /// Where to discover a Compose file when none is given.
+    pub cwd: PathBuf,
+}
+
+pub fn run(opts: &Options) -> Run {
+    let mut projects: Vec<Vec<PathBuf>> = Vec::new();
+    if !opts.merged.is_empty() {
+        projects.push(opts.merged.clone());
+    }
+    projects.extend(opts.files.iter().map(|f| vec![f.clone()]));
+    let mut run = Run::default();
+    if projects.is_empty() {
+        let found = compose::discover(&opts.cwd);
+        if found.is_empty() {
+            run.diagnostics.push(Diagnostic {
+                kind: DiagKind::Error,
+                path: opts.cwd.display().to_string(),
+                line: None,
+                col: None,
+                message: format!("no Compose file found (looked for {})", compose::DEFAULT_FILES.join(", ")),
+            });
+            return run;
+        }
+        projects.push(found);
+    }
+    let mut configs: HashMap<PathBuf, Option<Config>> = HashMap::new();
+    for paths in &projects {
+        let project = compose::load(paths, &opts.load);
+        run.files += project.files.len();
+        run.diagnostics.extend(project.diagnostics);
+        let subjects: Vec<(Subject, &crate::model::ContainerSpec)> = project
+            .services
+            .iter()
+            .map(|s| {
+                (
+                    Subject {
+                        kind: "service",
+                        name: s.name.clone(),
+                    },
+                    &s.spec,
+                )
+            })
+            .collect();
+        let ids: Vec<&'static str> = rules::container_rule_ids().into_iter().filter(|id| selected(opts, id)).collect();
+        run.checked.extend(subjects.iter().map(|(s, _)| (s.clone(), ids.clone())));
+        let mut findings = rules::check_containers(&subjects, opts.pedantic);
+        findings.retain(|f| selected(opts, f.rule));
+        for f in &mut findings {
+            let Origin::File { path, line, .. } = &f.origin else { continue };
+            let file = project.files.iter().find(|sf| sf.path == *path);
+            if let Some(sf) = file
+                && suppress::ignored_at(&sf.text, *line).iter().any(|r| r == f.rule)
+            {
+                f.suppressed = true;
+            }
+            if !opts.no_config {
+                let p = Path::new(&**path);
+                let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+                let cfg = configs
+                    .entry(dir.clone())
+                    .or_insert_with(|| load_config(&dir, &mut run.diagnostics));
+                if let Some(cfg) = cfg {
+                    if let Some(sev) = cfg.severity(f.rule) {
+                        f.severity = sev;
+                    }
+                    let abs = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+                    if cfg.ignores(f.rule, &abs) {
+                        f.suppressed = true;
+                    }
+                }
+            }
+        }
+        findings.retain(|f| opts.min_severity.is_none_or(|m| f.severity >= m));
+        run.findings.extend(findings);
+        for sf in project.files {
+            run.sources.insert(sf.path.to_string(), sf.text);
+        }
+    }
+    run
+}
+
+fn selected(opts: &Options, rule: &str) -> bool {
+    (opts.select.is_empty() || opts.select.iter().any(|s| s == rule)) && !opts.ignore.iter().any(|s| s == rule)
+}
+
+fn load_config(dir: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
+    let path = config::find(dir)?;
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(Diagnostic {
+                kind: DiagKind::Error,
+                path: path.display().to_string(),
+                line: None,
+                col: None,
+                message: e.to_string(),
+            });
+            return None;
+        }
+    };
+    match Config::parse(&path, &text) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            let msg = e.lines().next().unwrap_or("invalid configuration").to_string();
+            diags.push(Diagnostic {
+                kind: DiagKind::Error,
+                path: path.display().to_string(),
+                line: None,
+                col: None,
+                message: msg,
+            });
+            None
+        }
+    }
+}

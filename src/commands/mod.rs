@@ -1,0 +1,21 @@
+pub mod compose;
+pub mod rules;
+
+use crate::model::{DiagKind, Finding, Severity};
+use crate::report::Run;
+
+/// Exit codes: 0 clean, 1 findings at or above `fail_on`, 2 usage or input errors.
+pub fn exit_code(run: &Run, fail_on: Severity, allow_partial: bool) -> u8 {
+    let input_error = run.diagnostics.iter().any(|d| match d.kind {
+        DiagKind::Error => true,
+        DiagKind::Partial => !allow_partial,
+        DiagKind::Warning => false,
+    });
+    if input_error {
+        2
+    } else if run.findings.iter().any(|f: &Finding| !f.suppressed && f.severity >= fail_on) {
+        1
+    } else {
+        0
+    }
+}

@@ -1,0 +1,9 @@
+//! cbench: one catalog of container security rules, for Compose files and Docker hosts.
+
+pub mod commands;
+pub mod config;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod sources;
+pub mod suppress;

@@ -1,0 +1,123 @@
+//! `ContainerSpec`: what a container is allowed to do, whoever describes it
+//! (a Compose service, a running container, an OCI bundle).
+
+use super::{Origin, Val};
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContainerSpec {
+    /// Where the container (service) itself is declared; used for findings about what is missing.
+    pub declared_at: Option<Origin>,
+    pub image: Option<Val<String>>,
+    pub privileged: Option<Val<bool>>,
+    pub user: Option<Val<String>>,
+    pub read_only: Option<Val<bool>>,
+    /// Capability names, upper case, without `CAP_`.
+    pub cap_add: Vec<Val<String>>,
+    pub cap_drop: Vec<Val<String>>,
+    pub security: SecurityOpts,
+    pub ports: Vec<Val<Port>>,
+    pub expose: Vec<Val<String>>,
+    pub mounts: Vec<Val<Mount>>,
+    pub network_mode: Option<Val<String>>,
+    pub pid: Option<Val<String>>,
+    pub ipc: Option<Val<String>>,
+    pub uts: Option<Val<String>>,
+    pub userns: Option<Val<String>>,
+    pub devices: Vec<Val<String>>,
+    pub device_cgroup_rules: Vec<Val<String>>,
+    pub limits: Limits,
+    pub restart: Option<Val<Restart>>,
+    pub healthcheck: Option<Val<Healthcheck>>,
+    pub command: Option<Val<Vec<String>>>,
+    pub entrypoint: Option<Val<Vec<String>>>,
+    /// Environment variables. The value stays in memory for rules; reports print only the name.
+    pub env: Vec<Val<EnvVar>>,
+    pub sysctls: Vec<Val<(String, String)>>,
+    pub ulimits: Vec<Val<String>>,
+    pub cgroup_parent: Option<Val<String>>,
+    pub oom_kill_disable: Option<Val<bool>>,
+    pub logging_driver: Option<Val<String>>,
+    /// Networks the container joins (Compose: `networks`; engine: NetworkSettings).
+    pub networks: Vec<Val<String>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SecurityOpts {
+    pub no_new_privileges: Option<Val<bool>>,
+    /// `unconfined` or a profile path/name.
+    pub seccomp: Option<Val<String>>,
+    pub apparmor: Option<Val<String>>,
+    pub label_disable: Option<Val<()>>,
+    pub systempaths_unconfined: Option<Val<()>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Port {
+    /// `None`: every interface.
+    pub host_ip: Option<String>,
+    /// Published host port range; `None`: a random port.
+    pub published: Option<(u32, u32)>,
+    pub target: (u32, u32),
+    pub protocol: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MountKind {
+    Bind,
+    Volume,
+    Tmpfs,
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mount {
+    pub kind: MountKind,
+    /// Host path (bind, absolute), volume name (volume), none (tmpfs / anonymous volume).
+    pub source: Option<String>,
+    pub target: String,
+    pub read_only: bool,
+    pub propagation: Option<String>,
+    /// Mount options of a tmpfs (`noexec`, `nosuid`, ...).
+    pub options: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Limits {
+    pub memory: Option<Val<u64>>,
+    pub memswap: Option<Val<i64>>,
+    pub cpus: Option<Val<f64>>,
+    pub cpu_shares: Option<Val<i64>>,
+    pub cpu_quota: Option<Val<i64>>,
+    pub pids: Option<Val<i64>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Restart {
+    /// `no`, `always`, `unless-stopped`, `on-failure` (deploy's `any` maps to `always`).
+    pub name: String,
+    pub max_retries: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Healthcheck {
+    Defined,
+    Disabled,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct EnvVar {
+    pub name: String,
+    pub value: Option<String>,
+    /// The value was written as-is in the file (not produced by `${...}` interpolation).
+    pub literal: bool,
+}
+
+impl std::fmt::Debug for EnvVar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print a value, not even in debug output.
+        f.debug_struct("EnvVar")
+            .field("name", &self.name)
+            .field("literal", &self.literal)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,44 @@
+//! GitHub Actions workflow commands: `::error file=...,line=...,col=...::message`.
+
+use super::Run;
+use crate::model::{DiagKind, Origin, Severity};
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_prop(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(run: &Run) -> String {
+    let mut out = String::new();
+    for f in run.shown() {
+        let level = match f.severity {
+            Severity::Critical | Severity::High => "error",
+            Severity::Medium | Severity::Low => "warning",
+            Severity::Info => "notice",
+        };
+        let loc = match &f.origin {
+            Origin::File { path, line, col } => format!("file={},line={line},col={col},", escape_prop(path)),
+            _ => String::new(),
+        };
+        let title = escape_prop(&format!("cbench {} ({})", f.rule, f.severity));
+        out.push_str(&format!(
+            "::{level} {loc}title={title}::{}\n",
+            escape_data(&format!("{}: {}", f.subject.name, f.message))
+        ));
+    }
+    for d in &run.diagnostics {
+        let level = if d.kind == DiagKind::Warning { "warning" } else { "error" };
+        let mut props = format!("file={}", escape_prop(&d.path));
+        if let Some(l) = d.line {
+            props.push_str(&format!(",line={l}"));
+        }
+        if let Some(c) = d.col {
+            props.push_str(&format!(",col={c}"));
+        }
+        out.push_str(&format!("::{level} {props},title=cbench::{}\n", escape_data(&d.message)));
+    }
+    out
+}

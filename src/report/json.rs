@@ -1,0 +1,134 @@
+//! The JSON report, version 1. Its shape is a public contract (see README): it is built from
+//! its own types here, not from internal ones, so refactors do not change it.
+
+use serde::Serialize;
+
+use super::Run;
+use crate::model::{DiagKind, Origin, Severity};
+use crate::rules::catalog;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<Finding<'a>>,
+    errors: Vec<Error<'a>>,
+    warnings: Vec<Error<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Finding<'a> {
+    rule: &'a str,
+    severity: Severity,
+    cis: Vec<&'a str>,
+    message: &'a str,
+    subject: Subject<'a>,
+    location: Option<Location<'a>>,
+    related: Vec<Location<'a>>,
+    evidence: &'a str,
+    suppressed: bool,
+}
+
+#[derive(Serialize)]
+struct Subject<'a> {
+    kind: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+pub(super) struct Location<'a> {
+    pub path: &'a str,
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Serialize)]
+struct Error<'a> {
+    path: &'a str,
+    line: Option<u32>,
+    column: Option<u32>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    subjects: usize,
+    findings: usize,
+    suppressed: usize,
+    errors: usize,
+    by_severity: std::collections::BTreeMap<&'static str, usize>,
+}
+
+pub(super) fn location(o: &Origin) -> Option<Location<'_>> {
+    match o {
+        Origin::File { path, line, col } => Some(Location {
+            path,
+            line: *line,
+            column: *col,
+        }),
+        _ => None,
+    }
+}
+
+pub fn render(run: &Run) -> String {
+    let findings = run
+        .findings
+        .iter()
+        .map(|f| Finding {
+            rule: f.rule,
+            severity: f.severity,
+            cis: catalog::get(f.rule)
+                .map(|m| m.cis.iter().map(String::as_str).collect())
+                .unwrap_or_default(),
+            message: &f.message,
+            subject: Subject {
+                kind: f.subject.kind,
+                name: &f.subject.name,
+            },
+            location: location(&f.origin),
+            related: f.related.iter().filter_map(location).collect(),
+            evidence: &f.evidence,
+            suppressed: f.suppressed,
+        })
+        .collect();
+    let diag = |warn: bool| {
+        run.diagnostics
+            .iter()
+            .filter(|d| (d.kind == DiagKind::Warning) == warn)
+            .map(|d| Error {
+                path: &d.path,
+                line: d.line,
+                column: d.col,
+                message: &d.message,
+            })
+            .collect::<Vec<_>>()
+    };
+    let errors = diag(false);
+    let report = Report {
+        version: 1,
+        tool: Tool {
+            name: "cbench",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings,
+        summary: Summary {
+            files: run.files,
+            subjects: run.checked.len(),
+            findings: run.shown().count(),
+            suppressed: run.findings.iter().filter(|f| f.suppressed).count(),
+            errors: errors.len(),
+            by_severity: Severity::ALL.iter().map(|s| (s.as_str(), run.count(*s))).collect(),
+        },
+        errors,
+        warnings: diag(true),
+    };
+    serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+}

@@ -1,0 +1,124 @@
+//! Human output: a rustc-style snippet per finding, then input errors and a summary.
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use owo_colors::OwoColorize;
+
+use super::{Run, Style};
+use crate::model::{DiagKind, Diagnostic, Finding, Origin, Severity};
+use crate::rules::catalog;
+
+pub fn diag_location(d: &Diagnostic) -> String {
+    match (d.line, d.col) {
+        (Some(l), Some(c)) => format!("{}:{l}:{c}", d.path),
+        (Some(l), None) => format!("{}:{l}", d.path),
+        _ => d.path.clone(),
+    }
+}
+
+pub fn diag_label(d: &Diagnostic) -> &'static str {
+    match d.kind {
+        DiagKind::Error => "error",
+        DiagKind::Partial => "error (partial view)",
+        DiagKind::Warning => "warning",
+    }
+}
+
+fn level(s: Severity) -> Level<'static> {
+    let base = match s {
+        Severity::Critical | Severity::High => Level::ERROR,
+        Severity::Medium | Severity::Low => Level::WARNING,
+        Severity::Info => Level::INFO,
+    };
+    base.with_name(Some(s.as_str()))
+}
+
+fn finding(run: &Run, f: &Finding, renderer: &Renderer) -> String {
+    let title = format!("{} `{}`: {}", f.subject.kind, f.subject.name, f.message);
+    let help = catalog::get(f.rule).map(|m| m.remediation.clone()).unwrap_or_default();
+    let cis = catalog::get(f.rule)
+        .filter(|m| !m.cis.is_empty())
+        .map(|m| format!("CIS Docker Benchmark {}", m.cis.join(", ")));
+    let head = level(f.severity).primary_title(title).id(f.rule);
+    let group = if let Origin::File { path, line, col } = &f.origin
+        && let Some(src) = run.sources.get(&**path)
+        && let Some(text) = src.lines().nth(*line as usize - 1)
+    {
+        let start = text.char_indices().nth(*col as usize - 1).map_or(text.len(), |(i, _)| i);
+        let end = text[start..].find(" #").map_or(text.trim_end().len(), |i| start + i).max(start);
+        let end = if end == start { text.len() } else { end };
+        head.element(
+            Snippet::source(text)
+                .line_start(*line as usize)
+                .path(&**path)
+                .annotation(AnnotationKind::Primary.span(start..end).label(f.evidence.as_str())),
+        )
+    } else {
+        head.element(Level::NOTE.message(format!("at {}", f.origin)))
+    };
+    let mut groups: Vec<Group> = vec![group];
+    let mut footer = Group::with_title(Level::HELP.secondary_title(help));
+    if let Some(c) = cis {
+        footer = footer.element(Level::NOTE.message(c));
+    }
+    groups.push(footer);
+    renderer.render(&groups).to_string()
+}
+
+pub fn render(run: &Run, style: &Style) -> String {
+    let renderer = if style.color { Renderer::styled() } else { Renderer::plain() };
+    let mut out = String::new();
+    for f in run.shown() {
+        out.push_str(&finding(run, f, &renderer));
+        out.push_str("\n\n");
+    }
+    for d in &run.diagnostics {
+        let label = diag_label(d);
+        let label = if !style.color {
+            label.to_string()
+        } else if d.kind == DiagKind::Warning {
+            label.yellow().bold().to_string()
+        } else {
+            label.red().bold().to_string()
+        };
+        out.push_str(&format!("{label}: {}: {}\n", diag_location(d), d.message));
+    }
+    let total = run.shown().count();
+    let suppressed = run.findings.len() - total;
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .filter(|s| run.count(**s) > 0)
+        .map(|s| {
+            let text = format!("{} {s}", run.count(*s));
+            if !style.color {
+                return text;
+            }
+            match s {
+                Severity::Critical | Severity::High => text.red().bold().to_string(),
+                Severity::Medium => text.yellow().to_string(),
+                _ => text,
+            }
+        })
+        .collect();
+    let errors = run.diagnostics.iter().filter(|d| d.kind != DiagKind::Warning).count();
+    let mut summary = format!(
+        "{} {} in {} {} across {} {}",
+        total,
+        if total == 1 { "finding" } else { "findings" },
+        run.checked.len(),
+        if run.checked.len() == 1 { "service" } else { "services" },
+        run.files,
+        if run.files == 1 { "file" } else { "files" },
+    );
+    if !counts.is_empty() {
+        summary.push_str(&format!(": {}", counts.join(", ")));
+    }
+    if suppressed > 0 {
+        summary.push_str(&format!(" ({suppressed} suppressed)"));
+    }
+    if errors > 0 {
+        summary.push_str(&format!("; {errors} input {}", if errors == 1 { "error" } else { "errors" }));
+    }
+    out.push_str(&summary);
+    out.push('\n');
+    out
+}

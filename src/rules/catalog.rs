@@ -1,0 +1,118 @@
+//! Rule metadata: `rules/*.yaml`, embedded at build time.
+
+use std::sync::OnceLock;
+
+use crate::model::Severity;
+use crate::sources::compose::yaml::{self, Node};
+
+/// Metadata files, one per family.
+const FILES: &[(&str, &str)] = &[("rules/container.yaml", include_str!("../../rules/container.yaml"))];
+
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub id: String,
+    pub family: String,
+    pub title: String,
+    pub severity: Severity,
+    pub cis: Vec<String>,
+    pub rationale: String,
+    pub remediation: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub decision: Option<String>,
+    pub references: Vec<String>,
+    /// compose-lint rules this one covers.
+    pub compose_lint: Vec<String>,
+}
+
+/// The whole catalog, in file order. Panics only if the embedded metadata is malformed,
+/// which the catalog tests rule out at build time.
+pub fn all() -> &'static [Meta] {
+    static CATALOG: OnceLock<Vec<Meta>> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        FILES
+            .iter()
+            .flat_map(|(name, text)| parse(name, text).unwrap_or_else(|e| panic!("{e}")))
+            .collect()
+    })
+}
+
+pub fn get(id: &str) -> Option<&'static Meta> {
+    all().iter().find(|m| m.id == id)
+}
+
+pub fn parse(name: &str, text: &str) -> Result<Vec<Meta>, String> {
+    let docs = yaml::parse(text, 0).map_err(|e| format!("{name}: {e:?}"))?;
+    let root = docs.first().ok_or(format!("{name}: empty"))?;
+    let family = str_field(root, "family", name)?;
+    let rules = root.get("rules").and_then(Node::as_seq).ok_or(format!("{name}: no `rules` list"))?;
+    rules
+        .iter()
+        .map(|r| {
+            let id = str_field(r, "id", name)?;
+            let at = format!("{name} ({id})");
+            let sev = str_field(r, "severity", &at)?;
+            Ok(Meta {
+                id: id.clone(),
+                family: family.clone(),
+                title: str_field(r, "title", &at)?,
+                severity: Severity::parse(&sev).ok_or(format!("{at}: unknown severity {sev}"))?,
+                cis: list(r, "cis"),
+                rationale: str_field(r, "rationale", &at)?,
+                remediation: str_field(r, "remediation", &at)?,
+                before: r.get("before").and_then(Node::as_str).map(str::to_string),
+                after: r.get("after").and_then(Node::as_str).map(str::to_string),
+                decision: r.get("decision").and_then(Node::as_str).map(str::to_string),
+                references: list(r, "references"),
+                compose_lint: list(r, "compose_lint"),
+            })
+        })
+        .collect()
+}
+
+fn str_field(n: &Node, key: &str, at: &str) -> Result<String, String> {
+    n.get(key)
+        .and_then(Node::as_str)
+        .map(|s| s.trim_end().to_string())
+        .ok_or(format!("{at}: missing `{key}`"))
+}
+
+fn list(n: &Node, key: &str) -> Vec<String> {
+    n.get(key)
+        .and_then(Node::as_seq)
+        .map(|s| s.iter().filter_map(|i| i.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{CONTAINER_RULES, PROJECT_RULES};
+    use std::collections::HashSet;
+
+    #[test]
+    fn code_and_metadata_agree() {
+        let code: Vec<&str> = CONTAINER_RULES
+            .iter()
+            .map(|(id, _)| *id)
+            .chain(PROJECT_RULES.iter().map(|(id, _)| *id))
+            .collect();
+        let meta: Vec<&str> = all().iter().map(|m| m.id.as_str()).collect();
+        let unique: HashSet<&str> = meta.iter().copied().collect();
+        assert_eq!(unique.len(), meta.len(), "duplicate ids in metadata");
+        for id in &code {
+            assert!(unique.contains(id), "rule {id} has no metadata");
+        }
+        for id in &meta {
+            assert!(code.contains(id), "metadata {id} has no code");
+        }
+        for m in all() {
+            assert!(
+                m.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{} is not kebab-case",
+                m.id
+            );
+            assert!(!m.remediation.is_empty() && !m.rationale.is_empty());
+        }
+    }
+}

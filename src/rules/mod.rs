@@ -1,0 +1,98 @@
+//! Rules: pure functions from facts to findings. No I/O, no printing.
+//!
+//! The registry is one explicit list; each rule's metadata lives in `rules/<family>.yaml`.
+
+pub mod catalog;
+pub mod container;
+
+use crate::model::{ContainerSpec, Origin, Severity};
+
+/// What a rule reports; the command adds the rule id, subject and metadata.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    pub message: String,
+    pub origin: Origin,
+    pub evidence: String,
+    /// Overrides the rule's severity (e.g. a read-only sensitive mount is medium).
+    pub severity: Option<Severity>,
+    pub related: Vec<Origin>,
+    /// Shown only with `--pedantic`.
+    pub pedantic: bool,
+}
+
+impl Hit {
+    pub fn new(message: impl Into<String>, origin: Origin, evidence: impl Into<String>) -> Hit {
+        Hit {
+            message: message.into(),
+            origin,
+            evidence: evidence.into(),
+            severity: None,
+            related: Vec::new(),
+            pedantic: false,
+        }
+    }
+
+    pub fn severity(mut self, s: Severity) -> Hit {
+        self.severity = Some(s);
+        self
+    }
+}
+
+/// A rule that judges one container (a Compose service, a running container, an OCI bundle).
+pub type ContainerCheck = fn(&ContainerSpec) -> Vec<Hit>;
+
+/// A rule that judges the containers of one project together; hits name the container's index.
+pub type ProjectCheck = fn(&[(&str, &ContainerSpec)]) -> Vec<(usize, Hit)>;
+
+pub use container::{CONTAINER_RULES, PROJECT_RULES};
+
+/// Where the container is declared, for findings about a missing setting.
+pub fn declared(spec: &ContainerSpec) -> Origin {
+    spec.declared_at.clone().unwrap_or(Origin::Unset)
+}
+
+use crate::model::{Finding, Subject};
+
+fn finding(rule: &'static str, subject: &Subject, hit: Hit) -> Finding {
+    let default = catalog::get(rule).map_or(Severity::Medium, |m| m.severity);
+    Finding {
+        rule,
+        severity: hit.severity.unwrap_or(default),
+        message: hit.message,
+        subject: subject.clone(),
+        origin: hit.origin,
+        related: hit.related,
+        evidence: hit.evidence,
+        suppressed: false,
+    }
+}
+
+/// Run every container rule (and the project rules across them) on a set of containers.
+/// `pedantic` keeps the hits only pedantic users want.
+pub fn check_containers(containers: &[(Subject, &ContainerSpec)], pedantic: bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (subject, spec) in containers {
+        for (id, check) in CONTAINER_RULES {
+            out.extend(
+                check(spec)
+                    .into_iter()
+                    .filter(|h| pedantic || !h.pedantic)
+                    .map(|h| finding(id, subject, h)),
+            );
+        }
+    }
+    let named: Vec<(&str, &ContainerSpec)> = containers.iter().map(|(s, spec)| (s.name.as_str(), *spec)).collect();
+    for (id, check) in PROJECT_RULES {
+        out.extend(check(&named).into_iter().map(|(i, h)| finding(id, &containers[i].0, h)));
+    }
+    out
+}
+
+/// Ids of every rule that judges containers.
+pub fn container_rule_ids() -> Vec<&'static str> {
+    CONTAINER_RULES
+        .iter()
+        .map(|(id, _)| *id)
+        .chain(PROJECT_RULES.iter().map(|(id, _)| *id))
+        .collect()
+}

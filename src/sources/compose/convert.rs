@@ -1,0 +1,582 @@
+//! A resolved Compose service (merged, interpolated, extended) to a `ContainerSpec`.
+//! Values are read as Compose reads them; every value keeps the position that declared it.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use super::yaml::{Kind, Node, Pos};
+use crate::model::*;
+
+pub struct Ctx<'a> {
+    pub paths: &'a [Arc<str>],
+    /// Directory of each file, against which relative bind paths resolve.
+    pub dirs: &'a [PathBuf],
+    pub home: Option<String>,
+    pub errors: Vec<(Pos, String)>,
+    service: String,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(paths: &'a [Arc<str>], dirs: &'a [PathBuf], home: Option<String>) -> Self {
+        Ctx {
+            paths,
+            dirs,
+            home,
+            errors: Vec::new(),
+            service: String::new(),
+        }
+    }
+
+    pub fn origin(&self, pos: Pos) -> Origin {
+        Origin::file(&self.paths[pos.file as usize], pos.line, pos.col)
+    }
+
+    fn val<T>(&self, value: T, node: &Node) -> Val<T> {
+        Val::new(value, self.origin(node.pos))
+    }
+
+    fn err(&mut self, node: &Node, field: &str, msg: impl std::fmt::Display) {
+        self.errors.push((node.pos, format!("services.{}.{field}: {msg}", self.service)));
+    }
+
+    fn str_of(&mut self, node: &Node, field: &str) -> Option<String> {
+        match node.as_str() {
+            Some(s) if !node.is_null() => Some(s.to_string()),
+            Some(_) => None,
+            None => {
+                self.err(node, field, format!("expected a string, found {}", node.type_name()));
+                None
+            }
+        }
+    }
+
+    fn bool_of(&mut self, node: &Node, field: &str) -> Option<bool> {
+        if node.is_null() {
+            return None;
+        }
+        let b = node.as_str().and_then(parse_bool);
+        if b.is_none() {
+            let found = node.as_str().map_or(node.type_name().to_string(), |s| format!("`{s}`"));
+            self.err(node, field, format!("expected a boolean, found {found}"));
+        }
+        b
+    }
+
+    fn int_of(&mut self, node: &Node, field: &str) -> Option<i64> {
+        if node.is_null() {
+            return None;
+        }
+        let v = node.as_str().and_then(|s| s.trim().parse::<i64>().ok());
+        if v.is_none() {
+            self.err(node, field, format!("expected an integer, found {}", show(node)));
+        }
+        v
+    }
+
+    fn size_of(&mut self, node: &Node, field: &str) -> Option<i64> {
+        if node.is_null() {
+            return None;
+        }
+        let v = node.as_str().and_then(parse_size);
+        if v.is_none() {
+            self.err(node, field, format!("expected a size such as 512m or 1g, found {}", show(node)));
+        }
+        v
+    }
+
+    fn float_of(&mut self, node: &Node, field: &str) -> Option<f64> {
+        if node.is_null() {
+            return None;
+        }
+        let v = node.as_str().and_then(|s| s.trim().parse::<f64>().ok());
+        if v.is_none() {
+            self.err(node, field, format!("expected a number, found {}", show(node)));
+        }
+        v
+    }
+
+    /// A string or a list of strings (`command`, `dns`, `tmpfs`, ...), each with its node.
+    fn strings<'n>(&mut self, node: &'n Node, field: &str) -> Vec<(String, &'n Node)> {
+        match &node.kind {
+            Kind::Seq(items) => items.iter().filter_map(|i| self.str_of(i, field).map(|s| (s, i))).collect(),
+            Kind::Scalar { .. } if node.is_null() => Vec::new(),
+            Kind::Scalar { text, .. } => vec![(text.clone(), node)],
+            Kind::Map(_) => {
+                self.err(node, field, "expected a string or a list of strings, found a mapping");
+                Vec::new()
+            }
+        }
+    }
+}
+
+fn show(node: &Node) -> String {
+    node.as_str().map_or(node.type_name().to_string(), |s| format!("`{s}`"))
+}
+
+/// YAML 1.1 booleans, as Compose accepts them (quoted `"true"` too).
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Some(true),
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
+    }
+}
+
+/// `1024`, `64m`, `1g`, `512kb`, `1.5g` to bytes.
+pub fn parse_size(s: &str) -> Option<i64> {
+    let s = s.trim().to_ascii_lowercase();
+    let digits = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-')).unwrap_or(s.len());
+    let (num, unit) = s.split_at(digits);
+    let num: f64 = num.parse().ok()?;
+    let mult: f64 = match unit.trim() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1024.0,
+        "m" | "mb" => 1024.0 * 1024.0,
+        "g" | "gb" => 1024.0 * 1024.0 * 1024.0,
+        "t" | "tb" => 1024.0f64.powi(4),
+        _ => return None,
+    };
+    Some((num * mult) as i64)
+}
+
+/// Build the spec of service `name` from its resolved node.
+pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> ContainerSpec {
+    ctx.service = name.to_string();
+    let mut spec = ContainerSpec {
+        declared_at: Some(ctx.origin(key_pos)),
+        ..Default::default()
+    };
+    let Some(entries) = svc.as_map() else {
+        if !svc.is_null() {
+            ctx.err(svc, "", format!("a service must be a mapping, found {}", svc.type_name()));
+        }
+        return spec;
+    };
+    for (key, v) in entries {
+        let f = key.name.as_str();
+        match f {
+            "image" => spec.image = ctx.str_of(v, f).map(|s| ctx.val(s, v)),
+            "privileged" => spec.privileged = ctx.bool_of(v, f).map(|b| ctx.val(b, v)),
+            "read_only" => spec.read_only = ctx.bool_of(v, f).map(|b| ctx.val(b, v)),
+            "oom_kill_disable" => spec.oom_kill_disable = ctx.bool_of(v, f).map(|b| ctx.val(b, v)),
+            "user" => spec.user = ctx.str_of(v, f).map(|s| ctx.val(s, v)),
+            "cgroup_parent" => spec.cgroup_parent = ctx.str_of(v, f).map(|s| ctx.val(s, v)),
+            "network_mode" => spec.network_mode = ctx.str_of(v, f).map(|s| ctx.val(s, v)),
+            "pid" => spec.pid = ctx.str_of(v, f).map(|s| ctx.val(s, v)),
+            "ipc" => spec.ipc = ctx.str_of(v, f).map(|s| ctx.val(s, v)),
+            "uts" => spec.uts = ctx.str_of(v, f).map(|s| ctx.val(s, v)),
+            "userns_mode" => spec.userns = ctx.str_of(v, f).map(|s| ctx.val(s, v)),
+            "cap_add" | "cap_drop" => {
+                let caps: Vec<_> = ctx.strings(v, f).into_iter().map(|(s, n)| ctx.val(normalize_cap(&s), n)).collect();
+                if f == "cap_add" {
+                    spec.cap_add = caps
+                } else {
+                    spec.cap_drop = caps
+                }
+            }
+            "security_opt" => {
+                for (s, n) in ctx.strings(v, f) {
+                    security_opt(ctx, &mut spec.security, &s, n);
+                }
+            }
+            "ports" => {
+                for item in seq(ctx, v, f) {
+                    match port(item) {
+                        Ok(ps) => spec.ports.extend(ps.into_iter().map(|p| ctx.val(p, item))),
+                        Err(e) => ctx.err(item, f, e),
+                    }
+                }
+            }
+            "expose" => {
+                spec.expose = seq(ctx, v, f)
+                    .filter_map(|n| n.as_str().map(|s| ctx.val(s.to_string(), n)))
+                    .collect()
+            }
+            "volumes" => {
+                for item in seq(ctx, v, f) {
+                    match volume(ctx, item) {
+                        Ok(m) => spec.mounts.push(ctx.val(m, item)),
+                        Err(e) => ctx.err(item, f, e),
+                    }
+                }
+            }
+            "tmpfs" => {
+                for (s, n) in ctx.strings(v, f) {
+                    let (target, opts) = s.split_once(':').unwrap_or((&s, ""));
+                    let mount = Mount {
+                        kind: MountKind::Tmpfs,
+                        source: None,
+                        target: target.to_string(),
+                        read_only: false,
+                        propagation: None,
+                        options: opts.split(',').filter(|o| !o.is_empty()).map(str::to_string).collect(),
+                    };
+                    spec.mounts.push(ctx.val(mount, n));
+                }
+            }
+            "devices" => {
+                for item in seq(ctx, v, f) {
+                    let d = match item.get("source") {
+                        Some(src) => src.as_str().map(str::to_string),
+                        None => item.as_str().map(|s| s.split(':').next().unwrap_or(s).to_string()),
+                    };
+                    match d {
+                        Some(d) => spec.devices.push(ctx.val(d, item)),
+                        None => ctx.err(item, f, "expected `HOST:CONTAINER[:PERMS]` or a mapping with `source`"),
+                    }
+                }
+            }
+            "device_cgroup_rules" => spec.device_cgroup_rules = ctx.strings(v, f).into_iter().map(|(s, n)| ctx.val(s, n)).collect(),
+            "mem_limit" => spec.limits.memory = ctx.size_of(v, f).filter(|b| *b > 0).map(|b| ctx.val(b as u64, v)),
+            "memswap_limit" => spec.limits.memswap = ctx.size_of(v, f).map(|b| ctx.val(b, v)),
+            "cpus" => spec.limits.cpus = ctx.float_of(v, f).filter(|c| *c > 0.0).map(|c| ctx.val(c, v)),
+            "cpu_shares" => spec.limits.cpu_shares = ctx.int_of(v, f).map(|c| ctx.val(c, v)),
+            "cpu_quota" => spec.limits.cpu_quota = ctx.int_of(v, f).filter(|c| *c > 0).map(|c| ctx.val(c, v)),
+            "pids_limit" => spec.limits.pids = ctx.int_of(v, f).filter(|c| *c > 0).map(|c| ctx.val(c, v)),
+            "deploy" => deploy(ctx, &mut spec, v),
+            "restart" => {
+                if let Some(s) = ctx.str_of(v, f) {
+                    let (name, n) = s.split_once(':').unwrap_or((&s, ""));
+                    match name {
+                        "no" | "always" | "unless-stopped" | "on-failure" => {
+                            let max_retries = n.parse().ok();
+                            spec.restart = Some(ctx.val(
+                                Restart {
+                                    name: name.to_string(),
+                                    max_retries,
+                                },
+                                v,
+                            ));
+                        }
+                        _ => ctx.err(v, f, format!("unknown restart policy `{s}`")),
+                    }
+                }
+            }
+            "healthcheck" => {
+                let disabled = match v.get("disable") {
+                    Some(d) => ctx.bool_of(d, "healthcheck.disable").unwrap_or(false),
+                    None => false,
+                } || v
+                    .get("test")
+                    .and_then(|t| t.as_seq())
+                    .and_then(|s| s.first())
+                    .and_then(Node::as_str)
+                    == Some("NONE");
+                let h = if disabled { Healthcheck::Disabled } else { Healthcheck::Defined };
+                spec.healthcheck = Some(ctx.val(h, v));
+            }
+            "command" | "entrypoint" => {
+                let words: Vec<String> = match &v.kind {
+                    Kind::Scalar { text, .. } if !v.is_null() => text.split_whitespace().map(str::to_string).collect(),
+                    _ => ctx.strings(v, f).into_iter().map(|(s, _)| s).collect(),
+                };
+                let val = Some(ctx.val(words, v));
+                if f == "command" {
+                    spec.command = val
+                } else {
+                    spec.entrypoint = val
+                }
+            }
+            "environment" => {
+                let map = super::merge::to_map(v.clone());
+                for (k, val) in map.as_map().unwrap_or_default() {
+                    let value = (!val.is_null() || val.as_str().is_some_and(|s| !s.is_empty() && !val.is_null()))
+                        .then(|| val.as_str().map(str::to_string))
+                        .flatten();
+                    let var = EnvVar {
+                        name: k.name.clone(),
+                        value,
+                        literal: !val.interpolated,
+                    };
+                    spec.env
+                        .push(Val::new(var, ctx.origin(if val.is_null() { k.pos } else { val.pos })));
+                }
+            }
+            "sysctls" => {
+                let map = super::merge::to_map(v.clone());
+                for (k, val) in map.as_map().unwrap_or_default() {
+                    spec.sysctls.push(Val::new(
+                        (k.name.clone(), val.as_str().unwrap_or("").to_string()),
+                        ctx.origin(k.pos),
+                    ));
+                }
+            }
+            "ulimits" => {
+                for (k, _) in v.as_map().unwrap_or_default() {
+                    spec.ulimits.push(Val::new(k.name.clone(), ctx.origin(k.pos)));
+                }
+            }
+            "logging" => spec.logging_driver = v.get("driver").and_then(|d| ctx.str_of(d, "logging.driver").map(|s| ctx.val(s, d))),
+            "networks" => match &v.kind {
+                Kind::Map(m) => spec.networks = m.iter().map(|(k, _)| Val::new(k.name.clone(), ctx.origin(k.pos))).collect(),
+                _ => spec.networks = ctx.strings(v, f).into_iter().map(|(s, n)| ctx.val(s, n)).collect(),
+            },
+            _ => {}
+        }
+    }
+    spec
+}
+
+fn seq<'n>(ctx: &mut Ctx, v: &'n Node, field: &str) -> std::slice::Iter<'n, Node> {
+    match v.as_seq() {
+        Some(s) => s.iter(),
+        None => {
+            if !v.is_null() {
+                ctx.err(v, field, format!("expected a list, found {}", v.type_name()));
+            }
+            [].iter()
+        }
+    }
+}
+
+pub fn normalize_cap(s: &str) -> String {
+    let up = s.trim().to_ascii_uppercase();
+    up.strip_prefix("CAP_").map(str::to_string).unwrap_or(up)
+}
+
+fn security_opt(ctx: &mut Ctx, sec: &mut SecurityOpts, s: &str, n: &Node) {
+    let (key, value) = match s.split_once([':', '=']) {
+        Some((k, v)) => (k, Some(v)),
+        None => (s, None),
+    };
+    match (key, value) {
+        ("no-new-privileges", None) => sec.no_new_privileges = Some(ctx.val(true, n)),
+        ("no-new-privileges", Some(v)) => match parse_bool(v) {
+            Some(b) => sec.no_new_privileges = Some(ctx.val(b, n)),
+            None => ctx.err(n, "security_opt", format!("invalid no-new-privileges value `{v}`")),
+        },
+        ("seccomp", Some(v)) => sec.seccomp = Some(ctx.val(v.to_string(), n)),
+        ("apparmor", Some(v)) => sec.apparmor = Some(ctx.val(v.to_string(), n)),
+        ("label", Some("disable")) => sec.label_disable = Some(ctx.val((), n)),
+        ("label", Some(_)) => {}
+        ("systempaths", Some("unconfined")) => sec.systempaths_unconfined = Some(ctx.val((), n)),
+        _ => ctx.err(n, "security_opt", format!("unknown security option `{s}`")),
+    }
+}
+
+fn deploy(ctx: &mut Ctx, spec: &mut ContainerSpec, d: &Node) {
+    if let Some(limits) = d.get("resources").and_then(|r| r.get("limits")) {
+        if let Some(m) = limits.get("memory") {
+            spec.limits.memory = ctx
+                .size_of(m, "deploy.resources.limits.memory")
+                .filter(|b| *b > 0)
+                .map(|b| ctx.val(b as u64, m));
+        }
+        if let Some(c) = limits.get("cpus") {
+            spec.limits.cpus = ctx
+                .float_of(c, "deploy.resources.limits.cpus")
+                .filter(|c| *c > 0.0)
+                .map(|v| ctx.val(v, c));
+        }
+        if let Some(p) = limits.get("pids") {
+            spec.limits.pids = ctx
+                .int_of(p, "deploy.resources.limits.pids")
+                .filter(|c| *c > 0)
+                .map(|v| ctx.val(v, p));
+        }
+    }
+    if let Some(rp) = d.get("restart_policy") {
+        let condition = rp.get("condition").and_then(Node::as_str).unwrap_or("any");
+        let name = match condition {
+            "none" => "no",
+            "on-failure" => "on-failure",
+            _ => "always",
+        };
+        let max_retries = rp
+            .get("max_attempts")
+            .and_then(|m| ctx.int_of(m, "deploy.restart_policy.max_attempts"))
+            .map(|m| m as u64);
+        spec.restart = Some(ctx.val(
+            Restart {
+                name: name.to_string(),
+                max_retries,
+            },
+            rp,
+        ));
+    }
+}
+
+/// A `ports` entry, short or long syntax. A range gives one `Port` with a range.
+pub fn port(n: &Node) -> Result<Vec<Port>, String> {
+    if n.as_map().is_some() {
+        let get = |k: &str| n.get(k).and_then(Node::as_str).filter(|s| !s.is_empty());
+        let target = range(get("target").ok_or("a long-syntax port needs `target`")?)?;
+        let published = get("published").map(range).transpose()?;
+        let host_ip = get("host_ip").map(str::to_string);
+        let protocol = get("protocol").unwrap_or("tcp").to_string();
+        return Ok(vec![Port {
+            host_ip,
+            published,
+            target,
+            protocol,
+        }]);
+    }
+    let s = n.as_str().ok_or("expected a port string or mapping")?;
+    let (spec, protocol) = s.rsplit_once('/').map_or((s, "tcp"), |(a, p)| (a, p));
+    let (host_ip, rest) = if let Some(r) = spec.strip_prefix('[') {
+        let (ip, rest) = r.split_once(']').ok_or_else(|| format!("invalid port `{s}`"))?;
+        (Some(ip.to_string()), rest.strip_prefix(':').unwrap_or(rest))
+    } else {
+        let parts: Vec<&str> = spec.split(':').collect();
+        match parts.len() {
+            3 => (Some(parts[0].to_string()), &spec[parts[0].len() + 1..]),
+            _ => (None, spec),
+        }
+    };
+    let (published, target) = match rest.rsplit_once(':') {
+        Some((p, t)) => (if p.is_empty() { None } else { Some(range(p)?) }, range(t)?),
+        None => (None, range(rest)?),
+    };
+    let host_ip = host_ip.filter(|ip| !ip.is_empty());
+    Ok(vec![Port {
+        host_ip,
+        published,
+        target,
+        protocol: protocol.to_string(),
+    }])
+}
+
+fn range(s: &str) -> Result<(u32, u32), String> {
+    let num = |p: &str| p.trim().parse::<u32>().map_err(|_| format!("invalid port `{s}`"));
+    match s.split_once('-') {
+        Some((a, b)) => Ok((num(a)?, num(b)?)),
+        None => num(s).map(|p| (p, p)),
+    }
+}
+
+fn volume(ctx: &Ctx, n: &Node) -> Result<Mount, String> {
+    let dir = &ctx.dirs[n.pos.file as usize];
+    if n.as_map().is_some() {
+        let get = |k: &str| n.get(k).and_then(Node::as_str).filter(|s| !s.is_empty());
+        let kind = match get("type").unwrap_or("volume") {
+            "bind" => MountKind::Bind,
+            "volume" => MountKind::Volume,
+            "tmpfs" => MountKind::Tmpfs,
+            _ => MountKind::Other,
+        };
+        let target = get("target").ok_or("a long-syntax volume needs `target`")?.to_string();
+        let source = get("source").map(|s| {
+            if kind == MountKind::Bind {
+                resolve(dir, s, &ctx.home)
+            } else {
+                s.to_string()
+            }
+        });
+        let read_only = n.get("read_only").and_then(Node::as_str).and_then(parse_bool).unwrap_or(false);
+        let propagation = n
+            .get("bind")
+            .and_then(|b| b.get("propagation"))
+            .and_then(Node::as_str)
+            .map(str::to_string);
+        let options = n
+            .get("tmpfs")
+            .and_then(|t| t.as_map())
+            .map(|m| m.iter().map(|(k, v)| format!("{}={}", k.name, v.as_str().unwrap_or(""))).collect())
+            .unwrap_or_default();
+        return Ok(Mount {
+            kind,
+            source,
+            target,
+            read_only,
+            propagation,
+            options,
+        });
+    }
+    let s = n.as_str().ok_or("expected a volume string or mapping")?;
+    let parts: Vec<&str> = s.split(':').collect();
+    let (src, target, mode) = match parts.as_slice() {
+        [t] => (None, *t, ""),
+        [s, t] => (Some(*s), *t, ""),
+        [s, t, m] => (Some(*s), *t, *m),
+        _ => return Err(format!("invalid volume `{s}`")),
+    };
+    if target.is_empty() {
+        return Err(format!("invalid volume `{s}`: empty target"));
+    }
+    let opts: Vec<&str> = mode.split(',').filter(|o| !o.is_empty()).collect();
+    let propagation = opts
+        .iter()
+        .find(|o| matches!(**o, "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate"))
+        .map(|s| s.to_string());
+    let is_path = |s: &str| s.starts_with(['/', '.', '~']) || s.contains('/');
+    let (kind, source) = match src {
+        Some(p) if is_path(p) => (MountKind::Bind, Some(resolve(dir, p, &ctx.home))),
+        Some(name) => (MountKind::Volume, Some(name.to_string())),
+        None => (MountKind::Volume, None),
+    };
+    Ok(Mount {
+        kind,
+        source,
+        target: target.to_string(),
+        read_only: opts.contains(&"ro"),
+        propagation,
+        options: Vec::new(),
+    })
+}
+
+/// Resolve a bind source as Compose does: `~` to HOME, relative to the declaring file's directory.
+fn resolve(dir: &Path, p: &str, home: &Option<String>) -> String {
+    let expanded: PathBuf = match (p.strip_prefix('~'), home) {
+        (Some(rest), Some(h)) => PathBuf::from(format!("{h}{rest}")),
+        _ => PathBuf::from(p),
+    };
+    let full = if expanded.is_absolute() { expanded } else { dir.join(expanded) };
+    let mut out = PathBuf::new();
+    for c in full.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::compose::yaml::parse;
+
+    fn p(s: &str) -> Port {
+        let n = parse(&format!("- \"{s}\""), 0).unwrap().remove(0);
+        port(&n.as_seq().unwrap()[0]).unwrap().remove(0)
+    }
+
+    #[test]
+    fn ports_short_syntax() {
+        assert_eq!(
+            p("8000"),
+            Port {
+                host_ip: None,
+                published: None,
+                target: (8000, 8000),
+                protocol: "tcp".into()
+            }
+        );
+        assert_eq!(p("127.0.0.1::80").host_ip.as_deref(), Some("127.0.0.1"));
+        assert_eq!(p("127.0.0.1::80").published, None);
+        assert_eq!(
+            p("[::1]:80:81/udp"),
+            Port {
+                host_ip: Some("::1".into()),
+                published: Some((80, 80)),
+                target: (81, 81),
+                protocol: "udp".into()
+            }
+        );
+        assert_eq!(p("9000-9002:9000-9002").published, Some((9000, 9002)));
+    }
+
+    #[test]
+    fn sizes_and_bools() {
+        assert_eq!(parse_size("64m"), Some(64 << 20));
+        assert_eq!(parse_size("1g"), Some(1 << 30));
+        assert_eq!(parse_size("2048"), Some(2048));
+        assert_eq!(parse_size("1x"), None);
+        assert_eq!(parse_bool("Off"), Some(false));
+        assert_eq!(parse_bool("maybe"), None);
+        assert_eq!(normalize_cap("cap_sys_admin"), "SYS_ADMIN");
+    }
+}

@@ -1,0 +1,528 @@
+//! The Compose source: reads Compose files (and what they include, extend and reference),
+//! resolves them as Docker Compose v2 does and turns every service into a `ContainerSpec`.
+//! All file I/O of `cbench compose` happens here.
+
+pub mod convert;
+pub mod dotenv;
+pub mod interpolate;
+pub mod merge;
+pub mod yaml;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::model::{ContainerSpec, EnvVar, Origin, Val};
+pub use crate::model::{DiagKind, Diagnostic};
+use yaml::{Kind, Node, Pos};
+
+/// Files larger than this are refused (Compose files are kilobytes; this bounds memory).
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// Names Compose looks for, in order, when no file is given.
+pub const DEFAULT_FILES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
+pub const OVERRIDE_FILES: [&str; 4] = [
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yaml",
+    "docker-compose.override.yml",
+];
+
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: Arc<str>,
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub struct Service {
+    pub name: String,
+    pub spec: ContainerSpec,
+    pub profiles: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Project {
+    pub files: Vec<SourceFile>,
+    pub services: Vec<Service>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct LoadOptions {
+    /// `--env-file`, in order; when empty, `.env` in the project directory.
+    pub env_files: Vec<PathBuf>,
+    /// `--profile`; when empty, every service is audited.
+    pub profiles: Vec<String>,
+    /// The process environment.
+    pub env: HashMap<String, String>,
+}
+
+/// Find the Compose file (and its override) in `dir`, as `docker compose` does without `-f`.
+pub fn discover(dir: &Path) -> Vec<PathBuf> {
+    let first = |names: &[&str]| names.iter().map(|n| dir.join(n)).find(|p| p.is_file());
+    first(&DEFAULT_FILES).into_iter().chain(first(&OVERRIDE_FILES)).collect()
+}
+
+/// Load a project from `paths` (merged in order, like repeated `-f`).
+pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Project {
+    let mut l = Loader::default();
+    let project_dir = paths.first().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
+    let env = l.project_env(&project_dir, &opts.env_files, &opts.env);
+    let Some(root) = l.load_merged(paths, &env, &mut Vec::new()) else {
+        return l.finish(Vec::new());
+    };
+    let mut services = Vec::new();
+    let services_node = root.get("services");
+    for (key, svc) in services_node.and_then(Node::as_map).unwrap_or_default() {
+        let mut chain = vec![(key.pos.file, key.name.clone())];
+        let Some(resolved) = l.resolve_extends(&root, svc, &env, &mut chain) else {
+            continue;
+        };
+        let profiles: Vec<String> = resolved
+            .get("profiles")
+            .and_then(Node::as_seq)
+            .map(|s| s.iter().filter_map(|n| n.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        if !opts.profiles.is_empty() && !profiles.is_empty() && !profiles.iter().any(|p| opts.profiles.contains(p)) {
+            continue;
+        }
+        let paths: Vec<Arc<str>> = l.files.iter().map(|f| f.path.clone()).collect();
+        let mut ctx = convert::Ctx::new(&paths, &l.dirs, opts.env.get("HOME").cloned());
+        let mut spec = convert::service_spec(&mut ctx, &key.name, key.pos, &resolved);
+        let errors = std::mem::take(&mut ctx.errors);
+        for (pos, msg) in errors {
+            l.diag_at(DiagKind::Error, pos, msg);
+        }
+        if let Some(env_files) = resolved.get("env_file") {
+            l.read_env_files(&key.name, env_files, &mut spec);
+        }
+        services.push(Service {
+            name: key.name.clone(),
+            spec,
+            profiles,
+        });
+    }
+    l.finish(services)
+}
+
+#[derive(Default)]
+struct Loader {
+    files: Vec<SourceFile>,
+    dirs: Vec<PathBuf>,
+    diagnostics: Vec<Diagnostic>,
+    /// Files currently being included, to detect cycles.
+    include_stack: Vec<PathBuf>,
+    /// Parsed and interpolated roots of files referenced by `extends`.
+    extends_cache: HashMap<PathBuf, Option<Node>>,
+}
+
+type Env = HashMap<String, String>;
+
+impl Loader {
+    fn finish(self, services: Vec<Service>) -> Project {
+        Project {
+            files: self.files,
+            services,
+            diagnostics: self.diagnostics,
+        }
+    }
+
+    fn diag(&mut self, kind: DiagKind, path: &Path, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            kind,
+            path: path.display().to_string(),
+            line: None,
+            col: None,
+            message: message.into(),
+        });
+    }
+
+    fn diag_at(&mut self, kind: DiagKind, pos: Pos, message: impl Into<String>) {
+        let path = self.files[pos.file as usize].path.to_string();
+        self.diagnostics.push(Diagnostic {
+            kind,
+            path,
+            line: Some(pos.line),
+            col: Some(pos.col),
+            message: message.into(),
+        });
+    }
+
+    /// Process environment over the project's `.env` (or the `--env-file`s).
+    fn project_env(&mut self, dir: &Path, env_files: &[PathBuf], process: &Env) -> Env {
+        let mut env = Env::new();
+        let default = dir.join(".env");
+        let files: Vec<(PathBuf, bool)> = if env_files.is_empty() {
+            vec![(default, false)]
+        } else {
+            env_files.iter().map(|p| (p.clone(), true)).collect()
+        };
+        for (path, required) in files {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => match dotenv::parse(&text) {
+                    Ok(vars) => env.extend(vars.into_iter().filter_map(|(k, v, _)| Some((k, v?)))),
+                    Err((line, msg)) => self.diagnostics.push(Diagnostic {
+                        kind: DiagKind::Error,
+                        path: path.display().to_string(),
+                        line: Some(line),
+                        col: None,
+                        message: msg,
+                    }),
+                },
+                Err(e) if required || path.exists() => self.diag(DiagKind::Partial, &path, format!("cannot read env file: {e}")),
+                Err(_) => {}
+            }
+        }
+        env.extend(process.iter().map(|(k, v)| (k.clone(), v.clone())));
+        env
+    }
+
+    /// Read, parse and interpolate one file; `None` (with a diagnostic) when it cannot be used.
+    fn read_file(&mut self, path: &Path, env: &Env, kind_if_missing: DiagKind) -> Option<Node> {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                self.diag(kind_if_missing, path, format!("cannot read: {e}"));
+                return None;
+            }
+        };
+        if meta.is_dir() {
+            self.diag(DiagKind::Error, path, "is a directory, not a Compose file");
+            return None;
+        }
+        if meta.len() > MAX_FILE_SIZE {
+            self.diag(
+                DiagKind::Error,
+                path,
+                format!("file is {} bytes, over the {} MiB limit; refused", meta.len(), MAX_FILE_SIZE >> 20),
+            );
+            return None;
+        }
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                self.diag(kind_if_missing, path, format!("cannot read: {e}"));
+                return None;
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let before = &e.as_bytes()[..at];
+                let line = before.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+                let col = (at - before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)) as u32 + 1;
+                self.diagnostics.push(Diagnostic {
+                    kind: DiagKind::Error,
+                    path: path.display().to_string(),
+                    line: Some(line),
+                    col: Some(col),
+                    message: "invalid UTF-8".into(),
+                });
+                return None;
+            }
+        };
+        let idx = self.files.len() as u32;
+        self.files.push(SourceFile {
+            path: path.display().to_string().into(),
+            text,
+        });
+        self.dirs.push(path.parent().map(Path::to_path_buf).unwrap_or_default());
+        let docs = match yaml::parse(&self.files[idx as usize].text, idx) {
+            Ok(d) => d,
+            Err(e) => {
+                match e.pos {
+                    Some(p) => self.diag_at(DiagKind::Error, p, e.message),
+                    None => self.diag(DiagKind::Error, path, e.message),
+                }
+                return None;
+            }
+        };
+        let mut root: Option<Node> = None;
+        for doc in docs {
+            if doc.is_null() {
+                continue;
+            }
+            if doc.as_map().is_none() {
+                self.diag_at(
+                    DiagKind::Error,
+                    doc.pos,
+                    format!("a Compose file must be a mapping, found {}", doc.type_name()),
+                );
+                return None;
+            }
+            root = Some(match root {
+                Some(r) => merge::merge_file(r, doc),
+                None => doc,
+            });
+        }
+        let Some(mut root) = root else {
+            self.diag(DiagKind::Error, path, "empty Compose file: no YAML document");
+            return None;
+        };
+        if let Some(s) = root.get("services")
+            && s.as_map().is_none()
+            && !s.is_null()
+        {
+            let (pos, t) = (s.pos, s.type_name());
+            self.diag_at(DiagKind::Error, pos, format!("`services` must be a mapping, found {t}"));
+            return None;
+        }
+        self.interpolate(&mut root, env);
+        Some(root)
+    }
+
+    fn interpolate(&mut self, node: &mut Node, env: &Env) {
+        match &mut node.kind {
+            Kind::Scalar { text, .. } => {
+                if !text.contains('$') {
+                    return;
+                }
+                match interpolate::interpolate(text, &|k| env.get(k).cloned()) {
+                    Ok(r) => {
+                        *text = r.text;
+                        node.interpolated = r.substituted;
+                        for name in r.unset {
+                            self.diag_at(
+                                DiagKind::Warning,
+                                node.pos,
+                                format!("the {name:?} variable is not set, defaulting to a blank string"),
+                            );
+                        }
+                    }
+                    Err(msg) => self.diag_at(DiagKind::Error, node.pos, msg),
+                }
+            }
+            Kind::Seq(items) => items.iter_mut().for_each(|n| self.interpolate(n, env)),
+            Kind::Map(entries) => entries.iter_mut().for_each(|(_, v)| self.interpolate(v, env)),
+        }
+    }
+
+    /// Load `paths`, each with its `include`s, and merge them in order.
+    fn load_merged(&mut self, paths: &[PathBuf], env: &Env, _seen: &mut Vec<PathBuf>) -> Option<Node> {
+        let mut merged: Option<Node> = None;
+        for path in paths {
+            let Some(root) = self.read_file(path, env, DiagKind::Error) else {
+                continue;
+            };
+            let root = self.apply_includes(path, root, env);
+            merged = Some(match merged {
+                Some(m) => merge::merge_file(m, root),
+                None => root,
+            });
+        }
+        merged
+    }
+
+    fn apply_includes(&mut self, path: &Path, mut root: Node, env: &Env) -> Node {
+        let Some(include) = root.get("include").cloned() else { return root };
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        self.include_stack.push(canonical);
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        for item in include.as_seq().unwrap_or_default() {
+            let (files, project_dir, env_files): (Vec<&Node>, Option<&str>, Vec<&Node>) = match &item.kind {
+                Kind::Scalar { .. } => (vec![item], None, Vec::new()),
+                Kind::Map(_) => {
+                    let files = match item.get("path") {
+                        Some(p) if p.as_seq().is_some() => p.as_seq().unwrap_or_default().iter().collect(),
+                        Some(p) => vec![p],
+                        None => Vec::new(),
+                    };
+                    let envs = match item.get("env_file") {
+                        Some(e) if e.as_seq().is_some() => e.as_seq().unwrap_or_default().iter().collect(),
+                        Some(e) => vec![e],
+                        None => Vec::new(),
+                    };
+                    (files, item.get("project_directory").and_then(Node::as_str), envs)
+                }
+                Kind::Seq(_) => {
+                    self.diag_at(DiagKind::Error, item.pos, "include: expected a path or a mapping");
+                    continue;
+                }
+            };
+            let paths: Vec<PathBuf> = files.iter().filter_map(|n| n.as_str()).map(|p| dir.join(p)).collect();
+            let Some(first) = paths.first() else { continue };
+            let canonical = first.canonicalize().unwrap_or_else(|_| first.clone());
+            if self.include_stack.contains(&canonical) {
+                let chain: Vec<String> = self
+                    .include_stack
+                    .iter()
+                    .chain([&canonical])
+                    .map(|p| p.display().to_string())
+                    .collect();
+                self.diag_at(DiagKind::Error, item.pos, format!("include cycle: {}", chain.join(" -> ")));
+                continue;
+            }
+            let missing: Vec<&PathBuf> = paths.iter().filter(|p| !p.exists()).collect();
+            if !missing.is_empty() {
+                for p in missing {
+                    self.diag_at(DiagKind::Partial, item.pos, format!("included file {} cannot be read", p.display()));
+                }
+                continue;
+            }
+            let sub_dir = project_dir
+                .map(|d| dir.join(d))
+                .unwrap_or_else(|| first.parent().map(Path::to_path_buf).unwrap_or_default());
+            let env_paths: Vec<PathBuf> = env_files.iter().filter_map(|n| n.as_str()).map(|p| dir.join(p)).collect();
+            let process: Env = env.clone();
+            let sub_env = self.project_env(&sub_dir, &env_paths, &process);
+            let Some(sub) = self.load_merged(&paths, &sub_env, &mut Vec::new()) else {
+                continue;
+            };
+            let Some(sub_services) = sub.get("services").and_then(Node::as_map) else {
+                continue;
+            };
+            let mut conflicts = Vec::new();
+            if let Kind::Map(entries) = &mut root.kind {
+                let idx = match entries.iter().position(|(k, _)| k.name == "services") {
+                    Some(i) => i,
+                    None => {
+                        let key = yaml::Key {
+                            name: "services".into(),
+                            pos: item.pos,
+                        };
+                        entries.push((
+                            key,
+                            Node {
+                                kind: Kind::Map(Vec::new()),
+                                ..item.clone()
+                            },
+                        ));
+                        entries.len() - 1
+                    }
+                };
+                if let Kind::Map(services) = &mut entries[idx].1.kind {
+                    for (k, v) in sub_services {
+                        if services.iter().any(|(sk, _)| sk.name == k.name) {
+                            conflicts.push(k.clone());
+                        } else {
+                            services.push((k.clone(), v.clone()));
+                        }
+                    }
+                }
+            }
+            for k in conflicts {
+                self.diag_at(
+                    DiagKind::Error,
+                    k.pos,
+                    format!(
+                        "service {:?} from an included file conflicts with a service of the same name",
+                        k.name
+                    ),
+                );
+            }
+        }
+        self.include_stack.pop();
+        root
+    }
+
+    /// Resolve `extends` of one service, recursively; `chain` holds (file, service) already visited.
+    fn resolve_extends(&mut self, root: &Node, svc: &Node, env: &Env, chain: &mut Vec<(u32, String)>) -> Option<Node> {
+        let Some(ext) = svc.get("extends") else { return Some(svc.clone()) };
+        let (base_name, base_file) = match &ext.kind {
+            Kind::Scalar { text, .. } => (text.clone(), None),
+            Kind::Map(_) => match ext.get("service").and_then(Node::as_str) {
+                Some(s) => (s.to_string(), ext.get("file").and_then(Node::as_str)),
+                None => {
+                    self.diag_at(DiagKind::Error, ext.pos, "extends: `service` is required");
+                    return None;
+                }
+            },
+            Kind::Seq(_) => {
+                self.diag_at(DiagKind::Error, ext.pos, "extends: expected a service name or a mapping");
+                return None;
+            }
+        };
+        let (base_root, file_idx) = match base_file {
+            None => (root.clone(), ext.pos.file),
+            Some(f) => {
+                let path = self.dirs[ext.pos.file as usize].join(f);
+                let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+                if !self.extends_cache.contains_key(&canonical) {
+                    let loaded = self.read_file(&path, env, DiagKind::Partial);
+                    self.extends_cache.insert(canonical.clone(), loaded);
+                }
+                let Some(Some(r)) = self.extends_cache.get(&canonical).cloned() else {
+                    return None;
+                };
+                let idx = self
+                    .files
+                    .iter()
+                    .position(|sf| Path::new(&*sf.path).canonicalize().ok().as_ref() == Some(&canonical))
+                    .unwrap_or(0);
+                (r, idx as u32)
+            }
+        };
+        let Some(base) = base_root.get("services").and_then(|s| s.get(&base_name)) else {
+            let file = &self.files[file_idx as usize].path;
+            self.diag_at(
+                DiagKind::Error,
+                ext.pos,
+                format!("extends: service {base_name:?} not found in {file}"),
+            );
+            return None;
+        };
+        if chain.iter().any(|(f, n)| *f == file_idx && *n == base_name) {
+            let names: Vec<&str> = chain.iter().map(|(_, n)| n.as_str()).chain([base_name.as_str()]).collect();
+            self.diag_at(DiagKind::Error, ext.pos, format!("extends cycle: {}", names.join(" -> ")));
+            return None;
+        }
+        chain.push((file_idx, base_name.clone()));
+        let base = self.resolve_extends(&base_root, base, env, chain)?;
+        let mut local = svc.clone();
+        if let Kind::Map(entries) = &mut local.kind {
+            entries.retain(|(k, _)| k.name != "extends");
+        }
+        Some(merge::merge_service(base, local))
+    }
+
+    fn read_env_files(&mut self, service: &str, node: &Node, spec: &mut ContainerSpec) {
+        let items: Vec<&Node> = match &node.kind {
+            Kind::Seq(s) => s.iter().collect(),
+            _ => vec![node],
+        };
+        for item in items {
+            let (path, required) = match item.get("path") {
+                Some(p) => (
+                    p.as_str(),
+                    item.get("required")
+                        .and_then(Node::as_str)
+                        .and_then(convert::parse_bool)
+                        .unwrap_or(true),
+                ),
+                None => (item.as_str(), true),
+            };
+            let Some(path) = path else { continue };
+            let full = self.dirs[item.pos.file as usize].join(path);
+            match std::fs::read_to_string(&full) {
+                Ok(text) => match dotenv::parse(&text) {
+                    Ok(vars) => {
+                        let origin_path: Arc<str> = full.display().to_string().into();
+                        for (name, value, line) in vars {
+                            let var = EnvVar {
+                                name,
+                                value,
+                                literal: false,
+                            };
+                            spec.env.push(Val::new(var, Origin::file(&origin_path, line, 1)));
+                        }
+                    }
+                    Err((line, msg)) => self.diagnostics.push(Diagnostic {
+                        kind: DiagKind::Error,
+                        path: full.display().to_string(),
+                        line: Some(line),
+                        col: None,
+                        message: msg,
+                    }),
+                },
+                Err(_) if !required => {}
+                Err(e) => self.diag_at(
+                    DiagKind::Partial,
+                    item.pos,
+                    format!("services.{service}.env_file: cannot read {}: {e}", full.display()),
+                ),
+            }
+        }
+    }
+}

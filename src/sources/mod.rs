@@ -1,0 +1,3 @@
+//! Sources do all I/O: they read, parse and normalise, and remember where each value came from.
+
+pub mod compose;

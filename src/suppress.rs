@@ -1,0 +1,39 @@
+//! Inline suppressions: `# cbench: ignore[rule-id, ...]` on a finding's line or the line above.
+
+/// Rule ids suppressed for 1-based `line` of `text`: a comment on that line, or a comment line just above.
+pub fn ignored_at(text: &str, line: u32) -> Vec<String> {
+    let idx = line as usize;
+    let mut lines = text.lines().skip(idx.saturating_sub(2));
+    let above = if idx >= 2 {
+        lines.next().filter(|l| l.trim_start().starts_with('#'))
+    } else {
+        None
+    };
+    let here = lines.next();
+    above.into_iter().chain(here).flat_map(parse_comment).collect()
+}
+
+fn parse_comment(line: &str) -> Vec<String> {
+    let Some(hash) = line.find('#') else { return vec![] };
+    let comment = &line[hash + 1..];
+    let Some(at) = comment.find("cbench:") else { return vec![] };
+    let rest = comment[at + 7..].trim_start();
+    let Some(list) = rest.strip_prefix("ignore[").and_then(|r| r.split_once(']')).map(|(l, _)| l) else {
+        return vec![];
+    };
+    list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_line_and_line_above() {
+        let text = "a: 1\n# cbench: ignore[x, y]\nb: 2  # cbench: ignore[z]\nc: 3\n";
+        assert_eq!(ignored_at(text, 3), ["x", "y", "z"]);
+        assert!(ignored_at(text, 4).is_empty());
+        assert!(ignored_at(text, 1).is_empty());
+        assert!(parse_comment("image: x # cbench ignore[x]").is_empty());
+    }
+}
