@@ -95,6 +95,7 @@ pub fn run(opts: &Options) -> Run {
             }
         }
         findings.retain(|f| opts.min_severity.is_none_or(|m| f.severity >= m));
+        findings.sort_by(|a, b| (&a.origin, a.rule).cmp(&(&b.origin, b.rule)));
         run.findings.extend(findings);
         for sf in project.files {
             run.sources.insert(sf.path.to_string(), sf.text);

@@ -108,6 +108,8 @@ pub struct Finding {
     /// The offending setting, never a secret value.
     pub evidence: String,
     pub suppressed: bool,
+    /// The source at `origin` holds a secret: reports must not show that text.
+    pub redact: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

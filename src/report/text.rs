@@ -32,6 +32,13 @@ fn level(s: Severity) -> Level<'static> {
     base.with_name(Some(s.as_str()))
 }
 
+/// Hide the secret in `text[start..end]`: keep a `KEY=` prefix, mask the rest.
+/// Returns the new line and the end of the masked span.
+fn redact(text: &str, start: usize, end: usize) -> (String, usize) {
+    let value_start = text[start..end].find('=').map_or(start, |i| start + i + 1);
+    (format!("{}****{}", &text[..value_start], &text[end..]), value_start + 4)
+}
+
 fn finding(run: &Run, f: &Finding, renderer: &Renderer) -> String {
     let title = format!("{} `{}`: {}", f.subject.kind, f.subject.name, f.message);
     let help = catalog::get(f.rule).map(|m| m.remediation.clone()).unwrap_or_default();
@@ -44,10 +51,16 @@ fn finding(run: &Run, f: &Finding, renderer: &Renderer) -> String {
         && let Some(text) = src.lines().nth(*line as usize - 1)
     {
         let start = text.char_indices().nth(*col as usize - 1).map_or(text.len(), |(i, _)| i);
-        let end = text[start..].find(" #").map_or(text.trim_end().len(), |i| start + i).max(start);
+        let end = start
+            + text[start..]
+                .find(" #")
+                .map_or(&text[start..], |i| &text[start..start + i])
+                .trim_end()
+                .len();
         let end = if end == start { text.len() } else { end };
+        let (shown, end) = if f.redact { redact(text, start, end) } else { (text.to_string(), end) };
         head.element(
-            Snippet::source(text)
+            Snippet::source(shown)
                 .line_start(*line as usize)
                 .path(&**path)
                 .annotation(AnnotationKind::Primary.span(start..end).label(f.evidence.as_str())),

@@ -18,6 +18,8 @@ pub struct Hit {
     pub related: Vec<Origin>,
     /// Shown only with `--pedantic`.
     pub pedantic: bool,
+    /// The text at `origin` is a secret: reports must not quote it.
+    pub redact: bool,
 }
 
 impl Hit {
@@ -29,7 +31,13 @@ impl Hit {
             severity: None,
             related: Vec::new(),
             pedantic: false,
+            redact: false,
         }
+    }
+
+    pub fn redacted(mut self) -> Hit {
+        self.redact = true;
+        self
     }
 
     pub fn severity(mut self, s: Severity) -> Hit {
@@ -64,6 +72,7 @@ fn finding(rule: &'static str, subject: &Subject, hit: Hit) -> Finding {
         related: hit.related,
         evidence: hit.evidence,
         suppressed: false,
+        redact: hit.redact,
     }
 }
 

@@ -52,6 +52,7 @@ pub fn secret_in_environment(s: &ContainerSpec) -> Vec<Hit> {
                 e.origin.clone(),
                 e.value.name.clone(),
             )
+            .redacted()
         })
         .collect()
 }
@@ -85,17 +86,14 @@ pub fn credential_in_url(s: &ContainerSpec) -> Vec<Hit> {
                 e.origin.clone(),
                 e.value.name.clone(),
             )
+            .redacted()
         })
         .collect();
     for (field, cmd) in [("entrypoint", &s.entrypoint), ("command", &s.command)] {
         if let Some(c) = cmd
             && c.value.iter().any(|w| has_url_credential(w))
         {
-            hits.push(Hit::new(
-                format!("{field} holds a URL with a literal password"),
-                c.origin.clone(),
-                field,
-            ));
+            hits.push(Hit::new(format!("{field} holds a URL with a literal password"), c.origin.clone(), field).redacted());
         }
     }
     hits
@@ -153,5 +151,7 @@ mod tests {
         let hits = credential_in_url(&s);
         assert_eq!(hits[0].evidence, "DATABASE_URL");
         assert!(!hits[0].message.contains("p@h"));
+        assert!(hits.iter().all(|h| h.redact));
+        assert!(secret_in_environment(&s)[0].redact);
     }
 }
