@@ -412,6 +412,7 @@ pub fn port(n: &Node) -> Result<Vec<Port>, String> {
         }]);
     }
     let s = n.as_str().ok_or("expected a port string or mapping")?;
+    let invalid = |_| format!("invalid port `{s}`");
     let (spec, protocol) = s.rsplit_once('/').map_or((s, "tcp"), |(a, p)| (a, p));
     let (host_ip, rest) = if let Some(r) = spec.strip_prefix('[') {
         let (ip, rest) = r.split_once(']').ok_or_else(|| format!("invalid port `{s}`"))?;
@@ -424,8 +425,8 @@ pub fn port(n: &Node) -> Result<Vec<Port>, String> {
         }
     };
     let (published, target) = match rest.rsplit_once(':') {
-        Some((p, t)) => (if p.is_empty() { None } else { Some(range(p)?) }, range(t)?),
-        None => (None, range(rest)?),
+        Some((p, t)) => (if p.is_empty() { None } else { Some(range(p).map_err(invalid)?) }, range(t).map_err(invalid)?),
+        None => (None, range(rest).map_err(invalid)?),
     };
     let host_ip = host_ip.filter(|ip| !ip.is_empty());
     Ok(vec![Port {

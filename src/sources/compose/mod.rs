@@ -345,12 +345,9 @@ impl Loader {
             let Some(first) = paths.first() else { continue };
             let canonical = first.canonicalize().unwrap_or_else(|_| first.clone());
             if self.include_stack.contains(&canonical) {
-                let chain: Vec<String> = self
-                    .include_stack
-                    .iter()
-                    .chain([&canonical])
-                    .map(|p| p.display().to_string())
-                    .collect();
+                let cwd = std::env::current_dir().unwrap_or_default();
+                let shown = |p: &PathBuf| p.strip_prefix(&cwd).unwrap_or(p).display().to_string();
+                let chain: Vec<String> = self.include_stack.iter().chain([&canonical]).map(shown).collect();
                 self.diag_at(DiagKind::Error, item.pos, format!("include cycle: {}", chain.join(" -> ")));
                 continue;
             }
