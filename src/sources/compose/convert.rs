@@ -159,7 +159,7 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
             "privileged" => spec.privileged = ctx.bool_of(v, f).map(|b| ctx.val(b, v)),
             "read_only" => spec.read_only = ctx.bool_of(v, f).map(|b| ctx.val(b, v)),
             "oom_kill_disable" => spec.oom_kill_disable = ctx.bool_of(v, f).map(|b| ctx.val(b, v)),
-            "user" => spec.user = ctx.str_of(v, f).map(|s| ctx.val(s, v)),
+            "user" => spec.user = ctx.str_of(v, f).filter(|s| !s.is_empty()).map(|s| ctx.val(s, v)),
             "cgroup_parent" => spec.cgroup_parent = ctx.str_of(v, f).map(|s| ctx.val(s, v)),
             "network_mode" => spec.network_mode = ctx.str_of(v, f).map(|s| ctx.val(s, v)),
             "pid" => spec.pid = ctx.str_of(v, f).map(|s| ctx.val(s, v)),

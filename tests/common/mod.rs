@@ -1,0 +1,58 @@
+#![allow(dead_code)]
+//! Helpers shared by the integration tests: run the real binary with a scrubbed environment.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Run `cbench ARGS` in `cwd` (the repository root when None) with only PATH and NO_COLOR set.
+pub fn cbench_in(cwd: Option<&Path>, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cbench"));
+    cmd.args(args).current_dir(cwd.map_or_else(root, Path::to_path_buf)).env_clear().env("NO_COLOR", "1");
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out: Output = cmd.output().expect("run cbench");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn cbench(args: &[&str]) -> Run {
+    cbench_in(None, args, &[])
+}
+
+pub fn json(args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let r = cbench(&all);
+    let v = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("invalid JSON ({e}): {}\n{}", r.stdout, r.stderr));
+    (r.code, v)
+}
+
+/// `(line, rule)` of every unsuppressed finding in a JSON report, sorted.
+pub fn lines_and_rules(report: &serde_json::Value) -> Vec<(u64, String)> {
+    let mut out: Vec<(u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == false)
+        .map(|f| (f["location"]["line"].as_u64().unwrap_or(0), f["rule"].as_str().unwrap().to_string()))
+        .collect();
+    out.sort();
+    out
+}

@@ -1,0 +1,314 @@
+//! `cbench compose` end to end: the real binary on the shipped samples and fixtures.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeSet;
+
+#[test]
+fn insecure_sample_reports_exactly_what_its_comments_say() {
+    let text = std::fs::read_to_string(root().join("compose-samples/insecure.yaml")).unwrap();
+    let mut want: Vec<(u64, String)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some((code, comment)) = line.split_once('#') else { continue };
+        if code.trim().is_empty() {
+            continue;
+        }
+        for rule in comment.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+            want.push((i as u64 + 1, rule.to_string()));
+        }
+    }
+    want.sort();
+    let (code, report) = json(&["compose", "compose-samples/insecure.yaml"]);
+    assert_eq!(code, 1);
+    assert_eq!(lines_and_rules(&report), want);
+    // Every rule of the catalog fires on the insecure sample.
+    let fired: BTreeSet<String> = want.iter().map(|(_, r)| r.clone()).collect();
+    let rules = cbench(&["rules", "--format", "json"]);
+    let catalog: serde_json::Value = serde_json::from_str(&rules.stdout).unwrap();
+    let all: BTreeSet<String> = catalog["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(fired, all);
+}
+
+#[test]
+fn insecure_sample_compact_output() {
+    let r = cbench(&["compose", "compose-samples/insecure.yaml", "--format", "compact"]);
+    assert_eq!(r.code, 1);
+    insta::assert_snapshot!(r.stdout);
+}
+
+#[test]
+fn hardened_sample_is_clean() {
+    let (code, report) = json(&["compose", "compose-samples/hardened.yaml"]);
+    assert_eq!(code, 0);
+    assert_eq!(report["findings"], serde_json::json!([]));
+    assert_eq!(report["summary"]["subjects"], 2);
+    let r = cbench(&["compose", "compose-samples/hardened.yaml"]);
+    assert_eq!(r.stdout, "0 findings in 2 services across 1 file\n");
+}
+
+#[test]
+fn realistic_samples() {
+    let r = cbench(&["compose", "compose-samples/webapp.yaml", "compose-samples/monitoring.yaml", "--format", "compact", "--min-severity", "medium"]);
+    insta::assert_snapshot!(r.stdout);
+}
+
+#[test]
+fn text_output_shows_the_line() {
+    let r = cbench(&["compose", "fixtures/compose/include/compose.yaml", "--select", "docker-socket-mount,port-on-all-interfaces"]);
+    assert_eq!(r.code, 1);
+    insta::assert_snapshot!(r.stdout);
+}
+
+#[test]
+fn json_report_shape() {
+    let r = cbench(&["compose", "fixtures/compose/include/compose.yaml", "--select", "docker-socket-mount,port-on-all-interfaces", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    insta::assert_json_snapshot!(v, { ".tool.version" => "[version]" });
+}
+
+#[test]
+fn github_and_junit_output() {
+    let args = ["compose", "fixtures/compose/include/compose.yaml", "--select", "docker-socket-mount,port-on-all-interfaces,image-not-pinned"];
+    let gh = cbench(&[&args[..], &["--format", "github"]].concat());
+    insta::assert_snapshot!("github", gh.stdout);
+    let junit = cbench(&[&args[..], &["--format", "junit"]].concat());
+    let scrubbed: String = junit.stdout.lines().map(|l| scrub_junit(l) + "\n").collect();
+    insta::assert_snapshot!("junit", scrubbed);
+}
+
+fn scrub_junit(line: &str) -> String {
+    // quick-junit writes no timestamps unless asked; keep the line as is.
+    line.to_string()
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root().join("tests/schemas/sarif-2.1.0.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    for args in [
+        vec!["compose", "compose-samples/insecure.yaml", "--format", "sarif"],
+        vec!["compose", "fixtures/compose/suppress/compose.yaml", "--format", "sarif"],
+        vec!["compose", "fixtures/compose/bad/wrong-types.yaml", "fixtures/compose/bad/empty.yaml", "--format", "sarif"],
+    ] {
+        let r = cbench(&args);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:#?}");
+        assert_eq!(v["version"], "2.1.0");
+    }
+    // The validator does reject a broken log.
+    let mut broken: serde_json::Value = serde_json::from_str(&cbench(&["compose", "compose-samples/insecure.yaml", "--format", "sarif"]).stdout).unwrap();
+    broken["runs"][0]["results"][0]["level"] = "bogus".into();
+    assert!(!validator.is_valid(&broken));
+    // Suppressed findings are marked, not dropped.
+    let r = cbench(&["compose", "fixtures/compose/suppress/compose.yaml", "--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let suppressed: Vec<&str> = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(suppressed, ["cpu-not-limited", "healthcheck-missing", "privileged-container", "host-pid"]);
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    assert_eq!(cbench(&["compose", "compose-samples/insecure.yaml"]).code, 1);
+    assert_eq!(cbench(&["compose", "compose-samples/hardened.yaml", "--fail-on", "info"]).code, 0);
+    // only high findings: passes when failing on critical
+    let f = "fixtures/compose/extends/base.yaml";
+    assert_eq!(cbench(&["compose", f, "--fail-on", "critical"]).code, 0);
+    assert_eq!(cbench(&["compose", f, "--fail-on", "high"]).code, 1);
+    assert_eq!(cbench(&["compose", f, "--select", "nope"]).code, 2);
+    assert_eq!(cbench(&["compose", "fixtures/compose/bad/empty.yaml", "compose-samples/hardened.yaml"]).code, 2);
+}
+
+#[test]
+fn min_severity_select_ignore() {
+    let (_, r) = json(&["compose", "compose-samples/insecure.yaml", "--min-severity", "critical"]);
+    let rules: Vec<(u64, String)> = lines_and_rules(&r);
+    assert_eq!(rules, [(6, "privileged-container".to_string()), (25, "docker-socket-mount".to_string())]);
+    let (_, r) = json(&["compose", "compose-samples/insecure.yaml", "--select", "host-pid,host-ipc", "--ignore", "host-ipc"]);
+    assert_eq!(lines_and_rules(&r), [(11, "host-pid".to_string())]);
+}
+
+#[test]
+fn suppressions_inline_and_config() {
+    let (code, r) = json(&["compose", "fixtures/compose/suppress/compose.yaml"]);
+    let all: Vec<(String, String, bool)> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().into(), f["severity"].as_str().unwrap().into(), f["suppressed"].as_bool().unwrap()))
+        .collect();
+    let s = |a: &str, b: &str, c| (a.to_string(), b.to_string(), c);
+    assert_eq!(all, [
+        s("capabilities-not-dropped", "low", false),
+        s("cpu-not-limited", "low", true),
+        s("healthcheck-missing", "low", true),
+        s("memory-not-limited", "medium", false),
+        s("no-new-privileges-not-set", "medium", false),
+        s("pids-not-limited", "medium", false),
+        s("runs-as-root", "medium", false),
+        s("writable-root-filesystem", "medium", false),
+        s("privileged-container", "critical", true),
+        s("host-pid", "high", true),
+        s("host-ipc", "critical", false),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(r["summary"]["suppressed"], 4);
+    // --no-config ignores .cbench.toml
+    let (_, r) = json(&["compose", "fixtures/compose/suppress/compose.yaml", "--no-config", "--select", "host-ipc,healthcheck-missing"]);
+    let sev: Vec<(&str, &str, bool)> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["severity"].as_str().unwrap(), f["suppressed"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(sev, [("healthcheck-missing", "low", false), ("host-ipc", "high", false)]);
+}
+
+#[test]
+fn bad_input_is_reported_and_the_rest_still_audited() {
+    let bad = [
+        "malformed.yaml",
+        "not-a-mapping.yaml",
+        "services-list.yaml",
+        "invalid-utf8.yaml",
+        "empty.yaml",
+        "duplicate-key.yaml",
+        "wrong-types.yaml",
+        "alias-bomb.yaml",
+        "deep-nesting.yaml",
+        "extends-cycle.yaml",
+        "extends-missing.yaml",
+        "include-missing.yaml",
+        "include-cycle-a.yaml",
+    ];
+    let mut args: Vec<String> = vec!["compose".into(), "--format".into(), "compact".into(), "--select".into(), "privileged-container,dangerous-capability".into()];
+    args.extend(bad.iter().map(|f| format!("fixtures/compose/bad/{f}")));
+    args.extend(["fixtures/compose/bad".into(), "fixtures/compose/bad/missing.yaml".into(), "compose-samples/insecure.yaml".into()]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = cbench(&refs);
+    assert_eq!(r.code, 2);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    insta::assert_snapshot!(r.stdout);
+}
+
+#[test]
+fn oversized_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.yaml");
+    let mut text = String::from("services:\n  web:\n    image: x:1\n    labels:\n");
+    while text.len() <= 16 * 1024 * 1024 {
+        text.push_str(&format!("      l{}: \"{}\"\n", text.len(), "x".repeat(200)));
+    }
+    std::fs::write(&big, text).unwrap();
+    let r = cbench(&["compose", big.to_str().unwrap(), "compose-samples/hardened.yaml", "--format", "compact"]);
+    assert_eq!(r.code, 2);
+    let line = r.stdout.lines().find(|l| l.contains("big.yaml")).unwrap();
+    assert!(line.ends_with("over the 16 MiB limit; refused"), "{line}");
+}
+
+#[test]
+fn unreadable_include_is_partial_unless_allowed() {
+    let r = cbench(&["compose", "fixtures/compose/bad/include-missing.yaml", "--format", "compact", "--fail-on", "critical"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("error (partial view): included file"), "{}", r.stdout);
+    let r = cbench(&["compose", "fixtures/compose/bad/include-missing.yaml", "--format", "compact", "--allow-partial", "--fail-on", "critical"]);
+    // the privileged service is still found; the partial view no longer forces exit 2
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn discovery_and_override_merge() {
+    let dir = root().join("fixtures/compose/merge");
+    let r = cbench_in(Some(&dir), &["compose", "--format", "compact", "--select", "privileged-container,port-on-all-interfaces,dangerous-capability,sensitive-host-mount"], &[]);
+    insta::assert_snapshot!(r.stdout);
+    let empty = tempfile::tempdir().unwrap();
+    let r = cbench_in(Some(empty.path()), &["compose", "--format", "compact"], &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("no Compose file found"), "{}", r.stdout);
+}
+
+#[test]
+fn merge_with_repeated_f() {
+    let r = cbench(&[
+        "compose",
+        "-f",
+        "fixtures/compose/merge/compose.yaml",
+        "-f",
+        "fixtures/compose/merge/compose.override.yaml",
+        "--format",
+        "compact",
+        "--select",
+        "privileged-container,port-on-all-interfaces,dangerous-capability,sensitive-host-mount",
+    ]);
+    let got: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(got, [
+        "fixtures/compose/merge/compose.override.yaml:4:9: medium[port-on-all-interfaces] web: port 9090:90/tcp is published on every host interface",
+        "fixtures/compose/merge/compose.override.yaml:5:15: high[dangerous-capability] web: adds capability NET_ADMIN",
+        "fixtures/compose/merge/compose.override.yaml:9:17: critical[privileged-container] web: runs privileged: every capability, every host device, no seccomp or AppArmor confinement",
+    ]);
+}
+
+#[test]
+fn extends_and_include() {
+    let r = cbench(&["compose", "fixtures/compose/extends/compose.yaml", "--format", "compact", "--min-severity", "high"]);
+    insta::assert_snapshot!("extends", r.stdout);
+    let r = cbench(&["compose", "fixtures/compose/include/compose.yaml", "--format", "compact", "--min-severity", "medium"]);
+    insta::assert_snapshot!("include", r.stdout);
+}
+
+#[test]
+fn interpolation_env_file_and_dotenv() {
+    let f = "fixtures/compose/interpolation/compose.yaml";
+    let sel = ["--select", "privileged-container,port-on-all-interfaces,secret-in-environment,image-not-pinned,runs-as-root", "--format", "compact"];
+    let r = cbench(&[&["compose", f][..], &sel].concat());
+    insta::assert_snapshot!("interpolation_dotenv", r.stdout);
+    let r = cbench(&[&["compose", f, "--env-file", "fixtures/compose/interpolation/ci.env"][..], &sel].concat());
+    insta::assert_snapshot!("interpolation_env_file", r.stdout);
+    // the process environment wins over .env
+    let r = cbench_in(None, &[&["compose", f][..], &sel].concat(), &[("PRIVILEGED", "false"), ("APP_UID", "1000")]);
+    assert!(!r.stdout.contains("privileged-container"), "{}", r.stdout);
+    assert!(!r.stdout.contains("runs-as-root"), "{}", r.stdout);
+}
+
+#[test]
+fn profiles_audit_everything_unless_asked() {
+    let (_, r) = json(&["compose", "fixtures/compose/profiles/compose.yaml", "--select", "privileged-container,host-pid"]);
+    assert_eq!(lines_and_rules(&r), [(7, "privileged-container".to_string()), (11, "host-pid".to_string())]);
+    let (_, r) = json(&["compose", "fixtures/compose/profiles/compose.yaml", "--select", "privileged-container,host-pid", "--profile", "tools"]);
+    assert_eq!(lines_and_rules(&r), [(11, "host-pid".to_string())]);
+}
+
+#[test]
+fn secret_values_are_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("compose.yaml");
+    std::fs::write(
+        &f,
+        "services:\n  app:\n    image: a:1\n    environment:\n      - DB_PASSWORD=Sup3rS3cretValue\n      - URL=postgres://u:Sup3rS3cretValue@db/x\n    command: [\"run\", \"amqp://u:Sup3rS3cretValue@mq\"]\n",
+    )
+    .unwrap();
+    for format in ["text", "compact", "json", "sarif", "github", "junit"] {
+        let r = cbench(&["compose", f.to_str().unwrap(), "--format", format, "--color", "always"]);
+        assert_eq!(r.code, 1, "{format}");
+        assert!(r.stdout.contains("DB_PASSWORD"), "{format}: {}", r.stdout);
+        assert!(!r.stdout.contains("Sup3rS3cretValue"), "{format} leaks the secret: {}", r.stdout);
+    }
+}
+
+#[test]
+fn rules_and_explain() {
+    let r = cbench(&["rules"]);
+    assert!(r.stdout.lines().any(|l| l.starts_with("privileged-container") && l.contains("critical") && l.contains("5.5")), "{}", r.stdout);
+    let r = cbench(&["explain", "docker-socket-mount"]);
+    insta::assert_snapshot!(r.stdout);
+    let r = cbench(&["explain", "no-such-rule"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown rule `no-such-rule`"));
+}
