@@ -58,7 +58,11 @@ fn finding(run: &Run, f: &Finding, renderer: &Renderer) -> String {
                 .trim_end()
                 .len();
         let end = if end == start { text.len() } else { end };
-        let (shown, end) = if f.redact { redact(text, start, end) } else { (text.to_string(), end) };
+        let (shown, end) = if f.redact {
+            redact(text, start, end)
+        } else {
+            (text.to_string(), end)
+        };
         head.element(
             Snippet::source(shown)
                 .line_start(*line as usize)

@@ -314,7 +314,35 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
             _ => {}
         }
     }
+    conflicting_limits(ctx, svc);
     spec
+}
+
+/// Compose refuses a service whose top-level limit and `deploy` limit disagree.
+fn conflicting_limits(ctx: &mut Ctx, svc: &Node) {
+    let Some(limits) = svc.get("deploy").and_then(|d| d.get("resources")).and_then(|r| r.get("limits")) else {
+        return;
+    };
+    for (top, sub) in [("mem_limit", "memory"), ("cpus", "cpus"), ("pids_limit", "pids")] {
+        let (Some(a), Some(b)) = (svc.get(top), limits.get(sub)) else {
+            continue;
+        };
+        let value = |n: &Node| {
+            let s = n.as_str().unwrap_or_default();
+            if top == "mem_limit" {
+                parse_size(s).map(|v| v as f64)
+            } else {
+                s.trim().parse::<f64>().ok()
+            }
+        };
+        if value(a) != value(b) {
+            ctx.err(
+                b,
+                &format!("deploy.resources.limits.{sub}"),
+                format!("differs from `{top}`; Docker Compose refuses distinct values"),
+            );
+        }
+    }
 }
 
 fn seq<'n>(ctx: &mut Ctx, v: &'n Node, field: &str) -> std::slice::Iter<'n, Node> {
@@ -425,7 +453,10 @@ pub fn port(n: &Node) -> Result<Vec<Port>, String> {
         }
     };
     let (published, target) = match rest.rsplit_once(':') {
-        Some((p, t)) => (if p.is_empty() { None } else { Some(range(p).map_err(invalid)?) }, range(t).map_err(invalid)?),
+        Some((p, t)) => (
+            if p.is_empty() { None } else { Some(range(p).map_err(invalid)?) },
+            range(t).map_err(invalid)?,
+        ),
         None => (None, range(rest).map_err(invalid)?),
     };
     let host_ip = host_ip.filter(|ip| !ip.is_empty());
