@@ -52,13 +52,7 @@ impl Config {
             per_path.push((m, rules));
         }
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Ok(Config {
-            path: Some(path.to_path_buf()),
-            dir,
-            ignore: raw.ignore,
-            severity,
-            per_path,
-        })
+        Ok(Config { path: Some(path.to_path_buf()), dir, ignore: raw.ignore, severity, per_path })
     }
 
     /// Is `rule` ignored for `file`?
@@ -68,9 +62,7 @@ impl Config {
         }
         let rel = file.strip_prefix(&self.dir).unwrap_or(file);
         let rel = rel.strip_prefix("./").unwrap_or(rel);
-        self.per_path
-            .iter()
-            .any(|(g, rules)| g.is_match(rel) && rules.iter().any(|r| r == rule))
+        self.per_path.iter().any(|(g, rules)| g.is_match(rel) && rules.iter().any(|r| r == rule))
     }
 
     pub fn severity(&self, rule: &str) -> Option<Severity> {

@@ -10,11 +10,7 @@ use cbench::report::{self, Format, Style};
 use cbench::sources::compose::LoadOptions;
 
 #[derive(Parser)]
-#[command(
-    name = "cbench",
-    version,
-    about = "Container security benchmark: Compose files and Docker hosts, one rule catalog"
-)]
+#[command(name = "cbench", version, about = "Container security benchmark: Compose files and Docker hosts, one rule catalog")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -139,11 +135,7 @@ fn main() -> ExitCode {
             let opts = compose::Options {
                 files,
                 merged,
-                load: LoadOptions {
-                    env_files: env_file,
-                    profiles: profile,
-                    env: std::env::vars().collect(),
-                },
+                load: LoadOptions { env_files: env_file, profiles: profile, env: std::env::vars().collect() },
                 min_severity: min_severity.map(Into::into),
                 select,
                 ignore,

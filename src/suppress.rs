@@ -4,11 +4,7 @@
 pub fn ignored_at(text: &str, line: u32) -> Vec<String> {
     let idx = line as usize;
     let mut lines = text.lines().skip(idx.saturating_sub(2));
-    let above = if idx >= 2 {
-        lines.next().filter(|l| l.trim_start().starts_with('#'))
-    } else {
-        None
-    };
+    let above = if idx >= 2 { lines.next().filter(|l| l.trim_start().starts_with('#')) } else { None };
     let here = lines.next();
     above.into_iter().chain(here).flat_map(parse_comment).collect()
 }

@@ -26,12 +26,7 @@ fn insecure_sample_reports_exactly_what_its_comments_say() {
     let fired: BTreeSet<String> = want.iter().map(|(_, r)| r.clone()).collect();
     let rules = cbench(&["rules", "--format", "json"]);
     let catalog: serde_json::Value = serde_json::from_str(&rules.stdout).unwrap();
-    let all: BTreeSet<String> = catalog["rules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect();
+    let all: BTreeSet<String> = catalog["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(fired, all);
 }
 
@@ -68,12 +63,7 @@ fn realistic_samples() {
 
 #[test]
 fn text_output_shows_the_line() {
-    let r = cbench(&[
-        "compose",
-        "fixtures/compose/include/compose.yaml",
-        "--select",
-        "docker-socket-mount,port-on-all-interfaces",
-    ]);
+    let r = cbench(&["compose", "fixtures/compose/include/compose.yaml", "--select", "docker-socket-mount,port-on-all-interfaces"]);
     assert_eq!(r.code, 1);
     insta::assert_snapshot!(r.stdout);
 }
@@ -94,12 +84,8 @@ fn json_report_shape() {
 
 #[test]
 fn github_and_junit_output() {
-    let args = [
-        "compose",
-        "fixtures/compose/include/compose.yaml",
-        "--select",
-        "docker-socket-mount,port-on-all-interfaces,image-not-pinned",
-    ];
+    let args =
+        ["compose", "fixtures/compose/include/compose.yaml", "--select", "docker-socket-mount,port-on-all-interfaces,image-not-pinned"];
     let gh = cbench(&[&args[..], &["--format", "github"]].concat());
     insta::assert_snapshot!("github", gh.stdout);
     let junit = cbench(&[&args[..], &["--format", "junit"]].concat());
@@ -120,20 +106,11 @@ fn sarif_validates_against_the_official_schema() {
     for args in [
         vec!["compose", "compose-samples/insecure.yaml", "--format", "sarif"],
         vec!["compose", "fixtures/compose/suppress/compose.yaml", "--format", "sarif"],
-        vec![
-            "compose",
-            "fixtures/compose/bad/wrong-types.yaml",
-            "fixtures/compose/bad/empty.yaml",
-            "--format",
-            "sarif",
-        ],
+        vec!["compose", "fixtures/compose/bad/wrong-types.yaml", "fixtures/compose/bad/empty.yaml", "--format", "sarif"],
     ] {
         let r = cbench(&args);
         let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-        let errors: Vec<String> = validator
-            .iter_errors(&v)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{} at {}", e, e.instance_path())).collect();
         assert!(errors.is_empty(), "{args:?}: {errors:#?}");
         assert_eq!(v["version"], "2.1.0");
     }
@@ -152,10 +129,7 @@ fn sarif_validates_against_the_official_schema() {
         .filter(|r| r.get("suppressions").is_some())
         .map(|r| r["ruleId"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        suppressed,
-        ["cpu-not-limited", "healthcheck-missing", "privileged-container", "host-pid"]
-    );
+    assert_eq!(suppressed, ["cpu-not-limited", "healthcheck-missing", "privileged-container", "host-pid"]);
 }
 
 #[test]
@@ -167,28 +141,15 @@ fn exit_codes_follow_fail_on() {
     assert_eq!(cbench(&["compose", f, "--fail-on", "critical"]).code, 0);
     assert_eq!(cbench(&["compose", f, "--fail-on", "high"]).code, 1);
     assert_eq!(cbench(&["compose", f, "--select", "nope"]).code, 2);
-    assert_eq!(
-        cbench(&["compose", "fixtures/compose/bad/empty.yaml", "compose-samples/hardened.yaml"]).code,
-        2
-    );
+    assert_eq!(cbench(&["compose", "fixtures/compose/bad/empty.yaml", "compose-samples/hardened.yaml"]).code, 2);
 }
 
 #[test]
 fn min_severity_select_ignore() {
     let (_, r) = json(&["compose", "compose-samples/insecure.yaml", "--min-severity", "critical"]);
     let rules: Vec<(u64, String)> = lines_and_rules(&r);
-    assert_eq!(
-        rules,
-        [(6, "privileged-container".to_string()), (25, "docker-socket-mount".to_string())]
-    );
-    let (_, r) = json(&[
-        "compose",
-        "compose-samples/insecure.yaml",
-        "--select",
-        "host-pid,host-ipc",
-        "--ignore",
-        "host-ipc",
-    ]);
+    assert_eq!(rules, [(6, "privileged-container".to_string()), (25, "docker-socket-mount".to_string())]);
+    let (_, r) = json(&["compose", "compose-samples/insecure.yaml", "--select", "host-pid,host-ipc", "--ignore", "host-ipc"]);
     assert_eq!(lines_and_rules(&r), [(11, "host-pid".to_string())]);
 }
 
@@ -199,13 +160,7 @@ fn suppressions_inline_and_config() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().into(),
-                f["severity"].as_str().unwrap().into(),
-                f["suppressed"].as_bool().unwrap(),
-            )
-        })
+        .map(|f| (f["rule"].as_str().unwrap().into(), f["severity"].as_str().unwrap().into(), f["suppressed"].as_bool().unwrap()))
         .collect();
     let s = |a: &str, b: &str, c| (a.to_string(), b.to_string(), c);
     assert_eq!(
@@ -227,24 +182,12 @@ fn suppressions_inline_and_config() {
     assert_eq!(code, 1);
     assert_eq!(r["summary"]["suppressed"], 4);
     // --no-config ignores .cbench.toml
-    let (_, r) = json(&[
-        "compose",
-        "fixtures/compose/suppress/compose.yaml",
-        "--no-config",
-        "--select",
-        "host-ipc,healthcheck-missing",
-    ]);
+    let (_, r) = json(&["compose", "fixtures/compose/suppress/compose.yaml", "--no-config", "--select", "host-ipc,healthcheck-missing"]);
     let sev: Vec<(&str, &str, bool)> = r["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap(),
-                f["severity"].as_str().unwrap(),
-                f["suppressed"].as_bool().unwrap(),
-            )
-        })
+        .map(|f| (f["rule"].as_str().unwrap(), f["severity"].as_str().unwrap(), f["suppressed"].as_bool().unwrap()))
         .collect();
     assert_eq!(sev, [("healthcheck-missing", "low", false), ("host-ipc", "high", false)]);
 }
@@ -266,19 +209,10 @@ fn bad_input_is_reported_and_the_rest_still_audited() {
         "include-missing.yaml",
         "include-cycle-a.yaml",
     ];
-    let mut args: Vec<String> = vec![
-        "compose".into(),
-        "--format".into(),
-        "compact".into(),
-        "--select".into(),
-        "privileged-container,dangerous-capability".into(),
-    ];
+    let mut args: Vec<String> =
+        vec!["compose".into(), "--format".into(), "compact".into(), "--select".into(), "privileged-container,dangerous-capability".into()];
     args.extend(bad.iter().map(|f| format!("fixtures/compose/bad/{f}")));
-    args.extend([
-        "fixtures/compose/bad".into(),
-        "fixtures/compose/bad/missing.yaml".into(),
-        "compose-samples/insecure.yaml".into(),
-    ]);
+    args.extend(["fixtures/compose/bad".into(), "fixtures/compose/bad/missing.yaml".into(), "compose-samples/insecure.yaml".into()]);
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let r = cbench(&refs);
     assert_eq!(r.code, 2);
@@ -295,13 +229,7 @@ fn oversized_file_is_refused() {
         text.push_str(&format!("      l{}: \"{}\"\n", text.len(), "x".repeat(200)));
     }
     std::fs::write(&big, text).unwrap();
-    let r = cbench(&[
-        "compose",
-        big.to_str().unwrap(),
-        "compose-samples/hardened.yaml",
-        "--format",
-        "compact",
-    ]);
+    let r = cbench(&["compose", big.to_str().unwrap(), "compose-samples/hardened.yaml", "--format", "compact"]);
     assert_eq!(r.code, 2);
     let line = r.stdout.lines().find(|l| l.contains("big.yaml")).unwrap();
     assert!(line.ends_with("over the 16 MiB limit; refused"), "{line}");
@@ -309,14 +237,7 @@ fn oversized_file_is_refused() {
 
 #[test]
 fn unreadable_include_is_partial_unless_allowed() {
-    let r = cbench(&[
-        "compose",
-        "fixtures/compose/bad/include-missing.yaml",
-        "--format",
-        "compact",
-        "--fail-on",
-        "critical",
-    ]);
+    let r = cbench(&["compose", "fixtures/compose/bad/include-missing.yaml", "--format", "compact", "--fail-on", "critical"]);
     assert_eq!(r.code, 2);
     assert!(r.stdout.contains("error (partial view): included file"), "{}", r.stdout);
     let r = cbench(&[
@@ -379,23 +300,9 @@ fn merge_with_repeated_f() {
 
 #[test]
 fn extends_and_include() {
-    let r = cbench(&[
-        "compose",
-        "fixtures/compose/extends/compose.yaml",
-        "--format",
-        "compact",
-        "--min-severity",
-        "high",
-    ]);
+    let r = cbench(&["compose", "fixtures/compose/extends/compose.yaml", "--format", "compact", "--min-severity", "high"]);
     insta::assert_snapshot!("extends", r.stdout);
-    let r = cbench(&[
-        "compose",
-        "fixtures/compose/include/compose.yaml",
-        "--format",
-        "compact",
-        "--min-severity",
-        "medium",
-    ]);
+    let r = cbench(&["compose", "fixtures/compose/include/compose.yaml", "--format", "compact", "--min-severity", "medium"]);
     insta::assert_snapshot!("include", r.stdout);
 }
 
@@ -413,35 +320,17 @@ fn interpolation_env_file_and_dotenv() {
     let r = cbench(&[&["compose", f, "--env-file", "fixtures/compose/interpolation/ci.env"][..], &sel].concat());
     insta::assert_snapshot!("interpolation_env_file", r.stdout);
     // the process environment wins over .env
-    let r = cbench_in(
-        None,
-        &[&["compose", f][..], &sel].concat(),
-        &[("PRIVILEGED", "false"), ("APP_UID", "1000")],
-    );
+    let r = cbench_in(None, &[&["compose", f][..], &sel].concat(), &[("PRIVILEGED", "false"), ("APP_UID", "1000")]);
     assert!(!r.stdout.contains("privileged-container"), "{}", r.stdout);
     assert!(!r.stdout.contains("runs-as-root"), "{}", r.stdout);
 }
 
 #[test]
 fn profiles_audit_everything_unless_asked() {
-    let (_, r) = json(&[
-        "compose",
-        "fixtures/compose/profiles/compose.yaml",
-        "--select",
-        "privileged-container,host-pid",
-    ]);
-    assert_eq!(
-        lines_and_rules(&r),
-        [(7, "privileged-container".to_string()), (11, "host-pid".to_string())]
-    );
-    let (_, r) = json(&[
-        "compose",
-        "fixtures/compose/profiles/compose.yaml",
-        "--select",
-        "privileged-container,host-pid",
-        "--profile",
-        "tools",
-    ]);
+    let (_, r) = json(&["compose", "fixtures/compose/profiles/compose.yaml", "--select", "privileged-container,host-pid"]);
+    assert_eq!(lines_and_rules(&r), [(7, "privileged-container".to_string()), (11, "host-pid".to_string())]);
+    let (_, r) =
+        json(&["compose", "fixtures/compose/profiles/compose.yaml", "--select", "privileged-container,host-pid", "--profile", "tools"]);
     assert_eq!(lines_and_rules(&r), [(11, "host-pid".to_string())]);
 }
 
@@ -465,13 +354,7 @@ fn secret_values_are_never_printed() {
 #[test]
 fn rules_and_explain() {
     let r = cbench(&["rules"]);
-    assert!(
-        r.stdout
-            .lines()
-            .any(|l| l.starts_with("privileged-container") && l.contains("critical") && l.contains("5.5")),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.lines().any(|l| l.starts_with("privileged-container") && l.contains("critical") && l.contains("5.5")), "{}", r.stdout);
     let r = cbench(&["explain", "docker-socket-mount"]);
     insta::assert_snapshot!(r.stdout);
     let r = cbench(&["explain", "no-such-rule"]);

@@ -16,10 +16,7 @@ use serde_json::{Value, json};
 const HOME: &str = "/tmp/cbench-oracle-home";
 
 fn oracle_available() -> bool {
-    Command::new("docker-compose")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    Command::new("docker-compose").arg("version").output().is_ok_and(|o| o.status.success())
 }
 
 /// One case: the directory to run in and the files (empty: discovery), plus --env-file.
@@ -40,19 +37,9 @@ fn cases() -> Vec<Case> {
         !s.contains("/bad/") && !s.contains(".override.") && (s.ends_with(".yaml") || s.ends_with(".yml"))
     });
     files.sort();
-    let mut cases: Vec<Case> = files
-        .into_iter()
-        .map(|f| Case {
-            dir: f.parent().unwrap().to_path_buf(),
-            files: vec![f],
-            env_files: vec![],
-        })
-        .collect();
-    cases.push(Case {
-        dir: root.join("fixtures/compose/merge"),
-        files: vec![],
-        env_files: vec![],
-    });
+    let mut cases: Vec<Case> =
+        files.into_iter().map(|f| Case { dir: f.parent().unwrap().to_path_buf(), files: vec![f], env_files: vec![] }).collect();
+    cases.push(Case { dir: root.join("fixtures/compose/merge"), files: vec![], env_files: vec![] });
     cases.push(Case {
         dir: root.join("fixtures/compose/interpolation"),
         files: vec![root.join("fixtures/compose/interpolation/compose.yaml")],
@@ -78,11 +65,7 @@ fn env() -> HashMap<String, String> {
 
 fn run_oracle(case: &Case) -> Value {
     let mut cmd = Command::new("docker-compose");
-    cmd.current_dir(&case.dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap())
-        .env("HOME", HOME)
-        .env("COMPOSE_PROFILES", "*");
+    cmd.current_dir(&case.dir).env_clear().env("PATH", std::env::var_os("PATH").unwrap()).env("HOME", HOME).env("COMPOSE_PROFILES", "*");
     for f in &case.files {
         cmd.arg("-f").arg(f);
     }
@@ -90,12 +73,7 @@ fn run_oracle(case: &Case) -> Value {
         cmd.arg("--env-file").arg(e);
     }
     let out = cmd.args(["config", "--format", "json"]).output().expect("run docker-compose");
-    assert!(
-        out.status.success(),
-        "docker-compose rejected {:?}: {}",
-        case.files,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "docker-compose rejected {:?}: {}", case.files, String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -119,20 +97,8 @@ fn sorted(mut v: Vec<String>) -> Value {
 
 /// The canonical view of one service as Docker Compose resolved it.
 fn from_oracle(svc: &Value) -> Value {
-    let list = |k: &str| {
-        svc[k]
-            .as_array()
-            .map(|a| a.iter().filter_map(s).collect::<Vec<_>>())
-            .unwrap_or_default()
-    };
-    let caps = |k: &str| {
-        sorted(
-            list(k)
-                .iter()
-                .map(|c| c.to_uppercase().trim_start_matches("CAP_").to_string())
-                .collect(),
-        )
-    };
+    let list = |k: &str| svc[k].as_array().map(|a| a.iter().filter_map(s).collect::<Vec<_>>()).unwrap_or_default();
+    let caps = |k: &str| sorted(list(k).iter().map(|c| c.to_uppercase().trim_start_matches("CAP_").to_string()).collect());
     let mut ports = Vec::new();
     for p in svc["ports"].as_array().into_iter().flatten() {
         ports.push(format!(
@@ -155,11 +121,7 @@ fn from_oracle(svc: &Value) -> Value {
         let prop = s(&m["bind"]["propagation"]).unwrap_or_default();
         // cbench cleans host paths (`/a/../b/` is `/b`); Compose keeps a trailing slash.
         let source = s(&m["source"]).unwrap_or_default();
-        let source = if source.len() > 1 {
-            source.trim_end_matches('/').to_string()
-        } else {
-            source
-        };
+        let source = if source.len() > 1 { source.trim_end_matches('/').to_string() } else { source };
         mounts.push(format!("{ty}|{source}|{}|{ro}|{prop}", s(&m["target"]).unwrap_or_default()));
     }
     let mut sec = json!({ "no_new_privileges": null, "seccomp": null, "apparmor": null, "label_disable": false, "systempaths": false });
@@ -197,16 +159,8 @@ fn from_oracle(svc: &Value) -> Value {
         h if h["disable"] == true || h["test"][0] == "NONE" => json!("disabled"),
         _ => json!("defined"),
     };
-    let env: Vec<String> = svc["environment"]
-        .as_object()
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
-    let devices: Vec<String> = svc["devices"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|d| s(&d["source"]))
-        .collect();
+    let env: Vec<String> = svc["environment"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let devices: Vec<String> = svc["devices"].as_array().into_iter().flatten().filter_map(|d| s(&d["source"])).collect();
     let sysctls: Vec<String> = svc["sysctls"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
     json!({
         "privileged": svc["privileged"].as_bool().unwrap_or(false),
@@ -329,46 +283,19 @@ fn cbench_resolves_services_as_docker_compose_does() {
     let mut compared = 0;
     for case in cases() {
         let oracle = run_oracle(&case);
-        let files = if case.files.is_empty() {
-            compose::discover(&case.dir)
-        } else {
-            case.files.clone()
-        };
-        let opts = LoadOptions {
-            env_files: case.env_files.clone(),
-            profiles: vec![],
-            env: env(),
-        };
+        let files = if case.files.is_empty() { compose::discover(&case.dir) } else { case.files.clone() };
+        let opts = LoadOptions { env_files: case.env_files.clone(), profiles: vec![], env: env() };
         let project = compose::load(&files, &opts);
-        let errors: Vec<_> = project
-            .diagnostics
-            .iter()
-            .filter(|d| d.kind != cbench::model::DiagKind::Warning)
-            .collect();
+        let errors: Vec<_> = project.diagnostics.iter().filter(|d| d.kind != cbench::model::DiagKind::Warning).collect();
         assert!(errors.is_empty(), "{:?}: {errors:?}", case.files);
-        let theirs: BTreeMap<String, Value> = oracle["services"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), from_oracle(v)))
-            .collect();
+        let theirs: BTreeMap<String, Value> =
+            oracle["services"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), from_oracle(v))).collect();
         let ours: BTreeMap<String, Value> = project.services.iter().map(|s| (s.name.clone(), from_cbench(&s.spec))).collect();
-        assert_eq!(
-            ours.keys().collect::<Vec<_>>(),
-            theirs.keys().collect::<Vec<_>>(),
-            "{:?}: services differ",
-            case.files
-        );
+        assert_eq!(ours.keys().collect::<Vec<_>>(), theirs.keys().collect::<Vec<_>>(), "{:?}: services differ", case.files);
         for (name, want) in &theirs {
             let got = &ours[name];
             for (field, w) in want.as_object().unwrap() {
-                assert_eq!(
-                    &got[field],
-                    w,
-                    "{:?} ({}) service {name}, field {field}",
-                    case.files,
-                    case.dir.display()
-                );
+                assert_eq!(&got[field], w, "{:?} ({}) service {name}, field {field}", case.files, case.dir.display());
             }
         }
         compared += theirs.len();

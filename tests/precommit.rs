@@ -31,9 +31,8 @@ fn hook_blocks_an_insecure_compose_file_and_passes_a_hardened_one() {
         format!("repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: cbench-compose\n", root.display()),
     )
     .unwrap();
-    let pc = |args: &[&str]| {
-        Command::new("pre-commit").args(args).current_dir(repo).env("PRE_COMMIT_HOME", &home).output().expect("pre-commit")
-    };
+    let pc =
+        |args: &[&str]| Command::new("pre-commit").args(args).current_dir(repo).env("PRE_COMMIT_HOME", &home).output().expect("pre-commit");
     let install = pc(&["install"]);
     assert!(install.status.success(), "{}", String::from_utf8_lossy(&install.stderr));
 

@@ -52,19 +52,8 @@ pub fn run(opts: &Options) -> Run {
         let project = compose::load(paths, &opts.load);
         run.files += project.files.len();
         run.diagnostics.extend(project.diagnostics);
-        let subjects: Vec<(Subject, &crate::model::ContainerSpec)> = project
-            .services
-            .iter()
-            .map(|s| {
-                (
-                    Subject {
-                        kind: "service",
-                        name: s.name.clone(),
-                    },
-                    &s.spec,
-                )
-            })
-            .collect();
+        let subjects: Vec<(Subject, &crate::model::ContainerSpec)> =
+            project.services.iter().map(|s| (Subject { kind: "service", name: s.name.clone() }, &s.spec)).collect();
         let ids: Vec<&'static str> = rules::container_rule_ids().into_iter().filter(|id| selected(opts, id)).collect();
         run.checked.extend(subjects.iter().map(|(s, _)| (s.clone(), ids.clone())));
         let mut findings = rules::check_containers(&subjects, opts.pedantic);
@@ -80,9 +69,7 @@ pub fn run(opts: &Options) -> Run {
             if !opts.no_config {
                 let p = Path::new(&**path);
                 let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
-                let cfg = configs
-                    .entry(dir.clone())
-                    .or_insert_with(|| load_config(&dir, &mut run.diagnostics));
+                let cfg = configs.entry(dir.clone()).or_insert_with(|| load_config(&dir, &mut run.diagnostics));
                 if let Some(cfg) = cfg {
                     if let Some(sev) = cfg.severity(f.rule) {
                         f.severity = sev;
@@ -127,13 +114,7 @@ fn load_config(dir: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
         Ok(c) => Some(c),
         Err(e) => {
             let msg = e.lines().next().unwrap_or("invalid configuration").to_string();
-            diags.push(Diagnostic {
-                kind: DiagKind::Error,
-                path: path.display().to_string(),
-                line: None,
-                col: None,
-                message: msg,
-            });
+            diags.push(Diagnostic { kind: DiagKind::Error, path: path.display().to_string(), line: None, col: None, message: msg });
             None
         }
     }

@@ -5,14 +5,7 @@ use crate::rules::catalog::{self, Meta};
 pub fn list_text() -> String {
     let mut out = format!("{:<28} {:<9} {:<10} {:<7} {}\n", "ID", "FAMILY", "SEVERITY", "CIS", "TITLE");
     for m in catalog::all() {
-        out.push_str(&format!(
-            "{:<28} {:<9} {:<10} {:<7} {}\n",
-            m.id,
-            m.family,
-            m.severity.as_str(),
-            m.cis.join(","),
-            m.title
-        ));
+        out.push_str(&format!("{:<28} {:<9} {:<10} {:<7} {}\n", m.id, m.family, m.severity.as_str(), m.cis.join(","), m.title));
     }
     out
 }
@@ -53,11 +46,5 @@ pub fn explain(id: &str) -> Option<String> {
 }
 
 fn indent(s: &str) -> String {
-    s.trim_end()
-        .lines()
-        .map(|l| format!("    {l}\n"))
-        .collect::<String>()
-        .trim_end_matches('\n')
-        .to_string()
-        + "\n"
+    s.trim_end().lines().map(|l| format!("    {l}\n")).collect::<String>().trim_end_matches('\n').to_string() + "\n"
 }

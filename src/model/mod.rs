@@ -22,11 +22,7 @@ pub enum Origin {
 
 impl Origin {
     pub fn file(path: &Arc<str>, line: u32, col: u32) -> Origin {
-        Origin::File {
-            path: path.clone(),
-            line,
-            col,
-        }
+        Origin::File { path: path.clone(), line, col }
     }
 }
 

@@ -115,9 +115,6 @@ pub struct EnvVar {
 impl std::fmt::Debug for EnvVar {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print a value, not even in debug output.
-        f.debug_struct("EnvVar")
-            .field("name", &self.name)
-            .field("literal", &self.literal)
-            .finish_non_exhaustive()
+        f.debug_struct("EnvVar").field("name", &self.name).field("literal", &self.literal).finish_non_exhaustive()
     }
 }

@@ -13,12 +13,7 @@ pub fn render(run: &Run) -> String {
         out.push_str(&format!("{at}: {}[{}] {}: {}\n", f.severity, f.rule, f.subject.name, f.message));
     }
     for d in &run.diagnostics {
-        out.push_str(&format!(
-            "{}: {}: {}\n",
-            super::text::diag_location(d),
-            super::text::diag_label(d),
-            d.message
-        ));
+        out.push_str(&format!("{}: {}: {}\n", super::text::diag_location(d), super::text::diag_label(d), d.message));
     }
     out
 }

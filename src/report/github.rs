@@ -24,10 +24,7 @@ pub fn render(run: &Run) -> String {
             _ => String::new(),
         };
         let title = escape_prop(&format!("cbench {} ({})", f.rule, f.severity));
-        out.push_str(&format!(
-            "::{level} {loc}title={title}::{}\n",
-            escape_data(&format!("{}: {}", f.subject.name, f.message))
-        ));
+        out.push_str(&format!("::{level} {loc}title={title}::{}\n", escape_data(&format!("{}: {}", f.subject.name, f.message))));
     }
     for d in &run.diagnostics {
         let level = if d.kind == DiagKind::Warning { "warning" } else { "error" };

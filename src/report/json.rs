@@ -69,11 +69,7 @@ struct Summary {
 
 pub(super) fn location(o: &Origin) -> Option<Location<'_>> {
     match o {
-        Origin::File { path, line, col } => Some(Location {
-            path,
-            line: *line,
-            column: *col,
-        }),
+        Origin::File { path, line, col } => Some(Location { path, line: *line, column: *col }),
         _ => None,
     }
 }
@@ -85,14 +81,9 @@ pub fn render(run: &Run) -> String {
         .map(|f| Finding {
             rule: f.rule,
             severity: f.severity,
-            cis: catalog::get(f.rule)
-                .map(|m| m.cis.iter().map(String::as_str).collect())
-                .unwrap_or_default(),
+            cis: catalog::get(f.rule).map(|m| m.cis.iter().map(String::as_str).collect()).unwrap_or_default(),
             message: &f.message,
-            subject: Subject {
-                kind: f.subject.kind,
-                name: &f.subject.name,
-            },
+            subject: Subject { kind: f.subject.kind, name: &f.subject.name },
             location: location(&f.origin),
             related: f.related.iter().filter_map(location).collect(),
             evidence: &f.evidence,
@@ -103,21 +94,13 @@ pub fn render(run: &Run) -> String {
         run.diagnostics
             .iter()
             .filter(|d| (d.kind == DiagKind::Warning) == warn)
-            .map(|d| Error {
-                path: &d.path,
-                line: d.line,
-                column: d.col,
-                message: &d.message,
-            })
+            .map(|d| Error { path: &d.path, line: d.line, column: d.col, message: &d.message })
             .collect::<Vec<_>>()
     };
     let errors = diag(false);
     let report = Report {
         version: 1,
-        tool: Tool {
-            name: "cbench",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool { name: "cbench", version: env!("CARGO_PKG_VERSION") },
         findings,
         summary: Summary {
             files: run.files,

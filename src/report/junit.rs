@@ -14,16 +14,10 @@ pub fn render(run: &Run) -> String {
                 TestCaseStatus::success()
             } else {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                if let TestCaseStatus::NonSuccess {
-                    message, ty, description, ..
-                } = &mut s
-                {
+                if let TestCaseStatus::NonSuccess { message, ty, description, .. } = &mut s {
                     *message = Some(found[0].message.clone().into());
                     *ty = Some(found[0].severity.as_str().into());
-                    let lines: Vec<String> = found
-                        .iter()
-                        .map(|f| format!("{}: {} [{}]", f.origin, f.message, f.severity))
-                        .collect();
+                    let lines: Vec<String> = found.iter().map(|f| format!("{}: {} [{}]", f.origin, f.message, f.severity)).collect();
                     *description = Some(lines.join("\n").into());
                 }
                 s

@@ -42,27 +42,16 @@ fn redact(text: &str, start: usize, end: usize) -> (String, usize) {
 fn finding(run: &Run, f: &Finding, renderer: &Renderer) -> String {
     let title = format!("{} `{}`: {}", f.subject.kind, f.subject.name, f.message);
     let help = catalog::get(f.rule).map(|m| m.remediation.clone()).unwrap_or_default();
-    let cis = catalog::get(f.rule)
-        .filter(|m| !m.cis.is_empty())
-        .map(|m| format!("CIS Docker Benchmark {}", m.cis.join(", ")));
+    let cis = catalog::get(f.rule).filter(|m| !m.cis.is_empty()).map(|m| format!("CIS Docker Benchmark {}", m.cis.join(", ")));
     let head = level(f.severity).primary_title(title).id(f.rule);
     let group = if let Origin::File { path, line, col } = &f.origin
         && let Some(src) = run.sources.get(&**path)
         && let Some(text) = src.lines().nth(*line as usize - 1)
     {
         let start = text.char_indices().nth(*col as usize - 1).map_or(text.len(), |(i, _)| i);
-        let end = start
-            + text[start..]
-                .find(" #")
-                .map_or(&text[start..], |i| &text[start..start + i])
-                .trim_end()
-                .len();
+        let end = start + text[start..].find(" #").map_or(&text[start..], |i| &text[start..start + i]).trim_end().len();
         let end = if end == start { text.len() } else { end };
-        let (shown, end) = if f.redact {
-            redact(text, start, end)
-        } else {
-            (text.to_string(), end)
-        };
+        let (shown, end) = if f.redact { redact(text, start, end) } else { (text.to_string(), end) };
         head.element(
             Snippet::source(shown)
                 .line_start(*line as usize)

@@ -29,12 +29,7 @@ pub struct Meta {
 /// which the catalog tests rule out at build time.
 pub fn all() -> &'static [Meta] {
     static CATALOG: OnceLock<Vec<Meta>> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        FILES
-            .iter()
-            .flat_map(|(name, text)| parse(name, text).unwrap_or_else(|e| panic!("{e}")))
-            .collect()
-    })
+    CATALOG.get_or_init(|| FILES.iter().flat_map(|(name, text)| parse(name, text).unwrap_or_else(|e| panic!("{e}"))).collect())
 }
 
 pub fn get(id: &str) -> Option<&'static Meta> {
@@ -71,17 +66,11 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<Meta>, String> {
 }
 
 fn str_field(n: &Node, key: &str, at: &str) -> Result<String, String> {
-    n.get(key)
-        .and_then(Node::as_str)
-        .map(|s| s.trim_end().to_string())
-        .ok_or(format!("{at}: missing `{key}`"))
+    n.get(key).and_then(Node::as_str).map(|s| s.trim_end().to_string()).ok_or(format!("{at}: missing `{key}`"))
 }
 
 fn list(n: &Node, key: &str) -> Vec<String> {
-    n.get(key)
-        .and_then(Node::as_seq)
-        .map(|s| s.iter().filter_map(|i| i.as_str().map(str::to_string)).collect())
-        .unwrap_or_default()
+    n.get(key).and_then(Node::as_seq).map(|s| s.iter().filter_map(|i| i.as_str().map(str::to_string)).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -92,11 +81,7 @@ mod tests {
 
     #[test]
     fn code_and_metadata_agree() {
-        let code: Vec<&str> = CONTAINER_RULES
-            .iter()
-            .map(|(id, _)| *id)
-            .chain(PROJECT_RULES.iter().map(|(id, _)| *id))
-            .collect();
+        let code: Vec<&str> = CONTAINER_RULES.iter().map(|(id, _)| *id).chain(PROJECT_RULES.iter().map(|(id, _)| *id)).collect();
         let meta: Vec<&str> = all().iter().map(|m| m.id.as_str()).collect();
         let unique: HashSet<&str> = meta.iter().copied().collect();
         assert_eq!(unique.len(), meta.len(), "duplicate ids in metadata");
@@ -107,11 +92,7 @@ mod tests {
             assert!(code.contains(id), "metadata {id} has no code");
         }
         for m in all() {
-            assert!(
-                m.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
-                "{} is not kebab-case",
-                m.id
-            );
+            assert!(m.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{} is not kebab-case", m.id);
             assert!(!m.remediation.is_empty() && !m.rationale.is_empty());
         }
     }

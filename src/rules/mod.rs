@@ -82,12 +82,7 @@ pub fn check_containers(containers: &[(Subject, &ContainerSpec)], pedantic: bool
     let mut out = Vec::new();
     for (subject, spec) in containers {
         for (id, check) in CONTAINER_RULES {
-            out.extend(
-                check(spec)
-                    .into_iter()
-                    .filter(|h| pedantic || !h.pedantic)
-                    .map(|h| finding(id, subject, h)),
-            );
+            out.extend(check(spec).into_iter().filter(|h| pedantic || !h.pedantic).map(|h| finding(id, subject, h)));
         }
     }
     let named: Vec<(&str, &ContainerSpec)> = containers.iter().map(|(s, spec)| (s.name.as_str(), *spec)).collect();
@@ -99,9 +94,5 @@ pub fn check_containers(containers: &[(Subject, &ContainerSpec)], pedantic: bool
 
 /// Ids of every rule that judges containers.
 pub fn container_rule_ids() -> Vec<&'static str> {
-    CONTAINER_RULES
-        .iter()
-        .map(|(id, _)| *id)
-        .chain(PROJECT_RULES.iter().map(|(id, _)| *id))
-        .collect()
+    CONTAINER_RULES.iter().map(|(id, _)| *id).chain(PROJECT_RULES.iter().map(|(id, _)| *id)).collect()
 }

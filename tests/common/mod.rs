@@ -17,10 +17,7 @@ pub struct Run {
 /// Run `cbench ARGS` in `cwd` (the repository root when None) with only PATH and NO_COLOR set.
 pub fn cbench_in(cwd: Option<&Path>, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cbench"));
-    cmd.args(args)
-        .current_dir(cwd.map_or_else(root, Path::to_path_buf))
-        .env_clear()
-        .env("NO_COLOR", "1");
+    cmd.args(args).current_dir(cwd.map_or_else(root, Path::to_path_buf)).env_clear().env("NO_COLOR", "1");
     if let Some(path) = std::env::var_os("PATH") {
         cmd.env("PATH", path);
     }

@@ -29,13 +29,7 @@ pub fn dangerous_capability(s: &ContainerSpec) -> Vec<Hit> {
     s.cap_add
         .iter()
         .filter(|c| DANGEROUS.contains(&c.value.as_str()))
-        .map(|c| {
-            Hit::new(
-                format!("adds capability {}", c.value),
-                c.origin.clone(),
-                format!("cap_add: {}", c.value),
-            )
-        })
+        .map(|c| Hit::new(format!("adds capability {}", c.value), c.origin.clone(), format!("cap_add: {}", c.value)))
         .collect()
 }
 
@@ -44,11 +38,7 @@ pub fn capabilities_not_dropped(s: &ContainerSpec) -> Vec<Hit> {
         return vec![];
     }
     let origin = s.cap_drop.first().map_or_else(|| declared(s), |c| c.origin.clone());
-    vec![Hit::new(
-        "does not drop all capabilities: keeps Docker's 14 default capabilities",
-        origin,
-        "cap_drop",
-    )]
+    vec![Hit::new("does not drop all capabilities: keeps Docker's 14 default capabilities", origin, "cap_drop")]
 }
 
 #[cfg(test)]
@@ -58,16 +48,10 @@ mod tests {
 
     #[test]
     fn caps() {
-        let s = ContainerSpec {
-            cap_add: vec![v("SYS_ADMIN".into(), 4), v("CHOWN".into(), 5), v("NET_ADMIN".into(), 6)],
-            ..hardened()
-        };
+        let s = ContainerSpec { cap_add: vec![v("SYS_ADMIN".into(), 4), v("CHOWN".into(), 5), v("NET_ADMIN".into(), 6)], ..hardened() };
         let ev: Vec<String> = dangerous_capability(&s).into_iter().map(|h| h.evidence).collect();
         assert_eq!(ev, ["cap_add: SYS_ADMIN", "cap_add: NET_ADMIN"]);
-        let s = ContainerSpec {
-            cap_drop: vec![v("NET_RAW".into(), 4)],
-            ..hardened()
-        };
+        let s = ContainerSpec { cap_drop: vec![v("NET_RAW".into(), 4)], ..hardened() };
         assert_eq!(capabilities_not_dropped(&s)[0].origin, at(4));
     }
 }

@@ -6,11 +6,7 @@ use crate::rules::Hit;
 pub fn seccomp_unconfined(s: &ContainerSpec) -> Vec<Hit> {
     match &s.security.seccomp {
         Some(p) if p.value == "unconfined" => {
-            vec![Hit::new(
-                "runs without a seccomp filter: every syscall reaches the kernel",
-                p.origin.clone(),
-                "seccomp:unconfined",
-            )]
+            vec![Hit::new("runs without a seccomp filter: every syscall reaches the kernel", p.origin.clone(), "seccomp:unconfined")]
         }
         _ => vec![],
     }
@@ -18,11 +14,7 @@ pub fn seccomp_unconfined(s: &ContainerSpec) -> Vec<Hit> {
 
 pub fn apparmor_unconfined(s: &ContainerSpec) -> Vec<Hit> {
     match &s.security.apparmor {
-        Some(p) if p.value == "unconfined" => vec![Hit::new(
-            "runs without an AppArmor profile",
-            p.origin.clone(),
-            "apparmor:unconfined",
-        )],
+        Some(p) if p.value == "unconfined" => vec![Hit::new("runs without an AppArmor profile", p.origin.clone(), "apparmor:unconfined")],
         _ => vec![],
     }
 }
@@ -58,13 +50,7 @@ pub fn unsafe_sysctl(s: &ContainerSpec) -> Vec<Hit> {
     s.sysctls
         .iter()
         .filter(|kv| !SAFE_SYSCTLS.contains(&kv.value.0.as_str()))
-        .map(|kv| {
-            Hit::new(
-                format!("sets sysctl {} outside the safe namespaced set", kv.value.0),
-                kv.origin.clone(),
-                kv.value.0.clone(),
-            )
-        })
+        .map(|kv| Hit::new(format!("sets sysctl {} outside the safe namespaced set", kv.value.0), kv.origin.clone(), kv.value.0.clone()))
         .collect()
 }
 
@@ -76,10 +62,7 @@ mod tests {
     #[test]
     fn sysctls_and_profiles() {
         let s = ContainerSpec {
-            sysctls: vec![
-                v(("net.ipv4.tcp_syncookies".into(), "1".into()), 3),
-                v(("kernel.msgmax".into(), "1".into()), 4),
-            ],
+            sysctls: vec![v(("net.ipv4.tcp_syncookies".into(), "1".into()), 3), v(("kernel.msgmax".into(), "1".into()), 4)],
             ..hardened()
         };
         let ev: Vec<String> = unsafe_sysctl(&s).into_iter().map(|h| h.evidence).collect();

@@ -6,9 +6,7 @@ use crate::rules::Hit;
 /// Devices that reach host storage, memory or the kernel log.
 fn is_critical_device(path: &str) -> bool {
     let name = path.trim_start_matches("/dev/");
-    ["sd", "hd", "vd", "xvd", "nvme", "mmcblk", "dm-", "loop", "md", "mapper/"]
-        .iter()
-        .any(|p| name.starts_with(p))
+    ["sd", "hd", "vd", "xvd", "nvme", "mmcblk", "dm-", "loop", "md", "mapper/"].iter().any(|p| name.starts_with(p))
         || matches!(name, "mem" | "kmem" | "port" | "kmsg" | "disk" | "fuse")
         || name.starts_with("disk/")
 }
@@ -18,24 +16,12 @@ pub fn host_device(s: &ContainerSpec) -> Vec<Hit> {
         .devices
         .iter()
         .map(|d| {
-            let h = Hit::new(
-                format!("passes host device {} into the container", d.value),
-                d.origin.clone(),
-                d.value.clone(),
-            );
-            if is_critical_device(&d.value) {
-                h.severity(Severity::High)
-            } else {
-                h
-            }
+            let h = Hit::new(format!("passes host device {} into the container", d.value), d.origin.clone(), d.value.clone());
+            if is_critical_device(&d.value) { h.severity(Severity::High) } else { h }
         })
         .collect();
     for r in &s.device_cgroup_rules {
-        let h = Hit::new(
-            format!("allows devices by cgroup rule `{}`", r.value),
-            r.origin.clone(),
-            r.value.clone(),
-        );
+        let h = Hit::new(format!("allows devices by cgroup rule `{}`", r.value), r.origin.clone(), r.value.clone());
         let broad = r.value.starts_with('a') || r.value.starts_with('b') || r.value.contains("*:*");
         hits.push(if broad { h.severity(Severity::High) } else { h });
     }

@@ -21,11 +21,7 @@ pub fn image_not_pinned(s: &ContainerSpec) -> Vec<Hit> {
             )]
         }
         Some(_) => {
-            let mut h = Hit::new(
-                format!("image `{name}` has a tag but no digest"),
-                img.origin.clone(),
-                format!("image: {name}"),
-            );
+            let mut h = Hit::new(format!("image `{name}` has a tag but no digest"), img.origin.clone(), format!("image: {name}"));
             h.pedantic = true;
             vec![h]
         }
@@ -46,10 +42,7 @@ mod tests {
             ("registry:5000/app:1.2", true, true),
             ("nginx:1.27@sha256:abc", false, false),
         ] {
-            let s = ContainerSpec {
-                image: Some(v(image.into(), 2)),
-                ..hardened()
-            };
+            let s = ContainerSpec { image: Some(v(image.into(), 2)), ..hardened() };
             let hits = image_not_pinned(&s);
             assert_eq!(!hits.is_empty(), fires, "{image}");
             assert_eq!(hits.first().is_some_and(|h| h.pedantic), pedantic, "{image}");

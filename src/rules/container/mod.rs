@@ -76,24 +76,10 @@ pub(crate) mod testing {
             user: Some(v("1000:1000".into(), 3)),
             read_only: Some(v(true, 4)),
             cap_drop: vec![v("ALL".into(), 5)],
-            security: SecurityOpts {
-                no_new_privileges: Some(v(true, 6)),
-                ..Default::default()
-            },
-            limits: Limits {
-                memory: Some(v(256 << 20, 7)),
-                cpus: Some(v(0.5, 8)),
-                pids: Some(v(100, 9)),
-                ..Default::default()
-            },
+            security: SecurityOpts { no_new_privileges: Some(v(true, 6)), ..Default::default() },
+            limits: Limits { memory: Some(v(256 << 20, 7)), cpus: Some(v(0.5, 8)), pids: Some(v(100, 9)), ..Default::default() },
             healthcheck: Some(v(Healthcheck::Defined, 10)),
-            restart: Some(v(
-                Restart {
-                    name: "on-failure".into(),
-                    max_retries: Some(3),
-                },
-                11,
-            )),
+            restart: Some(v(Restart { name: "on-failure".into(), max_retries: Some(3) }, 11)),
             ..Default::default()
         }
     }

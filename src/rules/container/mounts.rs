@@ -3,36 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{ContainerSpec, MountKind, Severity};
+use crate::model::{ContainerSpec, Mount, MountKind, Severity, Val};
 use crate::rules::{Hit, declared};
 
 const SOCKETS: &[&str] = &["docker.sock", "containerd.sock", "podman.sock", "crio.sock"];
-const SOCKET_DIRS: &[&str] = &[
-    "/var/run",
-    "/run",
-    "/run/docker",
-    "/var/run/docker",
-    "/run/containerd",
-    "/var/run/containerd",
-    "/run/podman",
-    "/var/run/podman",
-];
-const SENSITIVE: &[&str] = &[
-    "/boot",
-    "/dev",
-    "/etc",
-    "/lib",
-    "/lib64",
-    "/proc",
-    "/sys",
-    "/usr",
-    "/root",
-    "/var/lib/docker",
-];
+const SOCKET_DIRS: &[&str] =
+    &["/var/run", "/run", "/run/docker", "/var/run/docker", "/run/containerd", "/var/run/containerd", "/run/podman", "/var/run/podman"];
+const SENSITIVE: &[&str] = &["/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sys", "/usr", "/root", "/var/lib/docker"];
 /// Read-only binds of these files are routine (time zone) and not reported.
 const HARMLESS_RO: &[&str] = &["/etc/localtime", "/etc/timezone"];
 
-fn binds(s: &ContainerSpec) -> impl Iterator<Item = (&str, &crate::model::Val<crate::model::Mount>)> {
+fn binds(s: &ContainerSpec) -> impl Iterator<Item = (&str, &Val<Mount>)> {
     s.mounts
         .iter()
         .filter(|m| m.value.kind == MountKind::Bind)
@@ -48,16 +29,8 @@ pub fn docker_socket_mount(s: &ContainerSpec) -> Vec<Hit> {
     binds(s)
         .filter(|(src, _)| SOCKETS.iter().any(|sock| src.ends_with(&format!("/{sock}"))) || SOCKET_DIRS.contains(src))
         .map(|(src, m)| {
-            let ro = if m.value.read_only {
-                " (read-only does not help: the API is still fully usable)"
-            } else {
-                ""
-            };
-            Hit::new(
-                format!("mounts the container runtime socket {src}: root on the host{ro}"),
-                m.origin.clone(),
-                src.to_string(),
-            )
+            let ro = if m.value.read_only { " (read-only does not help: the API is still fully usable)" } else { "" };
+            Hit::new(format!("mounts the container runtime socket {src}: root on the host{ro}"), m.origin.clone(), src.to_string())
         })
         .collect()
 }
@@ -68,11 +41,7 @@ pub fn sensitive_host_mount(s: &ContainerSpec) -> Vec<Hit> {
         .filter(|(src, _)| *src == "/" || SENSITIVE.iter().any(|d| under(src, d)))
         .map(|(src, m)| {
             let mode = if m.value.read_only { "read-only" } else { "read-write" };
-            let h = Hit::new(
-                format!("mounts sensitive host path {src} {mode}"),
-                m.origin.clone(),
-                src.to_string(),
-            );
+            let h = Hit::new(format!("mounts sensitive host path {src} {mode}"), m.origin.clone(), src.to_string());
             if m.value.read_only { h.severity(Severity::Medium) } else { h }
         })
         .collect()
@@ -97,11 +66,7 @@ pub fn writable_root_filesystem(s: &ContainerSpec) -> Vec<Hit> {
     match &s.read_only {
         Some(r) if r.value => vec![],
         Some(r) => vec![Hit::new("root filesystem is writable", r.origin.clone(), "read_only: false")],
-        None => vec![Hit::new(
-            "root filesystem is writable (read_only is not set)",
-            declared(s),
-            "read_only",
-        )],
+        None => vec![Hit::new("root filesystem is writable (read_only is not set)", declared(s), "read_only")],
     }
 }
 
@@ -115,11 +80,7 @@ pub fn tmpfs_exec(s: &ContainerSpec) -> Vec<Hit> {
             let explicit = opts.iter().find(|o| *o == "exec" || *o == "suid");
             let target = &m.value.target;
             if let Some(o) = explicit {
-                Some(Hit::new(
-                    format!("tmpfs {target} is mounted with `{o}`"),
-                    m.origin.clone(),
-                    format!("{target}:{o}"),
-                ))
+                Some(Hit::new(format!("tmpfs {target} is mounted with `{o}`"), m.origin.clone(), format!("{target}:{o}")))
             } else if read_only && !opts.iter().any(|o| o == "noexec") {
                 Some(Hit::new(
                     format!("tmpfs {target} lacks noexec on a read-only container: a place to run dropped binaries"),
@@ -133,15 +94,14 @@ pub fn tmpfs_exec(s: &ContainerSpec) -> Vec<Hit> {
         .collect()
 }
 
+/// The containers (by index) that mount one source, with the mount.
+type Users<'a> = Vec<(usize, &'a Val<Mount>)>;
+
 /// The same named volume or host path mounted read-write by several containers.
 pub fn shared_writable_volume(specs: &[(&str, &ContainerSpec)]) -> Vec<(usize, Hit)> {
-    let mut users: BTreeMap<(bool, &str), Vec<(usize, &crate::model::Val<crate::model::Mount>)>> = BTreeMap::new();
+    let mut users: BTreeMap<(bool, &str), Users> = BTreeMap::new();
     for (i, (_, spec)) in specs.iter().enumerate() {
-        for m in spec
-            .mounts
-            .iter()
-            .filter(|m| !m.value.read_only && matches!(m.value.kind, MountKind::Bind | MountKind::Volume))
-        {
+        for m in spec.mounts.iter().filter(|m| !m.value.read_only && matches!(m.value.kind, MountKind::Bind | MountKind::Volume)) {
             if let Some(src) = m.value.source.as_deref() {
                 users.entry((m.value.kind == MountKind::Bind, src)).or_default().push((i, m));
             }
@@ -156,11 +116,7 @@ pub fn shared_writable_volume(specs: &[(&str, &ContainerSpec)]) -> Vec<(usize, H
         }
         for (i, m) in &list {
             let others: Vec<&str> = names.iter().copied().filter(|n| *n != specs[*i].0).collect();
-            let mut h = Hit::new(
-                format!("{src} is also mounted read-write by {}", others.join(", ")),
-                m.origin.clone(),
-                src.to_string(),
-            );
+            let mut h = Hit::new(format!("{src} is also mounted read-write by {}", others.join(", ")), m.origin.clone(), src.to_string());
             h.related = list.iter().filter(|(j, _)| j != i).map(|(_, o)| o.origin.clone()).collect();
             hits.push((*i, h));
         }
@@ -171,7 +127,6 @@ pub fn shared_writable_volume(specs: &[(&str, &ContainerSpec)]) -> Vec<(usize, H
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Mount, Val};
     use crate::rules::container::testing::*;
 
     fn bind(src: &str, ro: bool, line: u32) -> Val<Mount> {
@@ -202,10 +157,7 @@ mod tests {
         let ev: Vec<String> = docker_socket_mount(&s).into_iter().map(|h| h.evidence).collect();
         assert_eq!(ev, ["/var/run/docker.sock", "/run"]);
         assert!(sensitive_host_mount(&s).is_empty());
-        let s = ContainerSpec {
-            mounts: vec![bind("/", false, 3), bind("/etc/ssl", true, 4), bind("/etcetera", false, 5)],
-            ..hardened()
-        };
+        let s = ContainerSpec { mounts: vec![bind("/", false, 3), bind("/etc/ssl", true, 4), bind("/etcetera", false, 5)], ..hardened() };
         let hits = sensitive_host_mount(&s);
         assert_eq!(
             hits.iter().map(|h| (h.evidence.as_str(), h.severity)).collect::<Vec<_>>(),
@@ -215,25 +167,13 @@ mod tests {
 
     #[test]
     fn shared_volume_across_services() {
-        let a = ContainerSpec {
-            mounts: vec![bind("/srv/data", false, 3)],
-            ..hardened()
-        };
-        let b = ContainerSpec {
-            mounts: vec![bind("/srv/data", false, 9)],
-            ..hardened()
-        };
-        let c = ContainerSpec {
-            mounts: vec![bind("/srv/data", true, 12)],
-            ..hardened()
-        };
+        let a = ContainerSpec { mounts: vec![bind("/srv/data", false, 3)], ..hardened() };
+        let b = ContainerSpec { mounts: vec![bind("/srv/data", false, 9)], ..hardened() };
+        let c = ContainerSpec { mounts: vec![bind("/srv/data", true, 12)], ..hardened() };
         let hits = shared_writable_volume(&[("a", &a), ("b", &b), ("c", &c)]);
         assert_eq!(
             hits.iter().map(|(i, h)| (*i, h.message.as_str())).collect::<Vec<_>>(),
-            [
-                (0, "/srv/data is also mounted read-write by b"),
-                (1, "/srv/data is also mounted read-write by a")
-            ]
+            [(0, "/srv/data is also mounted read-write by b"), (1, "/srv/data is also mounted read-write by a")]
         );
     }
 }

@@ -5,21 +5,13 @@ use crate::rules::Hit;
 
 fn host(v: &Option<Val<String>>, field: &str, what: &str) -> Vec<Hit> {
     match v {
-        Some(v) if v.value == "host" => vec![Hit::new(
-            format!("shares the host's {what}"),
-            v.origin.clone(),
-            format!("{field}: host"),
-        )],
+        Some(v) if v.value == "host" => vec![Hit::new(format!("shares the host's {what}"), v.origin.clone(), format!("{field}: host"))],
         _ => vec![],
     }
 }
 
 pub fn host_network(s: &ContainerSpec) -> Vec<Hit> {
-    host(
-        &s.network_mode,
-        "network_mode",
-        "network stack: every interface and every port on 127.0.0.1",
-    )
+    host(&s.network_mode, "network_mode", "network stack: every interface and every port on 127.0.0.1")
 }
 
 pub fn host_pid(s: &ContainerSpec) -> Vec<Hit> {
@@ -35,11 +27,7 @@ pub fn host_uts(s: &ContainerSpec) -> Vec<Hit> {
 }
 
 pub fn host_userns(s: &ContainerSpec) -> Vec<Hit> {
-    host(
-        &s.userns,
-        "userns_mode",
-        "user namespace: daemon user-namespace remapping is off for it",
-    )
+    host(&s.userns, "userns_mode", "user namespace: daemon user-namespace remapping is off for it")
 }
 
 pub fn default_bridge_network(s: &ContainerSpec) -> Vec<Hit> {
@@ -60,17 +48,10 @@ mod tests {
 
     #[test]
     fn namespaces() {
-        let s = ContainerSpec {
-            pid: Some(v("host".into(), 3)),
-            ipc: Some(v("service:x".into(), 4)),
-            ..hardened()
-        };
+        let s = ContainerSpec { pid: Some(v("host".into(), 3)), ipc: Some(v("service:x".into(), 4)), ..hardened() };
         assert_eq!(host_pid(&s)[0].evidence, "pid: host");
         assert!(host_ipc(&s).is_empty());
-        let b = ContainerSpec {
-            network_mode: Some(v("bridge".into(), 3)),
-            ..hardened()
-        };
+        let b = ContainerSpec { network_mode: Some(v("bridge".into(), 3)), ..hardened() };
         assert_eq!(default_bridge_network(&b).len(), 1);
         assert!(host_network(&b).is_empty());
     }

@@ -22,13 +22,7 @@ pub fn port_on_all_interfaces(s: &ContainerSpec) -> Vec<Hit> {
     s.ports
         .iter()
         .filter(|p| matches!(p.value.host_ip.as_deref(), None | Some("0.0.0.0" | "::" | "[::]")))
-        .map(|p| {
-            Hit::new(
-                format!("port {} is published on every host interface", show(&p.value)),
-                p.origin.clone(),
-                show(&p.value),
-            )
-        })
+        .map(|p| Hit::new(format!("port {} is published on every host interface", show(&p.value)), p.origin.clone(), show(&p.value)))
         .collect()
 }
 
@@ -53,11 +47,7 @@ pub fn sshd_in_container(s: &ContainerSpec) -> Vec<Hit> {
             hits.push(Hit::new("runs an SSH daemon in the container", cmd.origin.clone(), "sshd"));
         }
     }
-    for p in s
-        .ports
-        .iter()
-        .filter(|p| p.value.target.0 <= 22 && 22 <= p.value.target.1 && p.value.protocol == "tcp")
-    {
+    for p in s.ports.iter().filter(|p| p.value.target.0 <= 22 && 22 <= p.value.target.1 && p.value.protocol == "tcp") {
         hits.push(Hit::new("publishes container port 22 (SSH)", p.origin.clone(), show(&p.value)));
     }
     hits
@@ -96,10 +86,7 @@ mod tests {
         assert_eq!(all, ["80:80/tcp", "[::]::22/tcp", "8000/tcp"]);
         assert_eq!(privileged_host_port(&s).len(), 1);
         assert_eq!(sshd_in_container(&s).len(), 1);
-        let host = ContainerSpec {
-            network_mode: Some(v("host".into(), 2)),
-            ..s
-        };
+        let host = ContainerSpec { network_mode: Some(v("host".into(), 2)), ..s };
         assert!(port_on_all_interfaces(&host).is_empty());
     }
 }

@@ -22,29 +22,19 @@ pub fn no_new_privileges_not_set(s: &ContainerSpec) -> Vec<Hit> {
             n.origin.clone(),
             "no-new-privileges:false",
         )],
-        None => vec![Hit::new(
-            "no-new-privileges is not set: setuid binaries in the image can gain privileges",
-            declared(s),
-            "security_opt",
-        )],
+        None => {
+            vec![Hit::new("no-new-privileges is not set: setuid binaries in the image can gain privileges", declared(s), "security_opt")]
+        }
     }
 }
 
 pub fn runs_as_root(s: &ContainerSpec) -> Vec<Hit> {
     match &s.user {
-        None => vec![Hit::new(
-            "no user is set: the image decides, and most images run as root",
-            declared(s),
-            "user",
-        )],
+        None => vec![Hit::new("no user is set: the image decides, and most images run as root", declared(s), "user")],
         Some(u) => {
             let name = u.value.split(':').next().unwrap_or("");
             if name.is_empty() || name == "root" || name == "0" {
-                vec![Hit::new(
-                    format!("runs as root (user `{}`)", u.value),
-                    u.origin.clone(),
-                    format!("user: {}", u.value),
-                )]
+                vec![Hit::new(format!("runs as root (user `{}`)", u.value), u.origin.clone(), format!("user: {}", u.value))]
             } else {
                 vec![]
             }
@@ -59,19 +49,10 @@ mod tests {
 
     #[test]
     fn root_users() {
-        for (user, fires) in [
-            ("root", true),
-            ("0", true),
-            ("0:0", true),
-            ("root:wheel", true),
-            ("1000:1000", false),
-            ("app", false),
-            ("1000:0", false),
-        ] {
-            let s = ContainerSpec {
-                user: Some(v(user.into(), 3)),
-                ..hardened()
-            };
+        for (user, fires) in
+            [("root", true), ("0", true), ("0:0", true), ("root:wheel", true), ("1000:1000", false), ("app", false), ("1000:0", false)]
+        {
+            let s = ContainerSpec { user: Some(v(user.into(), 3)), ..hardened() };
             assert_eq!(!runs_as_root(&s).is_empty(), fires, "{user}");
         }
         let unset = ContainerSpec { user: None, ..hardened() };
@@ -80,15 +61,9 @@ mod tests {
 
     #[test]
     fn privileged_and_nnp() {
-        let s = ContainerSpec {
-            privileged: Some(v(true, 7)),
-            ..hardened()
-        };
+        let s = ContainerSpec { privileged: Some(v(true, 7)), ..hardened() };
         assert_eq!(privileged_container(&s)[0].origin, at(7));
-        let off = ContainerSpec {
-            privileged: Some(v(false, 7)),
-            ..hardened()
-        };
+        let off = ContainerSpec { privileged: Some(v(false, 7)), ..hardened() };
         assert!(privileged_container(&off).is_empty());
         let mut nnp = hardened();
         nnp.security.no_new_privileges = Some(v(false, 6));

@@ -3,20 +3,8 @@
 use crate::model::ContainerSpec;
 use crate::rules::Hit;
 
-const SECRET_WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "PASS",
-    "PWD",
-    "SECRET",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "ACCESS_KEY",
-    "CREDENTIAL",
-    "AUTH_KEY",
-];
+const SECRET_WORDS: &[&str] =
+    &["PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL", "AUTH_KEY"];
 
 /// A last word that says the value is about a secret, not the secret itself.
 const NOT_A_SECRET: &[&str] = &[
@@ -33,13 +21,11 @@ pub fn looks_secret(name: &str) -> bool {
     if words.last().is_some_and(|w| NOT_A_SECRET.contains(w)) {
         return false;
     }
-    SECRET_WORDS.iter().any(|s| {
-        if s.contains('_') {
-            up.contains(s)
-        } else {
-            words.iter().any(|w| w == s || (s.len() > 4 && w.ends_with(s)))
-        }
-    })
+    SECRET_WORDS.iter().any(
+        |s| {
+            if s.contains('_') { up.contains(s) } else { words.iter().any(|w| w == s || (s.len() > 4 && w.ends_with(s))) }
+        },
+    )
 }
 
 pub fn secret_in_environment(s: &ContainerSpec) -> Vec<Hit> {
@@ -47,12 +33,8 @@ pub fn secret_in_environment(s: &ContainerSpec) -> Vec<Hit> {
         .iter()
         .filter(|e| e.value.literal && e.value.value.as_deref().is_some_and(|v| !v.is_empty()) && looks_secret(&e.value.name))
         .map(|e| {
-            Hit::new(
-                format!("environment variable {} holds a literal secret", e.value.name),
-                e.origin.clone(),
-                e.value.name.clone(),
-            )
-            .redacted()
+            Hit::new(format!("environment variable {} holds a literal secret", e.value.name), e.origin.clone(), e.value.name.clone())
+                .redacted()
         })
         .collect()
 }
@@ -128,22 +110,9 @@ mod tests {
         assert!(!has_url_credential("postgres://app@db/x"));
         assert!(!has_url_credential("postgres://app:${PW}@db/x"));
         assert!(!has_url_credential("https://example.com/a:b@c"));
-        let env = |name: &str, value: &str, literal| {
-            v(
-                EnvVar {
-                    name: name.into(),
-                    value: Some(value.into()),
-                    literal,
-                },
-                7,
-            )
-        };
+        let env = |name: &str, value: &str, literal| v(EnvVar { name: name.into(), value: Some(value.into()), literal }, 7);
         let s = ContainerSpec {
-            env: vec![
-                env("DB_PASSWORD", "x", true),
-                env("API_TOKEN", "x", false),
-                env("DATABASE_URL", "mysql://u:p@h/d", true),
-            ],
+            env: vec![env("DB_PASSWORD", "x", true), env("API_TOKEN", "x", false), env("DATABASE_URL", "mysql://u:p@h/d", true)],
             ..hardened()
         };
         let ev: Vec<String> = secret_in_environment(&s).into_iter().map(|h| h.evidence).collect();

@@ -18,13 +18,7 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(paths: &'a [Arc<str>], dirs: &'a [PathBuf], home: Option<String>) -> Self {
-        Ctx {
-            paths,
-            dirs,
-            home,
-            errors: Vec::new(),
-            service: String::new(),
-        }
+        Ctx { paths, dirs, home, errors: Vec::new(), service: String::new() }
     }
 
     pub fn origin(&self, pos: Pos) -> Origin {
@@ -142,10 +136,7 @@ pub fn parse_size(s: &str) -> Option<i64> {
 /// Build the spec of service `name` from its resolved node.
 pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> ContainerSpec {
     ctx.service = name.to_string();
-    let mut spec = ContainerSpec {
-        declared_at: Some(ctx.origin(key_pos)),
-        ..Default::default()
-    };
+    let mut spec = ContainerSpec { declared_at: Some(ctx.origin(key_pos)), ..Default::default() };
     let Some(entries) = svc.as_map() else {
         if !svc.is_null() {
             ctx.err(svc, "", format!("a service must be a mapping, found {}", svc.type_name()));
@@ -168,11 +159,7 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
             "userns_mode" => spec.userns = ctx.str_of(v, f).map(|s| ctx.val(s, v)),
             "cap_add" | "cap_drop" => {
                 let caps: Vec<_> = ctx.strings(v, f).into_iter().map(|(s, n)| ctx.val(normalize_cap(&s), n)).collect();
-                if f == "cap_add" {
-                    spec.cap_add = caps
-                } else {
-                    spec.cap_drop = caps
-                }
+                if f == "cap_add" { spec.cap_add = caps } else { spec.cap_drop = caps }
             }
             "security_opt" => {
                 for (s, n) in ctx.strings(v, f) {
@@ -187,11 +174,7 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
                     }
                 }
             }
-            "expose" => {
-                spec.expose = seq(ctx, v, f)
-                    .filter_map(|n| n.as_str().map(|s| ctx.val(s.to_string(), n)))
-                    .collect()
-            }
+            "expose" => spec.expose = seq(ctx, v, f).filter_map(|n| n.as_str().map(|s| ctx.val(s.to_string(), n))).collect(),
             "volumes" => {
                 for item in seq(ctx, v, f) {
                     match volume(ctx, item) {
@@ -240,13 +223,7 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
                     match name {
                         "no" | "always" | "unless-stopped" | "on-failure" => {
                             let max_retries = n.parse().ok();
-                            spec.restart = Some(ctx.val(
-                                Restart {
-                                    name: name.to_string(),
-                                    max_retries,
-                                },
-                                v,
-                            ));
+                            spec.restart = Some(ctx.val(Restart { name: name.to_string(), max_retries }, v));
                         }
                         _ => ctx.err(v, f, format!("unknown restart policy `{s}`")),
                     }
@@ -256,12 +233,7 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
                 let disabled = match v.get("disable") {
                     Some(d) => ctx.bool_of(d, "healthcheck.disable").unwrap_or(false),
                     None => false,
-                } || v
-                    .get("test")
-                    .and_then(|t| t.as_seq())
-                    .and_then(|s| s.first())
-                    .and_then(Node::as_str)
-                    == Some("NONE");
+                } || v.get("test").and_then(|t| t.as_seq()).and_then(|s| s.first()).and_then(Node::as_str) == Some("NONE");
                 let h = if disabled { Healthcheck::Disabled } else { Healthcheck::Defined };
                 spec.healthcheck = Some(ctx.val(h, v));
             }
@@ -271,11 +243,7 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
                     _ => ctx.strings(v, f).into_iter().map(|(s, _)| s).collect(),
                 };
                 let val = Some(ctx.val(words, v));
-                if f == "command" {
-                    spec.command = val
-                } else {
-                    spec.entrypoint = val
-                }
+                if f == "command" { spec.command = val } else { spec.entrypoint = val }
             }
             "environment" => {
                 let map = super::merge::to_map(v.clone());
@@ -283,22 +251,14 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
                     let value = (!val.is_null() || val.as_str().is_some_and(|s| !s.is_empty() && !val.is_null()))
                         .then(|| val.as_str().map(str::to_string))
                         .flatten();
-                    let var = EnvVar {
-                        name: k.name.clone(),
-                        value,
-                        literal: !val.interpolated,
-                    };
-                    spec.env
-                        .push(Val::new(var, ctx.origin(if val.is_null() { k.pos } else { val.pos })));
+                    let var = EnvVar { name: k.name.clone(), value, literal: !val.interpolated };
+                    spec.env.push(Val::new(var, ctx.origin(if val.is_null() { k.pos } else { val.pos })));
                 }
             }
             "sysctls" => {
                 let map = super::merge::to_map(v.clone());
                 for (k, val) in map.as_map().unwrap_or_default() {
-                    spec.sysctls.push(Val::new(
-                        (k.name.clone(), val.as_str().unwrap_or("").to_string()),
-                        ctx.origin(k.pos),
-                    ));
+                    spec.sysctls.push(Val::new((k.name.clone(), val.as_str().unwrap_or("").to_string()), ctx.origin(k.pos)));
                 }
             }
             "ulimits" => {
@@ -329,18 +289,10 @@ fn conflicting_limits(ctx: &mut Ctx, svc: &Node) {
         };
         let value = |n: &Node| {
             let s = n.as_str().unwrap_or_default();
-            if top == "mem_limit" {
-                parse_size(s).map(|v| v as f64)
-            } else {
-                s.trim().parse::<f64>().ok()
-            }
+            if top == "mem_limit" { parse_size(s).map(|v| v as f64) } else { s.trim().parse::<f64>().ok() }
         };
         if value(a) != value(b) {
-            ctx.err(
-                b,
-                &format!("deploy.resources.limits.{sub}"),
-                format!("differs from `{top}`; Docker Compose refuses distinct values"),
-            );
+            ctx.err(b, &format!("deploy.resources.limits.{sub}"), format!("differs from `{top}`; Docker Compose refuses distinct values"));
         }
     }
 }
@@ -385,22 +337,13 @@ fn security_opt(ctx: &mut Ctx, sec: &mut SecurityOpts, s: &str, n: &Node) {
 fn deploy(ctx: &mut Ctx, spec: &mut ContainerSpec, d: &Node) {
     if let Some(limits) = d.get("resources").and_then(|r| r.get("limits")) {
         if let Some(m) = limits.get("memory") {
-            spec.limits.memory = ctx
-                .size_of(m, "deploy.resources.limits.memory")
-                .filter(|b| *b > 0)
-                .map(|b| ctx.val(b as u64, m));
+            spec.limits.memory = ctx.size_of(m, "deploy.resources.limits.memory").filter(|b| *b > 0).map(|b| ctx.val(b as u64, m));
         }
         if let Some(c) = limits.get("cpus") {
-            spec.limits.cpus = ctx
-                .float_of(c, "deploy.resources.limits.cpus")
-                .filter(|c| *c > 0.0)
-                .map(|v| ctx.val(v, c));
+            spec.limits.cpus = ctx.float_of(c, "deploy.resources.limits.cpus").filter(|c| *c > 0.0).map(|v| ctx.val(v, c));
         }
         if let Some(p) = limits.get("pids") {
-            spec.limits.pids = ctx
-                .int_of(p, "deploy.resources.limits.pids")
-                .filter(|c| *c > 0)
-                .map(|v| ctx.val(v, p));
+            spec.limits.pids = ctx.int_of(p, "deploy.resources.limits.pids").filter(|c| *c > 0).map(|v| ctx.val(v, p));
         }
     }
     if let Some(rp) = d.get("restart_policy") {
@@ -410,17 +353,8 @@ fn deploy(ctx: &mut Ctx, spec: &mut ContainerSpec, d: &Node) {
             "on-failure" => "on-failure",
             _ => "always",
         };
-        let max_retries = rp
-            .get("max_attempts")
-            .and_then(|m| ctx.int_of(m, "deploy.restart_policy.max_attempts"))
-            .map(|m| m as u64);
-        spec.restart = Some(ctx.val(
-            Restart {
-                name: name.to_string(),
-                max_retries,
-            },
-            rp,
-        ));
+        let max_retries = rp.get("max_attempts").and_then(|m| ctx.int_of(m, "deploy.restart_policy.max_attempts")).map(|m| m as u64);
+        spec.restart = Some(ctx.val(Restart { name: name.to_string(), max_retries }, rp));
     }
 }
 
@@ -432,12 +366,7 @@ pub fn port(n: &Node) -> Result<Vec<Port>, String> {
         let published = get("published").map(range).transpose()?;
         let host_ip = get("host_ip").map(str::to_string);
         let protocol = get("protocol").unwrap_or("tcp").to_string();
-        return Ok(vec![Port {
-            host_ip,
-            published,
-            target,
-            protocol,
-        }]);
+        return Ok(vec![Port { host_ip, published, target, protocol }]);
     }
     let s = n.as_str().ok_or("expected a port string or mapping")?;
     let invalid = |_| format!("invalid port `{s}`");
@@ -453,19 +382,11 @@ pub fn port(n: &Node) -> Result<Vec<Port>, String> {
         }
     };
     let (published, target) = match rest.rsplit_once(':') {
-        Some((p, t)) => (
-            if p.is_empty() { None } else { Some(range(p).map_err(invalid)?) },
-            range(t).map_err(invalid)?,
-        ),
+        Some((p, t)) => (if p.is_empty() { None } else { Some(range(p).map_err(invalid)?) }, range(t).map_err(invalid)?),
         None => (None, range(rest).map_err(invalid)?),
     };
     let host_ip = host_ip.filter(|ip| !ip.is_empty());
-    Ok(vec![Port {
-        host_ip,
-        published,
-        target,
-        protocol: protocol.to_string(),
-    }])
+    Ok(vec![Port { host_ip, published, target, protocol: protocol.to_string() }])
 }
 
 fn range(s: &str) -> Result<(u32, u32), String> {
@@ -487,32 +408,15 @@ fn volume(ctx: &Ctx, n: &Node) -> Result<Mount, String> {
             _ => MountKind::Other,
         };
         let target = get("target").ok_or("a long-syntax volume needs `target`")?.to_string();
-        let source = get("source").map(|s| {
-            if kind == MountKind::Bind {
-                resolve(dir, s, &ctx.home)
-            } else {
-                s.to_string()
-            }
-        });
+        let source = get("source").map(|s| if kind == MountKind::Bind { resolve(dir, s, &ctx.home) } else { s.to_string() });
         let read_only = n.get("read_only").and_then(Node::as_str).and_then(parse_bool).unwrap_or(false);
-        let propagation = n
-            .get("bind")
-            .and_then(|b| b.get("propagation"))
-            .and_then(Node::as_str)
-            .map(str::to_string);
+        let propagation = n.get("bind").and_then(|b| b.get("propagation")).and_then(Node::as_str).map(str::to_string);
         let options = n
             .get("tmpfs")
             .and_then(|t| t.as_map())
             .map(|m| m.iter().map(|(k, v)| format!("{}={}", k.name, v.as_str().unwrap_or(""))).collect())
             .unwrap_or_default();
-        return Ok(Mount {
-            kind,
-            source,
-            target,
-            read_only,
-            propagation,
-            options,
-        });
+        return Ok(Mount { kind, source, target, read_only, propagation, options });
     }
     let s = n.as_str().ok_or("expected a volume string or mapping")?;
     let parts: Vec<&str> = s.split(':').collect();
@@ -526,24 +430,15 @@ fn volume(ctx: &Ctx, n: &Node) -> Result<Mount, String> {
         return Err(format!("invalid volume `{s}`: empty target"));
     }
     let opts: Vec<&str> = mode.split(',').filter(|o| !o.is_empty()).collect();
-    let propagation = opts
-        .iter()
-        .find(|o| matches!(**o, "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate"))
-        .map(|s| s.to_string());
+    let propagation =
+        opts.iter().find(|o| matches!(**o, "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate")).map(|s| s.to_string());
     let is_path = |s: &str| s.starts_with(['/', '.', '~']) || s.contains('/');
     let (kind, source) = match src {
         Some(p) if is_path(p) => (MountKind::Bind, Some(resolve(dir, p, &ctx.home))),
         Some(name) => (MountKind::Volume, Some(name.to_string())),
         None => (MountKind::Volume, None),
     };
-    Ok(Mount {
-        kind,
-        source,
-        target: target.to_string(),
-        read_only: opts.contains(&"ro"),
-        propagation,
-        options: Vec::new(),
-    })
+    Ok(Mount { kind, source, target: target.to_string(), read_only: opts.contains(&"ro"), propagation, options: Vec::new() })
 }
 
 /// Resolve a bind source as Compose does: `~` to HOME, relative to the declaring file's directory.
@@ -578,25 +473,12 @@ mod tests {
 
     #[test]
     fn ports_short_syntax() {
-        assert_eq!(
-            p("8000"),
-            Port {
-                host_ip: None,
-                published: None,
-                target: (8000, 8000),
-                protocol: "tcp".into()
-            }
-        );
+        assert_eq!(p("8000"), Port { host_ip: None, published: None, target: (8000, 8000), protocol: "tcp".into() });
         assert_eq!(p("127.0.0.1::80").host_ip.as_deref(), Some("127.0.0.1"));
         assert_eq!(p("127.0.0.1::80").published, None);
         assert_eq!(
             p("[::1]:80:81/udp"),
-            Port {
-                host_ip: Some("::1".into()),
-                published: Some((80, 80)),
-                target: (81, 81),
-                protocol: "udp".into()
-            }
+            Port { host_ip: Some("::1".into()), published: Some((80, 80)), target: (81, 81), protocol: "udp".into() }
         );
         assert_eq!(p("9000-9002:9000-9002").published, Some((9000, 9002)));
     }

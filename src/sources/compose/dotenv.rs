@@ -20,9 +20,7 @@ pub fn parse(text: &str) -> Result<Vec<EnvLine>, (u32, String)> {
         if key.is_empty() || key.contains(char::is_whitespace) {
             return Err((line_no, format!("invalid variable name `{key}`")));
         }
-        let value = value
-            .map(|v| unquote(v).ok_or((line_no, format!("unterminated quote in the value of {key}"))))
-            .transpose()?;
+        let value = value.map(|v| unquote(v).ok_or((line_no, format!("unterminated quote in the value of {key}")))).transpose()?;
         out.push((key.to_string(), value, line_no));
     }
     Ok(out)

@@ -13,11 +13,7 @@ pub struct Interpolated {
 /// Interpolate `input`; `lookup` returns a variable's value, `None` when unset.
 /// Errors carry the message of `${VAR:?msg}` / `${VAR?msg}` or describe a malformed template.
 pub fn interpolate(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Interpolated, String> {
-    let mut out = Interpolated {
-        text: String::with_capacity(input.len()),
-        substituted: false,
-        unset: Vec::new(),
-    };
+    let mut out = Interpolated { text: String::with_capacity(input.len()), substituted: false, unset: Vec::new() };
     if !input.contains('$') {
         out.text.push_str(input);
         return Ok(out);
@@ -110,11 +106,7 @@ fn expand_braced(expr: &str, input: &str, lookup: &dyn Fn(&str) -> Option<String
         "" => return Err(format!("invalid template: `{input}` has an unknown operator in `${{{expr}}}`")),
         ":-" | "-" => {
             let use_default = if ops == ":-" { !non_empty } else { !set };
-            let v = if use_default {
-                nested(arg, out)?
-            } else {
-                value.unwrap_or_default()
-            };
+            let v = if use_default { nested(arg, out)? } else { value.unwrap_or_default() };
             out.text.push_str(&v);
         }
         ":?" | "?" => {
@@ -168,14 +160,8 @@ mod tests {
 
     #[test]
     fn required_and_malformed() {
-        assert_eq!(
-            interpolate("${U:?need it}", &env).unwrap_err(),
-            "required variable U is missing a value: need it"
-        );
-        assert_eq!(
-            interpolate("${E:?x}", &env).unwrap_err(),
-            "required variable E is missing a value: x"
-        );
+        assert_eq!(interpolate("${U:?need it}", &env).unwrap_err(), "required variable U is missing a value: need it");
+        assert_eq!(interpolate("${E:?x}", &env).unwrap_err(), "required variable E is missing a value: x");
         assert_eq!(run("${E?x}"), "");
         assert!(interpolate("${S", &env).unwrap_err().contains("unclosed"));
         assert!(interpolate("${}", &env).is_err());

@@ -24,11 +24,7 @@ pub fn merge_service(base: Node, over: Node) -> Node {
         "ulimits" => merge_map(b, o, &|_, _, o| o),
         "logging" => {
             let driver = |n: &Node| n.get("driver").and_then(Node::as_str).map(str::to_string);
-            if driver(&o).is_some() && driver(&b) != driver(&o) {
-                o
-            } else {
-                merge_generic(b, o)
-            }
+            if driver(&o).is_some() && driver(&b) != driver(&o) { o } else { merge_generic(b, o) }
         }
         "networks" if b.as_seq().is_none() || o.as_seq().is_none() => merge_generic(to_map(b), to_map(o)),
         _ => merge_generic(b, o),
@@ -68,10 +64,7 @@ fn merge_map(base: Node, over: Node, child: &MergeFn) -> Node {
             (None, _) => entries.push((key, value)),
         }
     }
-    Node {
-        kind: Kind::Map(entries),
-        ..over
-    }
+    Node { kind: Kind::Map(entries), ..over }
 }
 
 /// Merge two sequences: items of `over` replace items of `base` with the same key, others append.
@@ -91,18 +84,12 @@ fn merge_keyed(base: Node, over: Node, key_of: impl Fn(&Node) -> Option<String>)
             None => items.push(item),
         }
     }
-    Node {
-        kind: Kind::Seq(items),
-        ..over
-    }
+    Node { kind: Kind::Seq(items), ..over }
 }
 
 fn to_seq(n: Node) -> Node {
     match n.kind {
-        Kind::Scalar { .. } if !n.is_null() => Node {
-            kind: Kind::Seq(vec![n.clone()]),
-            ..n
-        },
+        Kind::Scalar { .. } if !n.is_null() => Node { kind: Kind::Seq(vec![n.clone()]), ..n },
         _ => n,
     }
 }
@@ -115,40 +102,13 @@ pub fn to_map(n: Node) -> Node {
         .filter_map(|item| {
             let text = item.as_str()?;
             let (k, v) = match text.split_once('=') {
-                Some((k, v)) => (
-                    k,
-                    Node {
-                        kind: Kind::Scalar {
-                            text: v.to_string(),
-                            plain: false,
-                        },
-                        ..item.clone()
-                    },
-                ),
-                None => (
-                    text,
-                    Node {
-                        kind: Kind::Scalar {
-                            text: String::new(),
-                            plain: true,
-                        },
-                        ..item.clone()
-                    },
-                ),
+                Some((k, v)) => (k, Node { kind: Kind::Scalar { text: v.to_string(), plain: false }, ..item.clone() }),
+                None => (text, Node { kind: Kind::Scalar { text: String::new(), plain: true }, ..item.clone() }),
             };
-            Some((
-                Key {
-                    name: k.to_string(),
-                    pos: item.pos,
-                },
-                v,
-            ))
+            Some((Key { name: k.to_string(), pos: item.pos }, v))
         })
         .collect();
-    Node {
-        kind: Kind::Map(entries),
-        ..n
-    }
+    Node { kind: Kind::Map(entries), ..n }
 }
 
 fn mount_target(n: &Node) -> Option<String> {

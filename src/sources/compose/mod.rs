@@ -21,12 +21,8 @@ pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
 /// Names Compose looks for, in order, when no file is given.
 pub const DEFAULT_FILES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
-pub const OVERRIDE_FILES: [&str; 4] = [
-    "compose.override.yaml",
-    "compose.override.yml",
-    "docker-compose.override.yaml",
-    "docker-compose.override.yml",
-];
+pub const OVERRIDE_FILES: [&str; 4] =
+    ["compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"];
 
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -97,11 +93,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Project {
         if let Some(env_files) = resolved.get("env_file") {
             l.read_env_files(&key.name, env_files, &mut spec);
         }
-        services.push(Service {
-            name: key.name.clone(),
-            spec,
-            profiles,
-        });
+        services.push(Service { name: key.name.clone(), spec, profiles });
     }
     l.finish(services)
 }
@@ -121,43 +113,24 @@ type Env = HashMap<String, String>;
 
 impl Loader {
     fn finish(self, services: Vec<Service>) -> Project {
-        Project {
-            files: self.files,
-            services,
-            diagnostics: self.diagnostics,
-        }
+        Project { files: self.files, services, diagnostics: self.diagnostics }
     }
 
     fn diag(&mut self, kind: DiagKind, path: &Path, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic {
-            kind,
-            path: path.display().to_string(),
-            line: None,
-            col: None,
-            message: message.into(),
-        });
+        self.diagnostics.push(Diagnostic { kind, path: path.display().to_string(), line: None, col: None, message: message.into() });
     }
 
     fn diag_at(&mut self, kind: DiagKind, pos: Pos, message: impl Into<String>) {
         let path = self.files[pos.file as usize].path.to_string();
-        self.diagnostics.push(Diagnostic {
-            kind,
-            path,
-            line: Some(pos.line),
-            col: Some(pos.col),
-            message: message.into(),
-        });
+        self.diagnostics.push(Diagnostic { kind, path, line: Some(pos.line), col: Some(pos.col), message: message.into() });
     }
 
     /// Process environment over the project's `.env` (or the `--env-file`s).
     fn project_env(&mut self, dir: &Path, env_files: &[PathBuf], process: &Env) -> Env {
         let mut env = Env::new();
         let default = dir.join(".env");
-        let files: Vec<(PathBuf, bool)> = if env_files.is_empty() {
-            vec![(default, false)]
-        } else {
-            env_files.iter().map(|p| (p.clone(), true)).collect()
-        };
+        let files: Vec<(PathBuf, bool)> =
+            if env_files.is_empty() { vec![(default, false)] } else { env_files.iter().map(|p| (p.clone(), true)).collect() };
         for (path, required) in files {
             match std::fs::read_to_string(&path) {
                 Ok(text) => match dotenv::parse(&text) {
@@ -192,11 +165,7 @@ impl Loader {
             return None;
         }
         if meta.len() > MAX_FILE_SIZE {
-            self.diag(
-                DiagKind::Error,
-                path,
-                format!("file is {} bytes, over the {} MiB limit; refused", meta.len(), MAX_FILE_SIZE >> 20),
-            );
+            self.diag(DiagKind::Error, path, format!("file is {} bytes, over the {} MiB limit; refused", meta.len(), MAX_FILE_SIZE >> 20));
             return None;
         }
         let bytes = match std::fs::read(path) {
@@ -224,10 +193,7 @@ impl Loader {
             }
         };
         let idx = self.files.len() as u32;
-        self.files.push(SourceFile {
-            path: path.display().to_string().into(),
-            text,
-        });
+        self.files.push(SourceFile { path: path.display().to_string().into(), text });
         self.dirs.push(path.parent().map(Path::to_path_buf).unwrap_or_default());
         let docs = match yaml::parse(&self.files[idx as usize].text, idx) {
             Ok(d) => d,
@@ -245,11 +211,7 @@ impl Loader {
                 continue;
             }
             if doc.as_map().is_none() {
-                self.diag_at(
-                    DiagKind::Error,
-                    doc.pos,
-                    format!("a Compose file must be a mapping, found {}", doc.type_name()),
-                );
+                self.diag_at(DiagKind::Error, doc.pos, format!("a Compose file must be a mapping, found {}", doc.type_name()));
                 return None;
             }
             root = Some(match root {
@@ -358,9 +320,7 @@ impl Loader {
                 }
                 continue;
             }
-            let sub_dir = project_dir
-                .map(|d| dir.join(d))
-                .unwrap_or_else(|| first.parent().map(Path::to_path_buf).unwrap_or_default());
+            let sub_dir = project_dir.map(|d| dir.join(d)).unwrap_or_else(|| first.parent().map(Path::to_path_buf).unwrap_or_default());
             let env_paths: Vec<PathBuf> = env_files.iter().filter_map(|n| n.as_str()).map(|p| dir.join(p)).collect();
             let process: Env = env.clone();
             let sub_env = self.project_env(&sub_dir, &env_paths, &process);
@@ -375,17 +335,8 @@ impl Loader {
                 let idx = match entries.iter().position(|(k, _)| k.name == "services") {
                     Some(i) => i,
                     None => {
-                        let key = yaml::Key {
-                            name: "services".into(),
-                            pos: item.pos,
-                        };
-                        entries.push((
-                            key,
-                            Node {
-                                kind: Kind::Map(Vec::new()),
-                                ..item.clone()
-                            },
-                        ));
+                        let key = yaml::Key { name: "services".into(), pos: item.pos };
+                        entries.push((key, Node { kind: Kind::Map(Vec::new()), ..item.clone() }));
                         entries.len() - 1
                     }
                 };
@@ -403,10 +354,7 @@ impl Loader {
                 self.diag_at(
                     DiagKind::Error,
                     k.pos,
-                    format!(
-                        "service {:?} from an included file conflicts with a service of the same name",
-                        k.name
-                    ),
+                    format!("service {:?} from an included file conflicts with a service of the same name", k.name),
                 );
             }
         }
@@ -443,21 +391,14 @@ impl Loader {
                 let Some(Some(r)) = self.extends_cache.get(&canonical).cloned() else {
                     return None;
                 };
-                let idx = self
-                    .files
-                    .iter()
-                    .position(|sf| Path::new(&*sf.path).canonicalize().ok().as_ref() == Some(&canonical))
-                    .unwrap_or(0);
+                let idx =
+                    self.files.iter().position(|sf| Path::new(&*sf.path).canonicalize().ok().as_ref() == Some(&canonical)).unwrap_or(0);
                 (r, idx as u32)
             }
         };
         let Some(base) = base_root.get("services").and_then(|s| s.get(&base_name)) else {
             let file = &self.files[file_idx as usize].path;
-            self.diag_at(
-                DiagKind::Error,
-                ext.pos,
-                format!("extends: service {base_name:?} not found in {file}"),
-            );
+            self.diag_at(DiagKind::Error, ext.pos, format!("extends: service {base_name:?} not found in {file}"));
             return None;
         };
         if chain.iter().any(|(f, n)| *f == file_idx && *n == base_name) {
@@ -481,13 +422,7 @@ impl Loader {
         };
         for item in items {
             let (path, required) = match item.get("path") {
-                Some(p) => (
-                    p.as_str(),
-                    item.get("required")
-                        .and_then(Node::as_str)
-                        .and_then(convert::parse_bool)
-                        .unwrap_or(true),
-                ),
+                Some(p) => (p.as_str(), item.get("required").and_then(Node::as_str).and_then(convert::parse_bool).unwrap_or(true)),
                 None => (item.as_str(), true),
             };
             let Some(path) = path else { continue };
@@ -497,11 +432,7 @@ impl Loader {
                     Ok(vars) => {
                         let origin_path: Arc<str> = full.display().to_string().into();
                         for (name, value, line) in vars {
-                            let var = EnvVar {
-                                name,
-                                value,
-                                literal: false,
-                            };
+                            let var = EnvVar { name, value, literal: false };
                             spec.env.push(Val::new(var, Origin::file(&origin_path, line, 1)));
                         }
                     }
@@ -514,11 +445,9 @@ impl Loader {
                     }),
                 },
                 Err(_) if !required => {}
-                Err(e) => self.diag_at(
-                    DiagKind::Partial,
-                    item.pos,
-                    format!("services.{service}.env_file: cannot read {}: {e}", full.display()),
-                ),
+                Err(e) => {
+                    self.diag_at(DiagKind::Partial, item.pos, format!("services.{service}.env_file: cannot read {}: {e}", full.display()))
+                }
             }
         }
     }

@@ -60,15 +60,7 @@ pub const MAX_DEPTH: usize = 256;
 
 impl Node {
     pub fn scalar(text: impl Into<String>, pos: Pos) -> Node {
-        Node {
-            kind: Kind::Scalar {
-                text: text.into(),
-                plain: false,
-            },
-            pos,
-            tag: None,
-            interpolated: false,
-        }
+        Node { kind: Kind::Scalar { text: text.into(), plain: false }, pos, tag: None, interpolated: false }
     }
 
     pub fn as_str(&self) -> Option<&str> {
@@ -123,19 +115,8 @@ impl Node {
 }
 
 enum Frame {
-    Seq {
-        items: Vec<Node>,
-        pos: Pos,
-        anchor: usize,
-        tag: Option<Tag>,
-    },
-    Map {
-        entries: Vec<(Key, Node)>,
-        pending_key: Option<Key>,
-        pos: Pos,
-        anchor: usize,
-        tag: Option<Tag>,
-    },
+    Seq { items: Vec<Node>, pos: Pos, anchor: usize, tag: Option<Tag> },
+    Map { entries: Vec<(Key, Node)>, pending_key: Option<Key>, pos: Pos, anchor: usize, tag: Option<Tag> },
 }
 
 /// Parse every document of `src`. Each document's root is returned in order.
@@ -146,19 +127,10 @@ pub fn parse(src: &str, file: u32) -> Result<Vec<Node>, YamlError> {
     let mut anchors: HashMap<usize, Node> = HashMap::new();
     let mut parsed_nodes = 0usize;
     let mut aliased_nodes = 0usize;
-    let pos_of = |span: &Span| Pos {
-        file,
-        line: span.start.line() as u32,
-        col: span.start.col() as u32 + 1,
-    };
-    loop {
-        let Some(next) = parser.next_event() else { break };
+    let pos_of = |span: &Span| Pos { file, line: span.start.line() as u32, col: span.start.col() as u32 + 1 };
+    while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| YamlError {
-            pos: Some(Pos {
-                file,
-                line: e.marker().line() as u32,
-                col: e.marker().col() as u32 + 1,
-            }),
+            pos: Some(Pos { file, line: e.marker().line() as u32, col: e.marker().col() as u32 + 1 }),
             message: match e.info() {
                 "recursion limit exceeded" => format!("nesting too deep (more than {MAX_DEPTH} levels)"),
                 info => info.to_string(),
@@ -171,10 +143,7 @@ pub fn parse(src: &str, file: u32) -> Result<Vec<Node>, YamlError> {
             Event::Scalar(text, style, anchor, tag) => {
                 parsed_nodes += 1;
                 let node = Node {
-                    kind: Kind::Scalar {
-                        text: text.into_owned(),
-                        plain: style == ScalarStyle::Plain && tag.is_none(),
-                    },
+                    kind: Kind::Scalar { text: text.into_owned(), plain: style == ScalarStyle::Plain && tag.is_none() },
                     pos,
                     tag: compose_tag(tag.as_deref()),
                     interpolated: false,
@@ -183,10 +152,7 @@ pub fn parse(src: &str, file: u32) -> Result<Vec<Node>, YamlError> {
             }
             Event::Alias(id) => {
                 let Some(node) = anchors.get(&id) else {
-                    return Err(YamlError {
-                        pos: Some(pos),
-                        message: "alias to an unknown anchor".into(),
-                    });
+                    return Err(YamlError { pos: Some(pos), message: "alias to an unknown anchor".into() });
                 };
                 aliased_nodes += node.size();
                 if aliased_nodes > 1_000_000 + 10 * parsed_nodes {
@@ -200,64 +166,30 @@ pub fn parse(src: &str, file: u32) -> Result<Vec<Node>, YamlError> {
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 parsed_nodes += 1;
                 if stack.len() >= MAX_DEPTH {
-                    return Err(YamlError {
-                        pos: Some(pos),
-                        message: format!("nesting too deep (more than {MAX_DEPTH} levels)"),
-                    });
+                    return Err(YamlError { pos: Some(pos), message: format!("nesting too deep (more than {MAX_DEPTH} levels)") });
                 }
                 let tag = compose_tag(tag.as_deref());
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
-                    Frame::Seq {
-                        items: Vec::new(),
-                        pos,
-                        anchor,
-                        tag,
-                    }
+                    Frame::Seq { items: Vec::new(), pos, anchor, tag }
                 } else {
-                    Frame::Map {
-                        entries: Vec::new(),
-                        pending_key: None,
-                        pos,
-                        anchor,
-                        tag,
-                    }
+                    Frame::Map { entries: Vec::new(), pending_key: None, pos, anchor, tag }
                 });
                 None
             }
             Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq { items, pos, anchor, tag }) => Some((
-                    Node {
-                        kind: Kind::Seq(items),
-                        pos,
-                        tag,
-                        interpolated: false,
-                    },
-                    anchor,
-                )),
+                Some(Frame::Seq { items, pos, anchor, tag }) => {
+                    Some((Node { kind: Kind::Seq(items), pos, tag, interpolated: false }, anchor))
+                }
                 _ => {
-                    return Err(YamlError {
-                        pos: Some(pos),
-                        message: "unbalanced sequence".into(),
-                    });
+                    return Err(YamlError { pos: Some(pos), message: "unbalanced sequence".into() });
                 }
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map {
-                    entries, pos, anchor, tag, ..
-                }) => Some((
-                    Node {
-                        kind: Kind::Map(apply_merge_keys(entries)?),
-                        pos,
-                        tag,
-                        interpolated: false,
-                    },
-                    anchor,
-                )),
+                Some(Frame::Map { entries, pos, anchor, tag, .. }) => {
+                    Some((Node { kind: Kind::Map(apply_merge_keys(entries)?), pos, tag, interpolated: false }, anchor))
+                }
                 _ => {
-                    return Err(YamlError {
-                        pos: Some(pos),
-                        message: "unbalanced mapping".into(),
-                    });
+                    return Err(YamlError { pos: Some(pos), message: "unbalanced mapping".into() });
                 }
             },
         };
@@ -273,19 +205,13 @@ pub fn parse(src: &str, file: u32) -> Result<Vec<Node>, YamlError> {
                     let name = match &node.kind {
                         Kind::Scalar { text, .. } => text.clone(),
                         _ => {
-                            return Err(YamlError {
-                                pos: Some(node.pos),
-                                message: "a mapping key must be a scalar".into(),
-                            });
+                            return Err(YamlError { pos: Some(node.pos), message: "a mapping key must be a scalar".into() });
                         }
                     };
                     if let Some((prev, _)) = entries.iter().find(|(k, _)| k.name == name && name != "<<") {
                         return Err(YamlError {
                             pos: Some(node.pos),
-                            message: format!(
-                                "duplicate key `{name}` (first defined at line {}, column {})",
-                                prev.pos.line, prev.pos.col
-                            ),
+                            message: format!("duplicate key `{name}` (first defined at line {}, column {})", prev.pos.line, prev.pos.col),
                         });
                     }
                     *pending_key = Some(Key { name, pos: node.pos });
@@ -321,18 +247,12 @@ fn apply_merge_keys(entries: Vec<(Key, Node)>) -> Result<Vec<(Key, Node)>, YamlE
             Kind::Map(_) => vec![value],
             Kind::Seq(items) => items,
             _ => {
-                return Err(YamlError {
-                    pos: Some(value.pos),
-                    message: "`<<` must merge a mapping or a sequence of mappings".into(),
-                });
+                return Err(YamlError { pos: Some(value.pos), message: "`<<` must merge a mapping or a sequence of mappings".into() });
             }
         };
         for src in sources {
             let Kind::Map(m) = src.kind else {
-                return Err(YamlError {
-                    pos: Some(src.pos),
-                    message: "`<<` must merge a mapping or a sequence of mappings".into(),
-                });
+                return Err(YamlError { pos: Some(src.pos), message: "`<<` must merge a mapping or a sequence of mappings".into() });
             };
             for (k, v) in m {
                 if !merged.iter().any(|(mk, _)| mk.name == k.name) {
@@ -386,9 +306,7 @@ mod tests {
         let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
             let p = i - 1;
-            src.push_str(&format!(
-                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
-            ));
+            src.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
         }
         let e = parse(&src, 0).unwrap_err();
         assert!(e.message.starts_with("excessive aliasing"), "{}", e.message);
