@@ -1,12 +1,11 @@
 //! Inline suppressions: `# cbench: ignore[rule-id, ...]` on a finding's line or the line above.
 
+use crate::model::SourceText;
+
 /// Rule ids suppressed for 1-based `line` of `text`: a comment on that line, or a comment line just above.
-pub fn ignored_at(text: &str, line: u32) -> Vec<String> {
-    let idx = line as usize;
-    let mut lines = text.lines().skip(idx.saturating_sub(2));
-    let above = if idx >= 2 { lines.next().filter(|l| l.trim_start().starts_with('#')) } else { None };
-    let here = lines.next();
-    above.into_iter().chain(here).flat_map(parse_comment).collect()
+pub fn ignored_at(text: &SourceText, line: u32) -> Vec<String> {
+    let above = line.checked_sub(1).and_then(|l| text.line(l)).filter(|l| l.trim_start().starts_with('#'));
+    above.into_iter().chain(text.line(line)).flat_map(parse_comment).collect()
 }
 
 fn parse_comment(line: &str) -> Vec<String> {
@@ -26,10 +25,10 @@ mod tests {
 
     #[test]
     fn same_line_and_line_above() {
-        let text = "a: 1\n# cbench: ignore[x, y]\nb: 2  # cbench: ignore[z]\nc: 3\n";
-        assert_eq!(ignored_at(text, 3), ["x", "y", "z"]);
-        assert!(ignored_at(text, 4).is_empty());
-        assert!(ignored_at(text, 1).is_empty());
+        let text = SourceText::new("a: 1\n# cbench: ignore[x, y]\nb: 2  # cbench: ignore[z]\nc: 3\n".into());
+        assert_eq!(ignored_at(&text, 3), ["x", "y", "z"]);
+        assert!(ignored_at(&text, 4).is_empty());
+        assert!(ignored_at(&text, 1).is_empty());
         assert!(parse_comment("image: x # cbench ignore[x]").is_empty());
     }
 }

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::{self, Config};
 use crate::model::{DiagKind, Diagnostic, Origin, Severity, Subject};
@@ -47,7 +48,9 @@ pub fn run(opts: &Options) -> Run {
         }
         projects.push(found);
     }
-    let mut configs: HashMap<PathBuf, Option<Config>> = HashMap::new();
+    // Configs by directory, and for each file its config (index) and absolute path.
+    let mut configs: Vec<Config> = Vec::new();
+    let mut config_of_dir: HashMap<PathBuf, Option<usize>> = HashMap::new();
     for paths in &projects {
         let project = compose::load(paths, &opts.load);
         run.files += project.files.len();
@@ -58,26 +61,33 @@ pub fn run(opts: &Options) -> Run {
         run.checked.extend(subjects.iter().map(|(s, _)| (s.clone(), ids.clone())));
         let mut findings = rules::check_containers(&subjects, opts.pedantic);
         findings.retain(|f| selected(opts, f.rule));
+        let mut file_config: HashMap<Arc<str>, (Option<usize>, PathBuf)> = HashMap::new();
         for f in &mut findings {
             let Origin::File { path, line, .. } = &f.origin else { continue };
-            let file = project.files.iter().find(|sf| sf.path == *path);
-            if let Some(sf) = file
+            if let Some(sf) = project.files.iter().find(|sf| sf.path == *path)
                 && suppress::ignored_at(&sf.text, *line).iter().any(|r| r == f.rule)
             {
                 f.suppressed = true;
             }
-            if !opts.no_config {
+            if opts.no_config {
+                continue;
+            }
+            let (cfg, abs) = file_config.entry(path.clone()).or_insert_with(|| {
                 let p = Path::new(&**path);
                 let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
-                let cfg = configs.entry(dir.clone()).or_insert_with(|| load_config(&dir, &mut run.diagnostics));
-                if let Some(cfg) = cfg {
-                    if let Some(sev) = cfg.severity(f.rule) {
-                        f.severity = sev;
-                    }
-                    let abs = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-                    if cfg.ignores(f.rule, &abs) {
-                        f.suppressed = true;
-                    }
+                let idx = *config_of_dir.entry(dir.clone()).or_insert_with(|| {
+                    let c = load_config(&dir, &mut run.diagnostics)?;
+                    configs.push(c);
+                    Some(configs.len() - 1)
+                });
+                (idx, p.canonicalize().unwrap_or_else(|_| p.to_path_buf()))
+            });
+            if let Some(cfg) = cfg.map(|i| &configs[i]) {
+                if let Some(sev) = cfg.severity(f.rule) {
+                    f.severity = sev;
+                }
+                if cfg.ignores(f.rule, abs) {
+                    f.suppressed = true;
                 }
             }
         }

@@ -1,7 +1,9 @@
 //! Facts and findings: plain data, shared by every source, rule and report.
 
+pub mod source;
 pub mod spec;
 
+pub use source::SourceText;
 pub use spec::*;
 
 use std::fmt;

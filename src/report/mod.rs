@@ -9,7 +9,7 @@ mod text;
 
 use std::collections::HashMap;
 
-use crate::model::{Diagnostic, Finding, Severity, Subject};
+use crate::model::{Diagnostic, Finding, Severity, SourceText, Subject};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -27,7 +27,7 @@ pub struct Run {
     pub findings: Vec<Finding>,
     pub diagnostics: Vec<Diagnostic>,
     /// File contents by path, for snippets.
-    pub sources: HashMap<String, String>,
+    pub sources: HashMap<String, SourceText>,
     /// Every subject audited, with the ids of the rules that judged it (for pass/fail outcomes).
     pub checked: Vec<(Subject, Vec<&'static str>)>,
     pub files: usize,

@@ -46,7 +46,7 @@ fn finding(run: &Run, f: &Finding, renderer: &Renderer) -> String {
     let head = level(f.severity).primary_title(title).id(f.rule);
     let group = if let Origin::File { path, line, col } = &f.origin
         && let Some(src) = run.sources.get(&**path)
-        && let Some(text) = src.lines().nth(*line as usize - 1)
+        && let Some(text) = src.line(*line)
     {
         let start = text.char_indices().nth(*col as usize - 1).map_or(text.len(), |(i, _)| i);
         let end = start + text[start..].find(" #").map_or(&text[start..], |i| &text[start..start + i]).trim_end().len();

@@ -94,6 +94,9 @@ pub fn tmpfs_exec(s: &ContainerSpec) -> Vec<Hit> {
         .collect()
 }
 
+/// How many other containers a shared-volume finding names.
+const MAX_NAMED: usize = 5;
+
 /// The containers (by index) that mount one source, with the mount.
 type Users<'a> = Vec<(usize, &'a Val<Mount>)>;
 
@@ -115,9 +118,14 @@ pub fn shared_writable_volume(specs: &[(&str, &ContainerSpec)]) -> Vec<(usize, H
             continue;
         }
         for (i, m) in &list {
+            // Name a few of the others: a volume shared by thousands must not make the output quadratic.
             let others: Vec<&str> = names.iter().copied().filter(|n| *n != specs[*i].0).collect();
-            let mut h = Hit::new(format!("{src} is also mounted read-write by {}", others.join(", ")), m.origin.clone(), src.to_string());
-            h.related = list.iter().filter(|(j, _)| j != i).map(|(_, o)| o.origin.clone()).collect();
+            let mut shown = others.iter().take(MAX_NAMED).copied().collect::<Vec<_>>().join(", ");
+            if others.len() > MAX_NAMED {
+                shown.push_str(&format!(" and {} more", others.len() - MAX_NAMED));
+            }
+            let mut h = Hit::new(format!("{src} is also mounted read-write by {shown}"), m.origin.clone(), src.to_string());
+            h.related = list.iter().filter(|(j, _)| j != i).take(MAX_NAMED).map(|(_, o)| o.origin.clone()).collect();
             hits.push((*i, h));
         }
     }

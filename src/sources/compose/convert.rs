@@ -94,7 +94,7 @@ impl<'a> Ctx<'a> {
         match &node.kind {
             Kind::Seq(items) => items.iter().filter_map(|i| self.str_of(i, field).map(|s| (s, i))).collect(),
             Kind::Scalar { .. } if node.is_null() => Vec::new(),
-            Kind::Scalar { text, .. } => vec![(text.clone(), node)],
+            Kind::Scalar { text, .. } => vec![(text.to_string(), node)],
             Kind::Map(_) => {
                 self.err(node, field, "expected a string or a list of strings, found a mapping");
                 Vec::new()
@@ -144,7 +144,7 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
         return spec;
     };
     for (key, v) in entries {
-        let f = key.name.as_str();
+        let f: &str = &key.name;
         match f {
             "image" => spec.image = ctx.str_of(v, f).map(|s| ctx.val(s, v)),
             "privileged" => spec.privileged = ctx.bool_of(v, f).map(|b| ctx.val(b, v)),
@@ -251,24 +251,24 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
                     let value = (!val.is_null() || val.as_str().is_some_and(|s| !s.is_empty() && !val.is_null()))
                         .then(|| val.as_str().map(str::to_string))
                         .flatten();
-                    let var = EnvVar { name: k.name.clone(), value, literal: !val.interpolated };
+                    let var = EnvVar { name: k.name.to_string(), value, literal: !val.interpolated };
                     spec.env.push(Val::new(var, ctx.origin(if val.is_null() { k.pos } else { val.pos })));
                 }
             }
             "sysctls" => {
                 let map = super::merge::to_map(v.clone());
                 for (k, val) in map.as_map().unwrap_or_default() {
-                    spec.sysctls.push(Val::new((k.name.clone(), val.as_str().unwrap_or("").to_string()), ctx.origin(k.pos)));
+                    spec.sysctls.push(Val::new((k.name.to_string(), val.as_str().unwrap_or("").to_string()), ctx.origin(k.pos)));
                 }
             }
             "ulimits" => {
                 for (k, _) in v.as_map().unwrap_or_default() {
-                    spec.ulimits.push(Val::new(k.name.clone(), ctx.origin(k.pos)));
+                    spec.ulimits.push(Val::new(k.name.to_string(), ctx.origin(k.pos)));
                 }
             }
             "logging" => spec.logging_driver = v.get("driver").and_then(|d| ctx.str_of(d, "logging.driver").map(|s| ctx.val(s, d))),
             "networks" => match &v.kind {
-                Kind::Map(m) => spec.networks = m.iter().map(|(k, _)| Val::new(k.name.clone(), ctx.origin(k.pos))).collect(),
+                Kind::Map(m) => spec.networks = m.iter().map(|(k, _)| Val::new(k.name.to_string(), ctx.origin(k.pos))).collect(),
                 _ => spec.networks = ctx.strings(v, f).into_iter().map(|(s, n)| ctx.val(s, n)).collect(),
             },
             _ => {}

@@ -102,10 +102,10 @@ pub fn to_map(n: Node) -> Node {
         .filter_map(|item| {
             let text = item.as_str()?;
             let (k, v) = match text.split_once('=') {
-                Some((k, v)) => (k, Node { kind: Kind::Scalar { text: v.to_string(), plain: false }, ..item.clone() }),
-                None => (text, Node { kind: Kind::Scalar { text: String::new(), plain: true }, ..item.clone() }),
+                Some((k, v)) => (k, Node { kind: Kind::Scalar { text: v.into(), plain: false }, ..item.clone() }),
+                None => (text, Node { kind: Kind::Scalar { text: "".into(), plain: true }, ..item.clone() }),
             };
-            Some((Key { name: k.to_string(), pos: item.pos }, v))
+            Some((Key { name: k.into(), pos: item.pos }, v))
         })
         .collect();
     Node { kind: Kind::Map(entries), ..n }

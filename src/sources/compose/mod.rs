@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::model::{ContainerSpec, EnvVar, Origin, Val};
+use crate::model::{ContainerSpec, EnvVar, Origin, SourceText, Val};
 pub use crate::model::{DiagKind, Diagnostic};
 use yaml::{Kind, Node, Pos};
 
@@ -27,7 +27,7 @@ pub const OVERRIDE_FILES: [&str; 4] =
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: Arc<str>,
-    pub text: String,
+    pub text: SourceText,
 }
 
 #[derive(Debug)]
@@ -65,15 +65,34 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Project {
     let mut l = Loader::default();
     let project_dir = paths.first().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
     let env = l.project_env(&project_dir, &opts.env_files, &opts.env);
-    let Some(root) = l.load_merged(paths, &env, &mut Vec::new()) else {
+    let Some(mut root) = l.load_merged(paths, &env, &mut Vec::new()) else {
         return l.finish(Vec::new());
     };
+    // Consume the services one by one, so that the tree of a large file is freed as its
+    // services become specs; only the services that others extend are kept aside.
+    let entries = match &mut root.kind {
+        Kind::Map(top) => match top.iter().position(|(k, _)| &*k.name == "services") {
+            Some(i) => match top.remove(i).1.kind {
+                Kind::Map(entries) => entries,
+                _ => Vec::new(),
+            },
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let extended: Vec<&str> = entries.iter().filter_map(|(_, svc)| same_file_base(svc)).collect();
+    let kept: Vec<(yaml::Key, Node)> = entries.iter().filter(|(k, _)| extended.contains(&&*k.name)).cloned().collect();
+    let bases = Node { kind: Kind::Map(vec![(yaml::Key { name: "services".into(), pos: root.pos }, Node { kind: Kind::Map(kept), ..root.clone() })]), ..root };
     let mut services = Vec::new();
-    let services_node = root.get("services");
-    for (key, svc) in services_node.and_then(Node::as_map).unwrap_or_default() {
-        let mut chain = vec![(key.pos.file, key.name.clone())];
-        let Some(resolved) = l.resolve_extends(&root, svc, &env, &mut chain) else {
-            continue;
+    for (key, svc) in entries {
+        let resolved = if svc.get("extends").is_none() {
+            svc
+        } else {
+            let mut chain = vec![(key.pos.file, key.name.to_string())];
+            match l.resolve_extends(&bases, &svc, &env, &mut chain) {
+                Some(r) => r,
+                None => continue,
+            }
         };
         let profiles: Vec<String> = resolved
             .get("profiles")
@@ -93,9 +112,19 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Project {
         if let Some(env_files) = resolved.get("env_file") {
             l.read_env_files(&key.name, env_files, &mut spec);
         }
-        services.push(Service { name: key.name.clone(), spec, profiles });
+        services.push(Service { name: key.name.to_string(), spec, profiles });
     }
     l.finish(services)
+}
+
+/// The service a service `extends` in the same file, if any.
+fn same_file_base(svc: &Node) -> Option<&str> {
+    let ext = svc.get("extends")?;
+    match &ext.kind {
+        Kind::Scalar { text, .. } => Some(text),
+        Kind::Map(_) if ext.get("file").is_none() => ext.get("service")?.as_str(),
+        _ => None,
+    }
 }
 
 #[derive(Default)]
@@ -193,9 +222,9 @@ impl Loader {
             }
         };
         let idx = self.files.len() as u32;
-        self.files.push(SourceFile { path: path.display().to_string().into(), text });
+        self.files.push(SourceFile { path: path.display().to_string().into(), text: SourceText::new(text) });
         self.dirs.push(path.parent().map(Path::to_path_buf).unwrap_or_default());
-        let docs = match yaml::parse(&self.files[idx as usize].text, idx) {
+        let docs = match yaml::parse(self.files[idx as usize].text.text(), idx) {
             Ok(d) => d,
             Err(e) => {
                 match e.pos {
@@ -243,7 +272,7 @@ impl Loader {
                 }
                 match interpolate::interpolate(text, &|k| env.get(k).cloned()) {
                     Ok(r) => {
-                        *text = r.text;
+                        *text = r.text.into();
                         node.interpolated = r.substituted;
                         for name in r.unset {
                             self.diag_at(
@@ -332,7 +361,7 @@ impl Loader {
             };
             let mut conflicts = Vec::new();
             if let Kind::Map(entries) = &mut root.kind {
-                let idx = match entries.iter().position(|(k, _)| k.name == "services") {
+                let idx = match entries.iter().position(|(k, _)| &*k.name == "services") {
                     Some(i) => i,
                     None => {
                         let key = yaml::Key { name: "services".into(), pos: item.pos };
@@ -366,7 +395,7 @@ impl Loader {
     fn resolve_extends(&mut self, root: &Node, svc: &Node, env: &Env, chain: &mut Vec<(u32, String)>) -> Option<Node> {
         let Some(ext) = svc.get("extends") else { return Some(svc.clone()) };
         let (base_name, base_file) = match &ext.kind {
-            Kind::Scalar { text, .. } => (text.clone(), None),
+            Kind::Scalar { text, .. } => (text.to_string(), None),
             Kind::Map(_) => match ext.get("service").and_then(Node::as_str) {
                 Some(s) => (s.to_string(), ext.get("file").and_then(Node::as_str)),
                 None => {
@@ -410,7 +439,7 @@ impl Loader {
         let base = self.resolve_extends(&base_root, base, env, chain)?;
         let mut local = svc.clone();
         if let Kind::Map(entries) = &mut local.kind {
-            entries.retain(|(k, _)| k.name != "extends");
+            entries.retain(|(k, _)| &*k.name != "extends");
         }
         Some(merge::merge_service(base, local))
     }

@@ -4,7 +4,8 @@
 //! generic loader drops: the position of every key and value, duplicate keys reported with
 //! both positions, `<<` merge keys, bounded alias expansion and bounded nesting.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
@@ -35,17 +36,15 @@ pub enum Tag {
 #[derive(Clone, Debug)]
 pub enum Kind {
     /// A scalar; `plain` is false for quoted and block scalars (they are never null/bool/number).
-    Scalar {
-        text: String,
-        plain: bool,
-    },
+    /// Texts are interned: Compose files repeat the same keys and values many times.
+    Scalar { text: Arc<str>, plain: bool },
     Seq(Vec<Node>),
     Map(Vec<(Key, Node)>),
 }
 
 #[derive(Clone, Debug)]
 pub struct Key {
-    pub name: String,
+    pub name: Arc<str>,
     pub pos: Pos,
 }
 
@@ -59,7 +58,7 @@ pub struct YamlError {
 pub const MAX_DEPTH: usize = 256;
 
 impl Node {
-    pub fn scalar(text: impl Into<String>, pos: Pos) -> Node {
+    pub fn scalar(text: impl Into<Arc<str>>, pos: Pos) -> Node {
         Node { kind: Kind::Scalar { text: text.into(), plain: false }, pos, tag: None, interpolated: false }
     }
 
@@ -71,7 +70,7 @@ impl Node {
     }
 
     pub fn is_null(&self) -> bool {
-        matches!(&self.kind, Kind::Scalar { text, plain: true } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+        matches!(&self.kind, Kind::Scalar { text, plain: true } if matches!(&**text, "" | "~" | "null" | "Null" | "NULL"))
     }
 
     pub fn as_map(&self) -> Option<&[(Key, Node)]> {
@@ -89,11 +88,11 @@ impl Node {
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_map()?.iter().find(|(k, _)| k.name == key).map(|(_, v)| v)
+        self.as_map()?.iter().find(|(k, _)| &*k.name == key).map(|(_, v)| v)
     }
 
     pub fn get_entry(&self, key: &str) -> Option<(&Key, &Node)> {
-        self.as_map()?.iter().find(|(k, _)| k.name == key).map(|(k, v)| (k, v))
+        self.as_map()?.iter().find(|(k, _)| &*k.name == key).map(|(k, v)| (k, v))
     }
 
     pub fn type_name(&self) -> &'static str {
@@ -116,7 +115,15 @@ impl Node {
 
 enum Frame {
     Seq { items: Vec<Node>, pos: Pos, anchor: usize, tag: Option<Tag> },
-    Map { entries: Vec<(Key, Node)>, pending_key: Option<Key>, pos: Pos, anchor: usize, tag: Option<Tag> },
+    Map {
+        entries: Vec<(Key, Node)>,
+        pending_key: Option<Key>,
+        pos: Pos,
+        anchor: usize,
+        tag: Option<Tag>,
+        /// Keys seen, once the mapping is large enough for a linear duplicate check to hurt.
+        seen: Option<HashMap<Arc<str>, Pos>>,
+    },
 }
 
 /// Parse every document of `src`. Each document's root is returned in order.
@@ -127,6 +134,7 @@ pub fn parse(src: &str, file: u32) -> Result<Vec<Node>, YamlError> {
     let mut anchors: HashMap<usize, Node> = HashMap::new();
     let mut parsed_nodes = 0usize;
     let mut aliased_nodes = 0usize;
+    let mut strings: HashSet<Arc<str>> = HashSet::new();
     let pos_of = |span: &Span| Pos { file, line: span.start.line() as u32, col: span.start.col() as u32 + 1 };
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| YamlError {
@@ -143,7 +151,7 @@ pub fn parse(src: &str, file: u32) -> Result<Vec<Node>, YamlError> {
             Event::Scalar(text, style, anchor, tag) => {
                 parsed_nodes += 1;
                 let node = Node {
-                    kind: Kind::Scalar { text: text.into_owned(), plain: style == ScalarStyle::Plain && tag.is_none() },
+                    kind: Kind::Scalar { text: intern(&mut strings, &text), plain: style == ScalarStyle::Plain && tag.is_none() },
                     pos,
                     tag: compose_tag(tag.as_deref()),
                     interpolated: false,
@@ -172,7 +180,7 @@ pub fn parse(src: &str, file: u32) -> Result<Vec<Node>, YamlError> {
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
                     Frame::Seq { items: Vec::new(), pos, anchor, tag }
                 } else {
-                    Frame::Map { entries: Vec::new(), pending_key: None, pos, anchor, tag }
+                    Frame::Map { entries: Vec::new(), pending_key: None, pos, anchor, tag, seen: None }
                 });
                 None
             }
@@ -200,19 +208,27 @@ pub fn parse(src: &str, file: u32) -> Result<Vec<Node>, YamlError> {
         match stack.last_mut() {
             None => docs.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, pending_key, .. }) => match pending_key.take() {
+            Some(Frame::Map { entries, pending_key, seen, .. }) => match pending_key.take() {
                 None => {
                     let name = match &node.kind {
                         Kind::Scalar { text, .. } => text.clone(),
-                        _ => {
-                            return Err(YamlError { pos: Some(node.pos), message: "a mapping key must be a scalar".into() });
-                        }
+                        _ => return Err(YamlError { pos: Some(node.pos), message: "a mapping key must be a scalar".into() }),
                     };
-                    if let Some((prev, _)) = entries.iter().find(|(k, _)| k.name == name && name != "<<") {
+                    if seen.is_none() && entries.len() >= 16 {
+                        *seen = Some(entries.iter().map(|(k, _)| (k.name.clone(), k.pos)).collect());
+                    }
+                    let prev = match seen {
+                        Some(map) => map.get(&name).copied(),
+                        None => entries.iter().find(|(k, _)| k.name == name).map(|(k, _)| k.pos),
+                    };
+                    if let Some(prev) = prev.filter(|_| &*name != "<<") {
                         return Err(YamlError {
                             pos: Some(node.pos),
-                            message: format!("duplicate key `{name}` (first defined at line {}, column {})", prev.pos.line, prev.pos.col),
+                            message: format!("duplicate key `{name}` (first defined at line {}, column {})", prev.line, prev.col),
                         });
+                    }
+                    if let Some(map) = seen {
+                        map.insert(name.clone(), node.pos);
                     }
                     *pending_key = Some(Key { name, pos: node.pos });
                 }
@@ -221,6 +237,15 @@ pub fn parse(src: &str, file: u32) -> Result<Vec<Node>, YamlError> {
         }
     }
     Ok(docs)
+}
+
+fn intern(strings: &mut HashSet<Arc<str>>, s: &str) -> Arc<str> {
+    if let Some(existing) = strings.get(s) {
+        return existing.clone();
+    }
+    let new: Arc<str> = s.into();
+    strings.insert(new.clone());
+    new
 }
 
 fn compose_tag(tag: Option<&saphyr_parser::Tag>) -> Option<Tag> {
@@ -233,13 +258,13 @@ fn compose_tag(tag: Option<&saphyr_parser::Tag>) -> Option<Tag> {
 
 /// Resolve `<<` keys: explicit keys win over merged ones; among merged maps, the first wins.
 fn apply_merge_keys(entries: Vec<(Key, Node)>) -> Result<Vec<(Key, Node)>, YamlError> {
-    if !entries.iter().any(|(k, _)| k.name == "<<") {
+    if !entries.iter().any(|(k, _)| &*k.name == "<<") {
         return Ok(entries);
     }
     let mut explicit = Vec::with_capacity(entries.len());
     let mut merged: Vec<(Key, Node)> = Vec::new();
     for (key, value) in entries {
-        if key.name != "<<" {
+        if &*key.name != "<<" {
             explicit.push((key, value));
             continue;
         }
