@@ -149,7 +149,9 @@ fn main() -> ExitCode {
                 Color::Never => false,
                 Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             };
-            print(&report::render(&run, format, &Style { color }));
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            // A closed pipe (e.g. `| head`) is not an error worth reporting.
+            let _ = report::render(&run, format, &Style { color }, &mut out).and_then(|()| out.flush());
             ExitCode::from(commands::exit_code(&run, fail_on.into(), allow_partial))
         }
         Command::Rules { format } => {

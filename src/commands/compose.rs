@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::{self, Config};
-use crate::model::{DiagKind, Diagnostic, Origin, Severity, Subject};
+use crate::model::{DiagKind, Diagnostic, Mount, Origin, Severity, Subject, Val};
 use crate::report::Run;
 use crate::rules;
 use crate::sources::compose::{self, LoadOptions};
@@ -52,14 +52,21 @@ pub fn run(opts: &Options) -> Run {
     let mut configs: Vec<Config> = Vec::new();
     let mut config_of_dir: HashMap<PathBuf, Option<usize>> = HashMap::new();
     for paths in &projects {
-        let project = compose::load(paths, &opts.load);
+        let ids: Arc<[&'static str]> = rules::container_rule_ids().into_iter().filter(|id| selected(opts, id)).collect();
+        let mut findings = Vec::new();
+        let mut mounts = Vec::new();
+        let project = compose::load_each(paths, &opts.load, |service| {
+            let subject = Subject { kind: "service", name: service.name };
+            findings.extend(rules::check_container(&subject, &service.spec, opts.pedantic));
+            run.checked.push((subject.clone(), ids.clone()));
+            mounts.push((subject, service.spec.mounts));
+        });
+        let refs: Vec<(Subject, &[Val<Mount>])> = mounts.iter().map(|(s, m)| (s.clone(), &m[..])).collect();
+        findings.extend(rules::check_project(&refs));
+        drop(refs);
+        drop(mounts);
         run.files += project.files.len();
         run.diagnostics.extend(project.diagnostics);
-        let subjects: Vec<(Subject, &crate::model::ContainerSpec)> =
-            project.services.iter().map(|s| (Subject { kind: "service", name: s.name.clone() }, &s.spec)).collect();
-        let ids: Vec<&'static str> = rules::container_rule_ids().into_iter().filter(|id| selected(opts, id)).collect();
-        run.checked.extend(subjects.iter().map(|(s, _)| (s.clone(), ids.clone())));
-        let mut findings = rules::check_containers(&subjects, opts.pedantic);
         findings.retain(|f| selected(opts, f.rule));
         let mut file_config: HashMap<Arc<str>, (Option<usize>, PathBuf)> = HashMap::new();
         for f in &mut findings {

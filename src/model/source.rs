@@ -36,7 +36,10 @@ mod tests {
     #[test]
     fn lines() {
         let s = SourceText::new("a\r\nbb\n\nc".into());
-        assert_eq!([s.line(1), s.line(2), s.line(3), s.line(4), s.line(5), s.line(0)], [Some("a"), Some("bb"), Some(""), Some("c"), None, None]);
+        assert_eq!(
+            [s.line(1), s.line(2), s.line(3), s.line(4), s.line(5), s.line(0)],
+            [Some("a"), Some("bb"), Some(""), Some("c"), None, None]
+        );
         assert_eq!(SourceText::new("x\n".into()).line(2), Some(""));
     }
 }

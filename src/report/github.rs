@@ -1,5 +1,7 @@
 //! GitHub Actions workflow commands: `::error file=...,line=...,col=...::message`.
 
+use std::io::{self, Write};
+
 use super::Run;
 use crate::model::{DiagKind, Origin, Severity};
 
@@ -11,8 +13,7 @@ fn escape_prop(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(run: &Run) -> String {
-    let mut out = String::new();
+pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     for f in run.shown() {
         let level = match f.severity {
             Severity::Critical | Severity::High => "error",
@@ -24,7 +25,7 @@ pub fn render(run: &Run) -> String {
             _ => String::new(),
         };
         let title = escape_prop(&format!("cbench {} ({})", f.rule, f.severity));
-        out.push_str(&format!("::{level} {loc}title={title}::{}\n", escape_data(&format!("{}: {}", f.subject.name, f.message))));
+        writeln!(out, "::{level} {loc}title={title}::{}", escape_data(&format!("{}: {}", f.subject.name, f.message)))?;
     }
     for d in &run.diagnostics {
         let level = if d.kind == DiagKind::Warning { "warning" } else { "error" };
@@ -35,7 +36,7 @@ pub fn render(run: &Run) -> String {
         if let Some(c) = d.col {
             props.push_str(&format!(",col={c}"));
         }
-        out.push_str(&format!("::{level} {props},title=cbench::{}\n", escape_data(&d.message)));
+        writeln!(out, "::{level} {props},title=cbench::{}", escape_data(&d.message))?;
     }
-    out
+    Ok(())
 }

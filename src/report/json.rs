@@ -1,6 +1,8 @@
 //! The JSON report, version 1. Its shape is a public contract (see README): it is built from
 //! its own types here, not from internal ones, so refactors do not change it.
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 
 use super::Run;
@@ -74,7 +76,7 @@ pub(super) fn location(o: &Origin) -> Option<Location<'_>> {
     }
 }
 
-pub fn render(run: &Run) -> String {
+pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let findings = run
         .findings
         .iter()
@@ -113,5 +115,6 @@ pub fn render(run: &Run) -> String {
         errors,
         warnings: diag(true),
     };
-    serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    writeln!(out)
 }

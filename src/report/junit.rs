@@ -8,7 +8,7 @@ pub fn render(run: &Run) -> String {
     let mut report = Report::new("cbench");
     for (subject, rules) in &run.checked {
         let mut suite = TestSuite::new(format!("{} {}", subject.kind, subject.name));
-        for rule in rules {
+        for rule in rules.iter() {
             let found: Vec<_> = run.shown().filter(|f| f.subject == *subject && f.rule == *rule).collect();
             let status = if found.is_empty() {
                 TestCaseStatus::success()

@@ -8,6 +8,8 @@ mod sarif;
 mod text;
 
 use std::collections::HashMap;
+use std::io::{self, Write};
+use std::sync::Arc;
 
 use crate::model::{Diagnostic, Finding, Severity, SourceText, Subject};
 
@@ -29,7 +31,7 @@ pub struct Run {
     /// File contents by path, for snippets.
     pub sources: HashMap<String, SourceText>,
     /// Every subject audited, with the ids of the rules that judged it (for pass/fail outcomes).
-    pub checked: Vec<(Subject, Vec<&'static str>)>,
+    pub checked: Vec<(Subject, Arc<[&'static str]>)>,
     pub files: usize,
 }
 
@@ -37,15 +39,24 @@ pub struct Style {
     pub color: bool,
 }
 
-pub fn render(run: &Run, format: Format, style: &Style) -> String {
+/// Write the report of `run` in `format` to `out`.
+pub fn render(run: &Run, format: Format, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        Format::Text => text::render(run, style),
-        Format::Compact => compact::render(run),
-        Format::Json => json::render(run),
-        Format::Sarif => sarif::render(run),
-        Format::Github => github::render(run),
-        Format::Junit => junit::render(run),
+        Format::Text => out.write_all(text::render(run, style).as_bytes()),
+        Format::Compact => compact::render(run, out),
+        Format::Json => json::render(run, out),
+        Format::Sarif => sarif::render(run, out),
+        Format::Github => github::render(run, out),
+        Format::Junit => out.write_all(junit::render(run).as_bytes()),
     }
+}
+
+/// The report as a string (tests, small outputs).
+pub fn render_string(run: &Run, format: Format, style: &Style) -> String {
+    let mut buf = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = render(run, format, style, &mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
 }
 
 impl Run {

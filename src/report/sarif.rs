@@ -1,11 +1,157 @@
-//! SARIF 2.1.0, as GitHub code scanning reads it.
+//! SARIF 2.1.0, as GitHub code scanning reads it: small hand-written serde structs, written
+//! straight to the output.
 
-use serde_json::{Value, json};
+use std::io::{self, Write};
+
+use serde::Serialize;
 
 use super::Run;
 use super::json::location;
 use crate::model::{DiagKind, Origin, Severity};
 use crate::rules::catalog;
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [SarifRun<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct SarifRun<'a> {
+    tool: Tool,
+    invocations: [Invocation<'a>; 1],
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: String,
+    name: String,
+    short_description: Text,
+    full_description: Text,
+    help: Text,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct RuleProperties {
+    security_severity: &'static str,
+    tags: Vec<String>,
+    precision: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation<'a> {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification<'a>>,
+}
+
+#[derive(Serialize)]
+struct Notification<'a> {
+    level: &'static str,
+    message: Message<'a>,
+    locations: [Location<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    text: std::borrow::Cow<'a, str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    physical_location: Physical<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical<'a> {
+    artifact_location: Artifact<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct Artifact<'a> {
+    uri: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_column: Option<u32>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Message<'a>,
+    locations: Vec<Location<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+    properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct ResultProperties<'a> {
+    severity: &'static str,
+    security_severity: &'static str,
+    evidence: &'a str,
+    subject: Subject<'a>,
+}
+
+#[derive(Serialize)]
+struct Subject<'a> {
+    kind: &'a str,
+    name: &'a str,
+}
 
 fn security_severity(s: Severity) -> &'static str {
     match s {
@@ -25,18 +171,14 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn physical(o: &Origin) -> Option<Value> {
+fn physical(o: &Origin, id: Option<usize>) -> Option<Location<'_>> {
     let l = location(o)?;
-    Some(json!({
-        "physicalLocation": {
-            "artifactLocation": { "uri": l.path.trim_start_matches("./") },
-            "region": { "startLine": l.line, "startColumn": l.column }
-        }
-    }))
+    let region = Some(Region { start_line: l.line, start_column: Some(l.column) });
+    Some(Location { id, physical_location: Physical { artifact_location: Artifact { uri: l.path.trim_start_matches("./") }, region } })
 }
 
-pub fn render(run: &Run) -> String {
-    let rules: Vec<Value> = catalog::all()
+fn rules() -> Vec<Rule> {
+    catalog::all()
         .iter()
         .map(|m| {
             let mut help = format!("{}\n\nRemediation: {}", m.rationale, m.remediation);
@@ -45,81 +187,74 @@ pub fn render(run: &Run) -> String {
             }
             let mut tags = vec!["security".to_string(), m.family.clone()];
             tags.extend(m.cis.iter().map(|c| format!("CIS-{c}")));
-            json!({
-                "id": m.id,
-                "name": m.title.replace(' ', ""),
-                "shortDescription": { "text": m.title },
-                "fullDescription": { "text": m.rationale },
-                "help": { "text": help },
-                "defaultConfiguration": { "level": level(m.severity) },
-                "properties": { "security-severity": security_severity(m.severity), "tags": tags, "precision": "high" }
-            })
+            Rule {
+                id: m.id.clone(),
+                name: m.title.replace(' ', ""),
+                short_description: Text { text: m.title.clone() },
+                full_description: Text { text: m.rationale.clone() },
+                help: Text { text: help },
+                default_configuration: Configuration { level: level(m.severity) },
+                properties: RuleProperties { security_severity: security_severity(m.severity), tags, precision: "high" },
+            }
         })
-        .collect();
+        .collect()
+}
+
+pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let index = |id: &str| catalog::all().iter().position(|m| m.id == id);
-    let results: Vec<Value> = run
+    let results = run
         .findings
         .iter()
-        .map(|f| {
-            let mut r = json!({
-                "ruleId": f.rule,
-                "level": level(f.severity),
-                "message": { "text": format!("{} {}: {}", f.subject.kind, f.subject.name, f.message) },
-                "locations": physical(&f.origin).into_iter().collect::<Vec<_>>(),
-                "properties": { "severity": f.severity.as_str(), "security-severity": security_severity(f.severity), "evidence": f.evidence, "subject": { "kind": f.subject.kind, "name": f.subject.name } }
-            });
-            if let Some(i) = index(f.rule) {
-                r["ruleIndex"] = json!(i);
-            }
-            let related: Vec<Value> = f.related.iter().filter_map(physical).enumerate().map(|(i, mut l)| {
-                l["id"] = json!(i);
-                l
-            }).collect();
-            if !related.is_empty() {
-                r["relatedLocations"] = json!(related);
-            }
-            if f.suppressed {
-                r["suppressions"] = json!([{ "kind": "inSource" }]);
-            }
-            r
+        .map(|f| SarifResult {
+            rule_id: f.rule,
+            rule_index: index(f.rule),
+            level: level(f.severity),
+            message: Message { text: format!("{} {}: {}", f.subject.kind, f.subject.name, f.message).into() },
+            locations: physical(&f.origin, None).into_iter().collect(),
+            related_locations: f.related.iter().enumerate().filter_map(|(i, o)| physical(o, Some(i))).collect(),
+            suppressions: if f.suppressed { vec![Suppression { kind: "inSource" }] } else { vec![] },
+            properties: ResultProperties {
+                severity: f.severity.as_str(),
+                security_severity: security_severity(f.severity),
+                evidence: &f.evidence,
+                subject: Subject { kind: f.subject.kind, name: &f.subject.name },
+            },
         })
         .collect();
-    let notifications: Vec<Value> = run
+    let notifications = run
         .diagnostics
         .iter()
-        .map(|d| {
-            let mut region = json!({});
-            if let Some(l) = d.line {
-                region["startLine"] = json!(l);
-            }
-            if let Some(c) = d.col {
-                region["startColumn"] = json!(c);
-            }
-            let mut loc = json!({ "physicalLocation": { "artifactLocation": { "uri": d.path.trim_start_matches("./") } } });
-            if d.line.is_some() {
-                loc["physicalLocation"]["region"] = region;
-            }
-            json!({
-                "level": if d.kind == DiagKind::Warning { "warning" } else { "error" },
-                "message": { "text": d.message },
-                "locations": [loc]
-            })
+        .map(|d| Notification {
+            level: if d.kind == DiagKind::Warning { "warning" } else { "error" },
+            message: Message { text: d.message.as_str().into() },
+            locations: [Location {
+                id: None,
+                physical_location: Physical {
+                    artifact_location: Artifact { uri: d.path.trim_start_matches("./") },
+                    region: d.line.map(|l| Region { start_line: l, start_column: d.col }),
+                },
+            }],
         })
         .collect();
-    let ok = !run.diagnostics.iter().any(|d| d.kind != DiagKind::Warning);
-    let sarif = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "cbench",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/cbench/cbench",
-                "rules": rules
-            }},
-            "invocations": [{ "executionSuccessful": ok, "toolExecutionNotifications": notifications }],
-            "results": results
-        }]
-    });
-    serde_json::to_string_pretty(&sarif).unwrap_or_default() + "\n"
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [SarifRun {
+            tool: Tool {
+                driver: Driver {
+                    name: "cbench",
+                    version: env!("CARGO_PKG_VERSION"),
+                    information_uri: "https://github.com/cbench/cbench",
+                    rules: rules(),
+                },
+            },
+            invocations: [Invocation {
+                execution_successful: !run.diagnostics.iter().any(|d| d.kind != DiagKind::Warning),
+                tool_execution_notifications: notifications,
+            }],
+            results,
+        }],
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
 }

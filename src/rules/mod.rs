@@ -5,7 +5,7 @@
 pub mod catalog;
 pub mod container;
 
-use crate::model::{ContainerSpec, Origin, Severity};
+use crate::model::{ContainerSpec, Mount, Origin, Severity, Val};
 
 /// What a rule reports; the command adds the rule id, subject and metadata.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,8 +49,14 @@ impl Hit {
 /// A rule that judges one container (a Compose service, a running container, an OCI bundle).
 pub type ContainerCheck = fn(&ContainerSpec) -> Vec<Hit>;
 
+/// What a project rule sees of each container of the project: its name and mounts.
+pub struct Member<'a> {
+    pub name: &'a str,
+    pub mounts: &'a [Val<Mount>],
+}
+
 /// A rule that judges the containers of one project together; hits name the container's index.
-pub type ProjectCheck = fn(&[(&str, &ContainerSpec)]) -> Vec<(usize, Hit)>;
+pub type ProjectCheck = fn(&[Member]) -> Vec<(usize, Hit)>;
 
 pub use container::{CONTAINER_RULES, PROJECT_RULES};
 
@@ -76,19 +82,31 @@ fn finding(rule: &'static str, subject: &Subject, hit: Hit) -> Finding {
     }
 }
 
-/// Run every container rule (and the project rules across them) on a set of containers.
+/// Run every container rule on one container.
 /// `pedantic` keeps the hits only pedantic users want.
-pub fn check_containers(containers: &[(Subject, &ContainerSpec)], pedantic: bool) -> Vec<Finding> {
+pub fn check_container(subject: &Subject, spec: &ContainerSpec, pedantic: bool) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (subject, spec) in containers {
-        for (id, check) in CONTAINER_RULES {
-            out.extend(check(spec).into_iter().filter(|h| pedantic || !h.pedantic).map(|h| finding(id, subject, h)));
-        }
+    for (id, check) in CONTAINER_RULES {
+        out.extend(check(spec).into_iter().filter(|h| pedantic || !h.pedantic).map(|h| finding(id, subject, h)));
     }
-    let named: Vec<(&str, &ContainerSpec)> = containers.iter().map(|(s, spec)| (s.name.as_str(), *spec)).collect();
+    out
+}
+
+/// Run the project rules across the containers of one project, given as (subject, mounts).
+pub fn check_project(containers: &[(Subject, &[Val<Mount>])]) -> Vec<Finding> {
+    let members: Vec<Member> = containers.iter().map(|(s, mounts)| Member { name: &s.name, mounts }).collect();
+    let mut out = Vec::new();
     for (id, check) in PROJECT_RULES {
-        out.extend(check(&named).into_iter().map(|(i, h)| finding(id, &containers[i].0, h)));
+        out.extend(check(&members).into_iter().map(|(i, h)| finding(id, &containers[i].0, h)));
     }
+    out
+}
+
+/// Run every container rule and the project rules across them.
+pub fn check_containers(containers: &[(Subject, &ContainerSpec)], pedantic: bool) -> Vec<Finding> {
+    let mut out: Vec<Finding> = containers.iter().flat_map(|(s, spec)| check_container(s, spec, pedantic)).collect();
+    let mounts: Vec<(Subject, &[Val<Mount>])> = containers.iter().map(|(s, spec)| (s.clone(), &spec.mounts[..])).collect();
+    out.extend(check_project(&mounts));
     out
 }
 

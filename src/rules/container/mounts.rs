@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::{ContainerSpec, Mount, MountKind, Severity, Val};
-use crate::rules::{Hit, declared};
+use crate::rules::{Hit, Member, declared};
 
 const SOCKETS: &[&str] = &["docker.sock", "containerd.sock", "podman.sock", "crio.sock"];
 const SOCKET_DIRS: &[&str] =
@@ -101,10 +101,10 @@ const MAX_NAMED: usize = 5;
 type Users<'a> = Vec<(usize, &'a Val<Mount>)>;
 
 /// The same named volume or host path mounted read-write by several containers.
-pub fn shared_writable_volume(specs: &[(&str, &ContainerSpec)]) -> Vec<(usize, Hit)> {
+pub fn shared_writable_volume(members: &[Member]) -> Vec<(usize, Hit)> {
     let mut users: BTreeMap<(bool, &str), Users> = BTreeMap::new();
-    for (i, (_, spec)) in specs.iter().enumerate() {
-        for m in spec.mounts.iter().filter(|m| !m.value.read_only && matches!(m.value.kind, MountKind::Bind | MountKind::Volume)) {
+    for (i, member) in members.iter().enumerate() {
+        for m in member.mounts.iter().filter(|m| !m.value.read_only && matches!(m.value.kind, MountKind::Bind | MountKind::Volume)) {
             if let Some(src) = m.value.source.as_deref() {
                 users.entry((m.value.kind == MountKind::Bind, src)).or_default().push((i, m));
             }
@@ -112,14 +112,14 @@ pub fn shared_writable_volume(specs: &[(&str, &ContainerSpec)]) -> Vec<(usize, H
     }
     let mut hits = Vec::new();
     for ((_, src), list) in users {
-        let mut names: Vec<&str> = list.iter().map(|(i, _)| specs[*i].0).collect();
+        let mut names: Vec<&str> = list.iter().map(|(i, _)| members[*i].name).collect();
         names.dedup();
         if names.len() < 2 {
             continue;
         }
         for (i, m) in &list {
             // Name a few of the others: a volume shared by thousands must not make the output quadratic.
-            let others: Vec<&str> = names.iter().copied().filter(|n| *n != specs[*i].0).collect();
+            let others: Vec<&str> = names.iter().copied().filter(|n| *n != members[*i].name).collect();
             let mut shown = others.iter().take(MAX_NAMED).copied().collect::<Vec<_>>().join(", ");
             if others.len() > MAX_NAMED {
                 shown.push_str(&format!(" and {} more", others.len() - MAX_NAMED));
@@ -178,7 +178,9 @@ mod tests {
         let a = ContainerSpec { mounts: vec![bind("/srv/data", false, 3)], ..hardened() };
         let b = ContainerSpec { mounts: vec![bind("/srv/data", false, 9)], ..hardened() };
         let c = ContainerSpec { mounts: vec![bind("/srv/data", true, 12)], ..hardened() };
-        let hits = shared_writable_volume(&[("a", &a), ("b", &b), ("c", &c)]);
+        let m = |name, s: &'static ContainerSpec| Member { name, mounts: &s.mounts };
+        let (a, b, c) = (Box::leak(Box::new(a)), Box::leak(Box::new(b)), Box::leak(Box::new(c)));
+        let hits = shared_writable_volume(&[m("a", a), m("b", b), m("c", c)]);
         assert_eq!(
             hits.iter().map(|(i, h)| (*i, h.message.as_str())).collect::<Vec<_>>(),
             [(0, "/srv/data is also mounted read-write by b"), (1, "/srv/data is also mounted read-write by a")]

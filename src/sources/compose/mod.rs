@@ -62,14 +62,25 @@ pub fn discover(dir: &Path) -> Vec<PathBuf> {
 
 /// Load a project from `paths` (merged in order, like repeated `-f`).
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Project {
+    let mut services = Vec::new();
+    let mut project = load_each(paths, opts, |s| services.push(s));
+    project.services = services;
+    project
+}
+
+/// Load a project and hand each service to `on_service` as soon as it is resolved, so that a
+/// large project never holds its YAML tree and every spec at once. The returned project has
+/// the files and diagnostics, and no services.
+pub fn load_each(paths: &[PathBuf], opts: &LoadOptions, mut on_service: impl FnMut(Service)) -> Project {
     let mut l = Loader::default();
     let project_dir = paths.first().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
     let env = l.project_env(&project_dir, &opts.env_files, &opts.env);
-    let Some(mut root) = l.load_merged(paths, &env, &mut Vec::new()) else {
-        return l.finish(Vec::new());
+    let mut emit = |l: &mut Loader, key: yaml::Key, svc: Node| l.emit_service(key, svc, None, &env, opts, &mut on_service);
+    let Some(mut root) = l.load_merged(paths, &env, Some(&mut emit)) else {
+        return l.finish();
     };
-    // Consume the services one by one, so that the tree of a large file is freed as its
-    // services become specs; only the services that others extend are kept aside.
+    // Services not streamed: consume them one by one, so that the tree is freed as they become
+    // specs; only the services that others extend are kept aside.
     let entries = match &mut root.kind {
         Kind::Map(top) => match top.iter().position(|(k, _)| &*k.name == "services") {
             Some(i) => match top.remove(i).1.kind {
@@ -82,39 +93,12 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Project {
     };
     let extended: Vec<&str> = entries.iter().filter_map(|(_, svc)| same_file_base(svc)).collect();
     let kept: Vec<(yaml::Key, Node)> = entries.iter().filter(|(k, _)| extended.contains(&&*k.name)).cloned().collect();
-    let bases = Node { kind: Kind::Map(vec![(yaml::Key { name: "services".into(), pos: root.pos }, Node { kind: Kind::Map(kept), ..root.clone() })]), ..root };
-    let mut services = Vec::new();
+    let services = Node { kind: Kind::Map(kept), ..root.clone() };
+    let bases = Node { kind: Kind::Map(vec![(yaml::Key { name: "services".into(), pos: root.pos }, services)]), ..root };
     for (key, svc) in entries {
-        let resolved = if svc.get("extends").is_none() {
-            svc
-        } else {
-            let mut chain = vec![(key.pos.file, key.name.to_string())];
-            match l.resolve_extends(&bases, &svc, &env, &mut chain) {
-                Some(r) => r,
-                None => continue,
-            }
-        };
-        let profiles: Vec<String> = resolved
-            .get("profiles")
-            .and_then(Node::as_seq)
-            .map(|s| s.iter().filter_map(|n| n.as_str().map(str::to_string)).collect())
-            .unwrap_or_default();
-        if !opts.profiles.is_empty() && !profiles.is_empty() && !profiles.iter().any(|p| opts.profiles.contains(p)) {
-            continue;
-        }
-        let paths: Vec<Arc<str>> = l.files.iter().map(|f| f.path.clone()).collect();
-        let mut ctx = convert::Ctx::new(&paths, &l.dirs, opts.env.get("HOME").cloned());
-        let mut spec = convert::service_spec(&mut ctx, &key.name, key.pos, &resolved);
-        let errors = std::mem::take(&mut ctx.errors);
-        for (pos, msg) in errors {
-            l.diag_at(DiagKind::Error, pos, msg);
-        }
-        if let Some(env_files) = resolved.get("env_file") {
-            l.read_env_files(&key.name, env_files, &mut spec);
-        }
-        services.push(Service { name: key.name.to_string(), spec, profiles });
+        l.emit_service(key, svc, Some(&bases), &env, opts, &mut on_service);
     }
-    l.finish(services)
+    l.finish()
 }
 
 /// The service a service `extends` in the same file, if any.
@@ -140,9 +124,52 @@ struct Loader {
 
 type Env = HashMap<String, String>;
 
+/// Receives each streamed service, with the loader.
+type StreamFn<'a> = dyn FnMut(&mut Loader, yaml::Key, Node) + 'a;
+
 impl Loader {
-    fn finish(self, services: Vec<Service>) -> Project {
-        Project { files: self.files, services, diagnostics: self.diagnostics }
+    /// Resolve `extends` (against `bases`), apply profiles, convert, and hand the service out.
+    fn emit_service(
+        &mut self,
+        key: yaml::Key,
+        svc: Node,
+        bases: Option<&Node>,
+        env: &Env,
+        opts: &LoadOptions,
+        on_service: &mut impl FnMut(Service),
+    ) {
+        let resolved = match bases {
+            Some(bases) if svc.get("extends").is_some() => {
+                let mut chain = vec![(key.pos.file, key.name.to_string())];
+                match self.resolve_extends(bases, &svc, env, &mut chain) {
+                    Some(r) => r,
+                    None => return,
+                }
+            }
+            _ => svc,
+        };
+        let profiles: Vec<String> = resolved
+            .get("profiles")
+            .and_then(Node::as_seq)
+            .map(|s| s.iter().filter_map(|n| n.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        if !opts.profiles.is_empty() && !profiles.is_empty() && !profiles.iter().any(|p| opts.profiles.contains(p)) {
+            return;
+        }
+        let paths: Vec<Arc<str>> = self.files.iter().map(|f| f.path.clone()).collect();
+        let mut ctx = convert::Ctx::new(&paths, &self.dirs, opts.env.get("HOME").cloned());
+        let mut spec = convert::service_spec(&mut ctx, &key.name, key.pos, &resolved);
+        for (pos, msg) in std::mem::take(&mut ctx.errors) {
+            self.diag_at(DiagKind::Error, pos, msg);
+        }
+        if let Some(env_files) = resolved.get("env_file") {
+            self.read_env_files(&key.name, env_files, &mut spec);
+        }
+        on_service(Service { name: key.name.to_string(), spec, profiles });
+    }
+
+    fn finish(self) -> Project {
+        Project { files: self.files, services: Vec::new(), diagnostics: self.diagnostics }
     }
 
     fn diag(&mut self, kind: DiagKind, path: &Path, message: impl Into<String>) {
@@ -181,7 +208,9 @@ impl Loader {
     }
 
     /// Read, parse and interpolate one file; `None` (with a diagnostic) when it cannot be used.
-    fn read_file(&mut self, path: &Path, env: &Env, kind_if_missing: DiagKind) -> Option<Node> {
+    /// With `stream`, the services of a file that no service `extends` (the common case) are
+    /// interpolated and handed to `stream` while the file is parsed, and left out of the root.
+    fn read_file(&mut self, path: &Path, env: &Env, kind_if_missing: DiagKind, stream: Option<&mut StreamFn>) -> Option<Node> {
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) => {
@@ -224,7 +253,20 @@ impl Loader {
         let idx = self.files.len() as u32;
         self.files.push(SourceFile { path: path.display().to_string().into(), text: SourceText::new(text) });
         self.dirs.push(path.parent().map(Path::to_path_buf).unwrap_or_default());
-        let docs = match yaml::parse(self.files[idx as usize].text.text(), idx) {
+        let source = std::mem::take(&mut self.files[idx as usize].text);
+        let streamable = !source.text().contains("extends");
+        let parsed = match stream.filter(|_| streamable) {
+            Some(stream) => {
+                let mut sink = |key: yaml::Key, mut node: Node| {
+                    self.interpolate(&mut node, env);
+                    stream(self, key, node);
+                };
+                yaml::parse_streaming(source.text(), idx, Some(&mut sink))
+            }
+            None => yaml::parse(source.text(), idx),
+        };
+        self.files[idx as usize].text = source;
+        let docs = match parsed {
             Ok(d) => d,
             Err(e) => {
                 match e.pos {
@@ -290,11 +332,15 @@ impl Loader {
         }
     }
 
-    /// Load `paths`, each with its `include`s, and merge them in order.
-    fn load_merged(&mut self, paths: &[PathBuf], env: &Env, _seen: &mut Vec<PathBuf>) -> Option<Node> {
+    /// Load `paths`, each with its `include`s, and merge them in order. A single file may
+    /// stream its services (see `read_file`); files to be merged cannot.
+    fn load_merged(&mut self, paths: &[PathBuf], env: &Env, mut stream: Option<&mut StreamFn>) -> Option<Node> {
+        if paths.len() > 1 {
+            stream = None;
+        }
         let mut merged: Option<Node> = None;
         for path in paths {
-            let Some(root) = self.read_file(path, env, DiagKind::Error) else {
+            let Some(root) = self.read_file(path, env, DiagKind::Error, stream.take()) else {
                 continue;
             };
             let root = self.apply_includes(path, root, env);
@@ -353,7 +399,7 @@ impl Loader {
             let env_paths: Vec<PathBuf> = env_files.iter().filter_map(|n| n.as_str()).map(|p| dir.join(p)).collect();
             let process: Env = env.clone();
             let sub_env = self.project_env(&sub_dir, &env_paths, &process);
-            let Some(sub) = self.load_merged(&paths, &sub_env, &mut Vec::new()) else {
+            let Some(sub) = self.load_merged(&paths, &sub_env, None) else {
                 continue;
             };
             let Some(sub_services) = sub.get("services").and_then(Node::as_map) else {
@@ -414,7 +460,7 @@ impl Loader {
                 let path = self.dirs[ext.pos.file as usize].join(f);
                 let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
                 if !self.extends_cache.contains_key(&canonical) {
-                    let loaded = self.read_file(&path, env, DiagKind::Partial);
+                    let loaded = self.read_file(&path, env, DiagKind::Partial, None);
                     self.extends_cache.insert(canonical.clone(), loaded);
                 }
                 let Some(Some(r)) = self.extends_cache.get(&canonical).cloned() else {

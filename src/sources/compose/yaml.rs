@@ -37,7 +37,10 @@ pub enum Tag {
 pub enum Kind {
     /// A scalar; `plain` is false for quoted and block scalars (they are never null/bool/number).
     /// Texts are interned: Compose files repeat the same keys and values many times.
-    Scalar { text: Arc<str>, plain: bool },
+    Scalar {
+        text: Arc<str>,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Key, Node)>),
 }
@@ -114,7 +117,12 @@ impl Node {
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, pos: Pos, anchor: usize, tag: Option<Tag> },
+    Seq {
+        items: Vec<Node>,
+        pos: Pos,
+        anchor: usize,
+        tag: Option<Tag>,
+    },
     Map {
         entries: Vec<(Key, Node)>,
         pending_key: Option<Key>,
@@ -126,8 +134,23 @@ enum Frame {
     },
 }
 
+/// Receives each `services.NAME` entry of the first document as soon as it is parsed.
+pub type ServiceSink<'a> = dyn FnMut(Key, Node) + 'a;
+
 /// Parse every document of `src`. Each document's root is returned in order.
 pub fn parse(src: &str, file: u32) -> Result<Vec<Node>, YamlError> {
+    parse_streaming(src, file, None)
+}
+
+/// Is the top of `stack` the `services` mapping of a document root?
+fn in_services(stack: &[Frame]) -> bool {
+    matches!(stack.first(), Some(Frame::Map { pending_key: Some(k), .. }) if &*k.name == "services")
+}
+
+/// Like `parse`, but with a sink the services of the first document are handed to it one by
+/// one instead of being kept in the tree (their names are still checked for duplicates), so
+/// the tree of a large file never exists whole.
+pub fn parse_streaming(src: &str, file: u32, mut sink: Option<&mut ServiceSink>) -> Result<Vec<Node>, YamlError> {
     let mut parser = Parser::new_from_str(src);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
@@ -177,10 +200,12 @@ pub fn parse(src: &str, file: u32) -> Result<Vec<Node>, YamlError> {
                     return Err(YamlError { pos: Some(pos), message: format!("nesting too deep (more than {MAX_DEPTH} levels)") });
                 }
                 let tag = compose_tag(tag.as_deref());
+                let streamed_services = sink.is_some() && docs.is_empty() && stack.len() == 1 && in_services(&stack);
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
                     Frame::Seq { items: Vec::new(), pos, anchor, tag }
                 } else {
-                    Frame::Map { entries: Vec::new(), pending_key: None, pos, anchor, tag, seen: None }
+                    let seen = streamed_services.then(HashMap::new);
+                    Frame::Map { entries: Vec::new(), pending_key: None, pos, anchor, tag, seen }
                 });
                 None
             }
@@ -204,6 +229,16 @@ pub fn parse(src: &str, file: u32) -> Result<Vec<Node>, YamlError> {
         let Some((node, anchor)) = done else { continue };
         if anchor != 0 {
             anchors.insert(anchor, node.clone());
+        }
+        if let Some(sink) = sink.as_mut()
+            && docs.is_empty()
+            && stack.len() == 2
+            && in_services(&stack)
+            && let Some(Frame::Map { pending_key: pending @ Some(_), seen: Some(_), .. }) = stack.last_mut()
+        {
+            let key = pending.take().expect("checked above");
+            sink(key, node);
+            continue;
         }
         match stack.last_mut() {
             None => docs.push(node),
@@ -344,6 +379,18 @@ mod tests {
         assert!(e.message.starts_with("nesting too deep"), "{}", e.message);
         let block: String = (0..10_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
         assert!(parse(&block, 0).is_err());
+    }
+
+    #[test]
+    fn streaming_hands_out_services_and_still_finds_duplicates() {
+        let src = "x: &x {a: 1}\nservices:\n  a: {<<: *x, b: 2}\n  b:\n    c: 3\nafter: 1\n";
+        let mut got = Vec::new();
+        let docs = parse_streaming(src, 0, Some(&mut |k: Key, n: Node| got.push((k.name.to_string(), n.get("a").is_some())))).unwrap();
+        assert_eq!(got, [("a".to_string(), true), ("b".to_string(), false)]);
+        assert_eq!(docs[0].get("services").unwrap().as_map().unwrap().len(), 0);
+        assert!(docs[0].get("after").is_some());
+        let dup = parse_streaming("services:\n  a: {}\n  a: {}\n", 0, Some(&mut |_, _| {})).unwrap_err();
+        assert_eq!(dup.message, "duplicate key `a` (first defined at line 2, column 3)");
     }
 
     #[test]
