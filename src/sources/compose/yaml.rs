@@ -4,7 +4,7 @@
 //! generic loader drops: the position of every key and value, duplicate keys reported with
 //! both positions, `<<` merge keys, bounded alias expansion and bounded nesting.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
@@ -154,10 +154,10 @@ pub fn parse_streaming(src: &str, file: u32, mut sink: Option<&mut ServiceSink>)
     let mut parser = Parser::new_from_str(src);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut anchors: HashMap<usize, Node> = HashMap::default();
     let mut parsed_nodes = 0usize;
     let mut aliased_nodes = 0usize;
-    let mut strings: HashSet<Arc<str>> = HashSet::new();
+    let mut strings: HashSet<Arc<str>> = HashSet::default();
     let pos_of = |span: &Span| Pos { file, line: span.start.line() as u32, col: span.start.col() as u32 + 1 };
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| YamlError {
@@ -204,7 +204,7 @@ pub fn parse_streaming(src: &str, file: u32, mut sink: Option<&mut ServiceSink>)
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
                     Frame::Seq { items: Vec::new(), pos, anchor, tag }
                 } else {
-                    let seen = streamed_services.then(HashMap::new);
+                    let seen = streamed_services.then(HashMap::default);
                     Frame::Map { entries: Vec::new(), pending_key: None, pos, anchor, tag, seen }
                 });
                 None
