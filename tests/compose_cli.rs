@@ -304,6 +304,15 @@ fn extends_and_include() {
     insta::assert_snapshot!("extends", r.stdout);
     let r = cbench(&["compose", "fixtures/compose/include/compose.yaml", "--format", "compact", "--min-severity", "medium"]);
     insta::assert_snapshot!("include", r.stdout);
+    // A value taken from an anchor or an extended file also points at the service using it.
+    let (_, r) = json(&["compose", "fixtures/compose/extends/compose.yaml", "--select", "host-pid"]);
+    assert_eq!(r["findings"][0]["location"], serde_json::json!({"path": "fixtures/compose/extends/compose.yaml", "line": 3, "column": 8}));
+    assert_eq!(
+        r["findings"][0]["related"],
+        serde_json::json!([{"path": "fixtures/compose/extends/compose.yaml", "line": 11, "column": 3}])
+    );
+    let text = cbench(&["compose", "fixtures/compose/extends/compose.yaml", "--select", "host-pid"]).stdout;
+    assert!(text.contains("see also fixtures/compose/extends/compose.yaml:11:3"), "{text}");
 }
 
 #[test]

@@ -63,6 +63,9 @@ fn finding(run: &Run, f: &Finding, renderer: &Renderer) -> String {
     };
     let mut groups: Vec<Group> = vec![group];
     let mut footer = Group::with_title(Level::HELP.secondary_title(help));
+    for r in &f.related {
+        footer = footer.element(Level::NOTE.message(format!("see also {r}")));
+    }
     if let Some(c) = cis {
         footer = footer.element(Level::NOTE.message(c));
     }

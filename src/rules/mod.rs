@@ -87,9 +87,25 @@ fn finding(rule: &'static str, subject: &Subject, hit: Hit) -> Finding {
 pub fn check_container(subject: &Subject, spec: &ContainerSpec, pedantic: bool) -> Vec<Finding> {
     let mut out = Vec::new();
     for (id, check) in CONTAINER_RULES {
-        out.extend(check(spec).into_iter().filter(|h| pedantic || !h.pedantic).map(|h| finding(id, subject, h)));
+        for mut hit in check(spec).into_iter().filter(|h| pedantic || !h.pedantic) {
+            if let Some(declared) = &spec.declared_at
+                && declared_elsewhere(&hit.origin, declared)
+            {
+                hit.related.push(declared.clone());
+            }
+            out.push(finding(id, subject, hit));
+        }
     }
     out
+}
+
+/// A value that comes from outside the container's own declaration (an anchor above it, a file
+/// it extends): the report then also points at the container that uses it.
+fn declared_elsewhere(origin: &Origin, declared: &Origin) -> bool {
+    match (origin, declared) {
+        (Origin::File { path: p, line: l, .. }, Origin::File { path: dp, line: dl, .. }) => p != dp || l < dl,
+        _ => false,
+    }
 }
 
 /// Run the project rules across the containers of one project, given as (subject, mounts).

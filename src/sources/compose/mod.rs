@@ -71,8 +71,21 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Project {
 /// Load a project and hand each service to `on_service` as soon as it is resolved, so that a
 /// large project never holds its YAML tree and every spec at once. The returned project has
 /// the files and diagnostics, and no services.
-pub fn load_each(paths: &[PathBuf], opts: &LoadOptions, mut on_service: impl FnMut(Service)) -> Project {
-    let mut l = Loader::default();
+pub fn load_each(paths: &[PathBuf], opts: &LoadOptions, on_service: impl FnMut(Service)) -> Project {
+    load_with(Loader::default(), paths, opts, on_service)
+}
+
+/// Load one Compose file given as text, named `path`, as `load` loads a file; what it
+/// references (include, extends, env_file) is read from disk. Used by the fuzzer.
+pub fn load_text(path: &Path, text: String, opts: &LoadOptions) -> Project {
+    let mut services = Vec::new();
+    let loader = Loader { in_memory: Some((path.to_path_buf(), text)), ..Loader::default() };
+    let mut project = load_with(loader, &[path.to_path_buf()], opts, |s| services.push(s));
+    project.services = services;
+    project
+}
+
+fn load_with(mut l: Loader, paths: &[PathBuf], opts: &LoadOptions, mut on_service: impl FnMut(Service)) -> Project {
     let project_dir = paths.first().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
     let env = l.project_env(&project_dir, &opts.env_files, &opts.env);
     let mut emit = |l: &mut Loader, key: yaml::Key, svc: Node| l.emit_service(key, svc, None, &env, opts, &mut on_service);
@@ -118,6 +131,8 @@ struct Loader {
     diagnostics: Vec<Diagnostic>,
     /// Files currently being included, to detect cycles.
     include_stack: Vec<PathBuf>,
+    /// A file given as text rather than read from disk (`load_text`).
+    in_memory: Option<(PathBuf, String)>,
     /// Parsed and interpolated roots of files referenced by `extends`.
     extends_cache: HashMap<PathBuf, Option<Node>>,
 }
@@ -211,27 +226,9 @@ impl Loader {
     /// With `stream`, the services of a file that no service `extends` (the common case) are
     /// interpolated and handed to `stream` while the file is parsed, and left out of the root.
     fn read_file(&mut self, path: &Path, env: &Env, kind_if_missing: DiagKind, stream: Option<&mut StreamFn>) -> Option<Node> {
-        let meta = match std::fs::metadata(path) {
-            Ok(m) => m,
-            Err(e) => {
-                self.diag(kind_if_missing, path, format!("cannot read: {e}"));
-                return None;
-            }
-        };
-        if meta.is_dir() {
-            self.diag(DiagKind::Error, path, "is a directory, not a Compose file");
-            return None;
-        }
-        if meta.len() > MAX_FILE_SIZE {
-            self.diag(DiagKind::Error, path, format!("file is {} bytes, over the {} MiB limit; refused", meta.len(), MAX_FILE_SIZE >> 20));
-            return None;
-        }
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                self.diag(kind_if_missing, path, format!("cannot read: {e}"));
-                return None;
-            }
+        let bytes = match self.in_memory.take_if(|(p, _)| p == path) {
+            Some((_, text)) => text.into_bytes(),
+            None => self.read_bytes(path, kind_if_missing)?,
         };
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
@@ -304,6 +301,31 @@ impl Loader {
         }
         self.interpolate(&mut root, env);
         Some(root)
+    }
+
+    fn read_bytes(&mut self, path: &Path, kind_if_missing: DiagKind) -> Option<Vec<u8>> {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                self.diag(kind_if_missing, path, format!("cannot read: {e}"));
+                return None;
+            }
+        };
+        if meta.is_dir() {
+            self.diag(DiagKind::Error, path, "is a directory, not a Compose file");
+            return None;
+        }
+        if meta.len() > MAX_FILE_SIZE {
+            self.diag(DiagKind::Error, path, format!("file is {} bytes, over the {} MiB limit; refused", meta.len(), MAX_FILE_SIZE >> 20));
+            return None;
+        }
+        match std::fs::read(path) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                self.diag(kind_if_missing, path, format!("cannot read: {e}"));
+                None
+            }
+        }
     }
 
     fn interpolate(&mut self, node: &mut Node, env: &Env) {
