@@ -26,8 +26,13 @@ echo; echo "## 1. typical file ($(wc -l < $out/typical.yaml) lines), whole proce
 hyperfine -N -i --warmup 3 --runs 40 "$cb compose $out/typical.yaml" "${peers_typical[@]}"
 
 echo; echo "## 2. generated $(du -h $out/big.yaml | cut -f1) file ($(grep -c '^  svc' $out/big.yaml) services, anchors)"
-hyperfine -N -i --warmup 1 --runs 10 "$cb compose $out/big.yaml --format compact"
-hyperfine -N -i --runs 10 "$cb compose $out/big.yaml --format json"
+hyperfine -N -i --warmup 2 --runs 30 --export-json $out/big.json "$cb compose $out/big.yaml --format compact" "$cb compose $out/big.yaml --format json"
+python3 - "$out/big.json" "$(stat -c %s $out/big.yaml)" <<'PY'
+import json, sys
+size = int(sys.argv[2])
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"{r['command'].split('--format ')[1]}: median {r['median']*1000:.0f} ms = {size / r['median'] / 1e6:.1f} MB/s")
+PY
 for fmt in compact json sarif; do
   /usr/bin/time -f "cbench --format $fmt: %e s, peak RSS %M KB" $cb compose $out/big.yaml --format $fmt > /dev/null || true
 done

@@ -27,7 +27,7 @@ fn under(path: &str, dir: &str) -> bool {
 
 pub fn docker_socket_mount(s: &ContainerSpec) -> Vec<Hit> {
     binds(s)
-        .filter(|(src, _)| SOCKETS.iter().any(|sock| src.ends_with(&format!("/{sock}"))) || SOCKET_DIRS.contains(src))
+        .filter(|(src, _)| src.rsplit_once('/').is_some_and(|(_, name)| SOCKETS.contains(&name)) || SOCKET_DIRS.contains(src))
         .map(|(src, m)| {
             let ro = if m.value.read_only { " (read-only does not help: the API is still fully usable)" } else { "" };
             Hit::new(format!("mounts the container runtime socket {src}: root on the host{ro}"), m.origin.clone(), src.to_string())
