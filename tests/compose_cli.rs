@@ -208,6 +208,7 @@ fn bad_input_is_reported_and_the_rest_still_audited() {
         "extends-missing.yaml",
         "include-missing.yaml",
         "include-cycle-a.yaml",
+        "env-file.yaml",
     ];
     let mut args: Vec<String> =
         vec!["compose".into(), "--format".into(), "compact".into(), "--select".into(), "privileged-container,dangerous-capability".into()];

@@ -203,17 +203,8 @@ impl Loader {
         let files: Vec<(PathBuf, bool)> =
             if env_files.is_empty() { vec![(default, false)] } else { env_files.iter().map(|p| (p.clone(), true)).collect() };
         for (path, required) in files {
-            match std::fs::read_to_string(&path) {
-                Ok(text) => match dotenv::parse(&text) {
-                    Ok(vars) => env.extend(vars.into_iter().filter_map(|(k, v, _)| Some((k, v?)))),
-                    Err((line, msg)) => self.diagnostics.push(Diagnostic {
-                        kind: DiagKind::Error,
-                        path: path.display().to_string(),
-                        line: Some(line),
-                        col: None,
-                        message: msg,
-                    }),
-                },
+            match self.read_env(&path) {
+                Ok(vars) => env.extend(vars.into_iter().filter_map(|(k, v, _)| Some((k, v?)))),
                 Err(e) if required || path.exists() => self.diag(DiagKind::Partial, &path, format!("cannot read env file: {e}")),
                 Err(_) => {}
             }
@@ -512,6 +503,19 @@ impl Loader {
         Some(merge::merge_service(base, local))
     }
 
+    /// Read and parse an env file; a malformed line is reported (and the file yields nothing).
+    fn read_env(&mut self, path: &Path) -> std::io::Result<Vec<dotenv::EnvLine>> {
+        let text = std::fs::read_to_string(path)?;
+        match dotenv::parse(&text) {
+            Ok(vars) => Ok(vars),
+            Err((line, message)) => {
+                let path = path.display().to_string();
+                self.diagnostics.push(Diagnostic { kind: DiagKind::Error, path, line: Some(line), col: None, message });
+                Ok(Vec::new())
+            }
+        }
+    }
+
     fn read_env_files(&mut self, service: &str, node: &Node, spec: &mut ContainerSpec) {
         let items: Vec<&Node> = match &node.kind {
             Kind::Seq(s) => s.iter().collect(),
@@ -524,23 +528,14 @@ impl Loader {
             };
             let Some(path) = path else { continue };
             let full = self.dirs[item.pos.file as usize].join(path);
-            match std::fs::read_to_string(&full) {
-                Ok(text) => match dotenv::parse(&text) {
-                    Ok(vars) => {
-                        let origin_path: Arc<str> = full.display().to_string().into();
-                        for (name, value, line) in vars {
-                            let var = EnvVar { name, value, literal: false };
-                            spec.env.push(Val::new(var, Origin::file(&origin_path, line, 1)));
-                        }
+            match self.read_env(&full) {
+                Ok(vars) => {
+                    let origin_path: Arc<str> = full.display().to_string().into();
+                    for (name, value, line) in vars {
+                        let var = EnvVar { name, value, literal: false };
+                        spec.env.push(Val::new(var, Origin::file(&origin_path, line, 1)));
                     }
-                    Err((line, msg)) => self.diagnostics.push(Diagnostic {
-                        kind: DiagKind::Error,
-                        path: full.display().to_string(),
-                        line: Some(line),
-                        col: None,
-                        message: msg,
-                    }),
-                },
+                }
                 Err(_) if !required => {}
                 Err(e) => {
                     self.diag_at(DiagKind::Partial, item.pos, format!("services.{service}.env_file: cannot read {}: {e}", full.display()))
