@@ -1,8 +1,10 @@
 //! Facts and findings: plain data, shared by every source, rule and report.
 
+pub mod daemon;
 pub mod source;
 pub mod spec;
 
+pub use daemon::DaemonConfig;
 pub use source::SourceText;
 pub use spec::*;
 

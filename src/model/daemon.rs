@@ -1,0 +1,30 @@
+//! `DaemonConfig`: the Docker daemon's security-relevant settings, each with its origin
+//! (engine `/info` today; daemon.json and the dockerd command line merge in later).
+
+use super::Val;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DaemonConfig {
+    /// Engine version, e.g. `20.10.24+dfsg1`.
+    pub version: Option<Val<String>>,
+    /// Inter-container communication on the default bridge.
+    pub icc: Option<Val<bool>>,
+    pub userns: Option<Val<bool>>,
+    pub rootless: Option<Val<bool>>,
+    /// `no-new-privileges` as the daemon default.
+    pub no_new_privileges: Option<Val<bool>>,
+    /// The default seccomp profile: `default`, `unconfined`, or a path. None: seccomp not enabled.
+    pub seccomp_profile: Option<Val<String>>,
+    pub apparmor: Option<Val<bool>>,
+    pub selinux: Option<Val<bool>>,
+    pub live_restore: Option<Val<bool>>,
+    pub logging_driver: Option<Val<String>>,
+    pub debug: Option<Val<bool>>,
+    pub experimental: Option<Val<bool>>,
+    pub insecure_registries: Vec<Val<String>>,
+    pub storage_driver: Option<Val<String>>,
+    pub swarm_active: Option<Val<bool>>,
+    pub docker_root: Option<Val<String>>,
+    /// Warnings the engine itself reports in `/info`.
+    pub warnings: Vec<Val<String>>,
+}

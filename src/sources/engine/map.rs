@@ -1,0 +1,212 @@
+//! Engine API objects to facts: a container (with its image) to a `ContainerSpec`, `/info` and
+//! the default bridge to a `DaemonConfig`. Pure functions; every value names the API field it
+//! came from.
+
+use bollard::models::{ContainerInspectResponse, ImageInspect, Network, SystemInfo};
+
+use crate::model::*;
+use crate::sources::compose::convert::normalize_cap;
+
+/// `container web (3f2a9c1b7d04)`: how findings and origins name a container.
+pub fn container_label(c: &ContainerInspectResponse) -> String {
+    let name = c.name.as_deref().unwrap_or("").trim_start_matches('/');
+    let id: String = c.id.as_deref().unwrap_or("").chars().take(12).collect();
+    format!("{name} ({id})")
+}
+
+/// The facts of one container. `image` is the inspected image, when it could be read.
+pub fn container_spec(c: &ContainerInspectResponse, image: Option<&ImageInspect>) -> ContainerSpec {
+    let label = container_label(c);
+    let at = |field: &str| Origin::Field(format!("container {label} {field}"));
+    let val = |v, field: &str| Val::new(v, at(field));
+    let mut spec = ContainerSpec { declared_at: Some(at("")), ..Default::default() };
+    let config = c.config.as_ref();
+    let host = c.host_config.as_ref();
+    spec.image = config.and_then(|c| c.image.clone()).map(|i| val(i, ".Config.Image"));
+    if let Some(h) = host {
+        spec.privileged = h.privileged.map(|p| val(p, ".HostConfig.Privileged"));
+        spec.read_only = h.readonly_rootfs.map(|r| val(r, ".HostConfig.ReadonlyRootfs"));
+        spec.cap_add = h.cap_add.iter().flatten().map(|c| val(normalize_cap(c), ".HostConfig.CapAdd")).collect();
+        spec.cap_drop = h.cap_drop.iter().flatten().map(|c| val(normalize_cap(c), ".HostConfig.CapDrop")).collect();
+        for opt in h.security_opt.iter().flatten() {
+            security_opt(&mut spec.security, opt, &at(".HostConfig.SecurityOpt"));
+        }
+        let mode = |m: &Option<String>, field: &str| m.as_ref().filter(|m| !m.is_empty()).map(|m| val(m.clone(), field));
+        spec.network_mode = mode(&h.network_mode, ".HostConfig.NetworkMode");
+        spec.pid = mode(&h.pid_mode, ".HostConfig.PidMode");
+        spec.ipc = mode(&h.ipc_mode, ".HostConfig.IpcMode");
+        spec.uts = mode(&h.uts_mode, ".HostConfig.UTSMode");
+        spec.userns = mode(&h.userns_mode, ".HostConfig.UsernsMode");
+        spec.cgroup_parent = mode(&h.cgroup_parent, ".HostConfig.CgroupParent");
+        spec.devices = h.devices.iter().flatten().filter_map(|d| d.path_on_host.clone()).map(|p| val(p, ".HostConfig.Devices")).collect();
+        spec.device_cgroup_rules = h.device_cgroup_rules.iter().flatten().map(|r| val(r.clone(), ".HostConfig.DeviceCgroupRules")).collect();
+        spec.limits = Limits {
+            memory: h.memory.filter(|m| *m > 0).map(|m| val(m as u64, ".HostConfig.Memory")),
+            memswap: h.memory_swap.filter(|m| *m != 0).map(|m| val(m, ".HostConfig.MemorySwap")),
+            cpus: h.nano_cpus.filter(|n| *n > 0).map(|n| val(n as f64 / 1e9, ".HostConfig.NanoCpus")),
+            cpu_shares: h.cpu_shares.filter(|s| *s > 0).map(|s| val(s, ".HostConfig.CpuShares")),
+            cpu_quota: h.cpu_quota.filter(|q| *q > 0).map(|q| val(q, ".HostConfig.CpuQuota")),
+            pids: h.pids_limit.filter(|p| *p > 0).map(|p| val(p, ".HostConfig.PidsLimit")),
+        };
+        spec.restart = h.restart_policy.as_ref().and_then(|r| {
+            let name = r.name.as_ref()?.to_string();
+            (!name.is_empty()).then(|| {
+                let max_retries = r.maximum_retry_count.filter(|m| *m > 0).map(|m| m as u64);
+                val(Restart { name, max_retries }, ".HostConfig.RestartPolicy")
+            })
+        });
+        spec.oom_kill_disable = h.oom_kill_disable.map(|o| val(o, ".HostConfig.OomKillDisable"));
+        spec.logging_driver = h.log_config.as_ref().and_then(|l| l.typ.clone()).map(|t| val(t, ".HostConfig.LogConfig.Type"));
+        let mut sysctls: Vec<(String, String)> = h.sysctls.iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect();
+        sysctls.sort();
+        spec.sysctls = sysctls.into_iter().map(|kv| val(kv, ".HostConfig.Sysctls")).collect();
+        spec.ulimits = h.ulimits.iter().flatten().filter_map(|u| u.name.clone()).map(|n| val(n, ".HostConfig.Ulimits")).collect();
+        let mut tmpfs: Vec<(&String, &String)> = h.tmpfs.iter().flatten().collect();
+        tmpfs.sort();
+        for (target, opts) in tmpfs {
+            let options = opts.split(',').filter(|o| !o.is_empty()).map(str::to_string).collect();
+            let m = Mount { kind: MountKind::Tmpfs, source: None, target: target.clone(), read_only: false, propagation: None, options };
+            spec.mounts.push(val(m, ".HostConfig.Tmpfs"));
+        }
+        let mut ports: Vec<(&String, &Option<Vec<bollard::models::PortBinding>>)> = h.port_bindings.iter().flatten().collect();
+        ports.sort_by_key(|(k, _)| *k);
+        for (key, bindings) in ports {
+            let (target, protocol) = key.split_once('/').unwrap_or((key, "tcp"));
+            let Ok(target) = target.parse::<u32>() else { continue };
+            for b in bindings.iter().flatten() {
+                let host_ip = b.host_ip.clone().filter(|ip| !ip.is_empty());
+                let published = b.host_port.as_deref().and_then(|p| p.parse::<u32>().ok()).map(|p| (p, p));
+                let port = Port { host_ip, published, target: (target, target), protocol: protocol.to_string() };
+                spec.ports.push(val(port, ".HostConfig.PortBindings"));
+            }
+        }
+    }
+    for m in c.mounts.iter().flatten() {
+        let kind = match m.typ.as_deref() {
+            Some("bind") => MountKind::Bind,
+            Some("volume") => MountKind::Volume,
+            Some("tmpfs") => MountKind::Tmpfs,
+            _ => MountKind::Other,
+        };
+        let source = match kind {
+            MountKind::Volume => m.name.clone(),
+            _ => m.source.clone().filter(|s| !s.is_empty()),
+        };
+        let mount = Mount {
+            kind,
+            source,
+            target: m.destination.clone().unwrap_or_default(),
+            read_only: m.rw == Some(false),
+            propagation: m.propagation.clone().filter(|p| !p.is_empty()),
+            options: Vec::new(),
+        };
+        spec.mounts.push(val(mount, ".Mounts"));
+    }
+    // The user: the container's, else the image's (what the process really runs as).
+    spec.user = match config.and_then(|c| c.user.clone()).filter(|u| !u.is_empty()) {
+        Some(u) => Some(val(u, ".Config.User")),
+        None => image
+            .and_then(|i| i.config.as_ref())
+            .and_then(|c| c.user.clone())
+            .filter(|u| !u.is_empty())
+            .map(|u| Val::new(u, Origin::Field(format!("image {} .Config.User", config.and_then(|c| c.image.clone()).unwrap_or_default())))),
+    };
+    // The health check: the container's, else the image's.
+    let healthcheck = config.and_then(|c| c.healthcheck.as_ref()).map(|h| (h, ".Config.Healthcheck"));
+    let healthcheck = healthcheck.or_else(|| image.and_then(|i| i.config.as_ref()).and_then(|c| c.healthcheck.as_ref()).map(|h| (h, "image .Config.Healthcheck")));
+    spec.healthcheck = healthcheck.map(|(h, field)| {
+        let disabled = h.test.as_ref().and_then(|t| t.first()).is_some_and(|t| t == "NONE");
+        val(if disabled { Healthcheck::Disabled } else { Healthcheck::Defined }, field)
+    });
+    spec.command = config.and_then(|c| c.cmd.clone()).map(|c| val(c, ".Config.Cmd"));
+    spec.entrypoint = config.and_then(|c| c.entrypoint.clone()).map(|e| val(e, ".Config.Entrypoint"));
+    // Environment: the values stay in memory for the secret rules and are never printed; they
+    // are not literal text of a file a developer wrote, so the Compose-only literal rules skip them.
+    spec.env = config
+        .and_then(|c| c.env.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let (name, value) = e.split_once('=').map_or((e.as_str(), None), |(n, v)| (n, Some(v.to_string())));
+            val(EnvVar { name: name.to_string(), value, literal: false }, ".Config.Env")
+        })
+        .collect();
+    spec.networks = c
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.networks.as_ref())
+        .map(|n| {
+            let mut names: Vec<&String> = n.keys().collect();
+            names.sort();
+            names.into_iter().map(|k| val(k.clone(), ".NetworkSettings.Networks")).collect()
+        })
+        .unwrap_or_default();
+    spec
+}
+
+fn security_opt(sec: &mut SecurityOpts, opt: &str, origin: &Origin) {
+    let (key, value) = opt.split_once([':', '=']).map_or((opt, None), |(k, v)| (k, Some(v)));
+    let v = |x| Val::new(x, origin.clone());
+    match (key, value) {
+        ("no-new-privileges", None) => sec.no_new_privileges = Some(v(true)),
+        ("no-new-privileges", Some(b)) => sec.no_new_privileges = Some(v(b == "true")),
+        ("seccomp", Some(p)) => sec.seccomp = Some(Val::new(p.to_string(), origin.clone())),
+        ("apparmor", Some(p)) => sec.apparmor = Some(Val::new(p.to_string(), origin.clone())),
+        ("label", Some("disable")) => sec.label_disable = Some(v(())),
+        ("systempaths", Some("unconfined")) => sec.systempaths_unconfined = Some(v(())),
+        _ => {}
+    }
+}
+
+/// The daemon's effective settings as the engine reports them.
+pub fn daemon_config(info: &SystemInfo, bridge: Option<&Network>) -> DaemonConfig {
+    let at = |field: &str| Origin::Field(format!("engine /info .{field}"));
+    let sec: Vec<&str> = info.security_options.iter().flatten().map(String::as_str).collect();
+    let has = |name: &str| sec.iter().any(|o| o.split(',').any(|kv| kv == format!("name={name}")));
+    let seccomp = sec.iter().find(|o| o.contains("name=seccomp")).map(|o| {
+        let profile = o.split(',').find_map(|kv| kv.strip_prefix("profile=")).unwrap_or("default");
+        Val::new(profile.to_string(), at("SecurityOptions"))
+    });
+    DaemonConfig {
+        version: None,
+        icc: bridge.and_then(|b| b.options.as_ref()).map(|o| {
+            let icc = o.get("com.docker.network.bridge.enable_icc").is_none_or(|v| v != "false");
+            Val::new(icc, Origin::Field("engine /networks/bridge .Options[com.docker.network.bridge.enable_icc]".into()))
+        }),
+        userns: Some(Val::new(has("userns"), at("SecurityOptions"))),
+        rootless: Some(Val::new(has("rootless"), at("SecurityOptions"))),
+        no_new_privileges: Some(Val::new(has("no-new-privileges"), at("SecurityOptions"))),
+        seccomp_profile: seccomp,
+        apparmor: Some(Val::new(has("apparmor"), at("SecurityOptions"))),
+        selinux: Some(Val::new(has("selinux"), at("SecurityOptions"))),
+        live_restore: info.live_restore_enabled.map(|v| Val::new(v, at("LiveRestoreEnabled"))),
+        logging_driver: info.logging_driver.clone().map(|v| Val::new(v, at("LoggingDriver"))),
+        debug: info.debug.map(|v| Val::new(v, at("Debug"))),
+        experimental: info.experimental_build.map(|v| Val::new(v, at("ExperimentalBuild"))),
+        insecure_registries: info
+            .registry_config
+            .as_ref()
+            .and_then(|r| r.insecure_registry_cidrs.clone())
+            .into_iter()
+            .flatten()
+            .chain(
+                info.registry_config
+                    .as_ref()
+                    .and_then(|r| r.index_configs.as_ref())
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, c)| c.secure == Some(false))
+                    .map(|(name, _)| name.clone()),
+            )
+            .map(|r| Val::new(r, at("RegistryConfig")))
+            .collect(),
+        storage_driver: info.driver.clone().map(|v| Val::new(v, at("Driver"))),
+        swarm_active: info
+            .swarm
+            .as_ref()
+            .and_then(|s| s.local_node_state.as_ref())
+            .map(|s| Val::new(s.to_string() == "active", at("Swarm.LocalNodeState"))),
+        docker_root: info.docker_root_dir.clone().map(|v| Val::new(v, at("DockerRootDir"))),
+        warnings: info.warnings.iter().flatten().map(|w| Val::new(w.clone(), at("Warnings"))).collect(),
+    }
+}
