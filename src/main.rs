@@ -1,13 +1,15 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use cbench::commands::{self, compose};
+use cbench::commands::{self, compose, host};
 use cbench::model::Severity;
-use cbench::report::{self, Format, Style};
+use cbench::report::{self, Format, Run, Style};
 use cbench::sources::compose::LoadOptions;
+use cbench::sources::engine::EngineOptions;
 
 #[derive(Parser)]
 #[command(name = "cbench", version, about = "Container security benchmark: Compose files and Docker hosts, one rule catalog")]
@@ -44,6 +46,30 @@ enum Color {
     Never,
 }
 
+/// Options every audit shares: what to run, what to show, how, and when to fail.
+#[derive(Args)]
+struct Output {
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Exit 1 when an unsuppressed finding is at or above this severity.
+    #[arg(long, value_enum, default_value = "high")]
+    fail_on: Sev,
+    /// Show only findings at or above this severity.
+    #[arg(long, value_enum)]
+    min_severity: Option<Sev>,
+    /// Run only these rules (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Do not run these rules.
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Also report what only pedantic users want (e.g. an image tag without a digest).
+    #[arg(long)]
+    pedantic: bool,
+    #[arg(long, value_enum, default_value = "auto")]
+    color: Color,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Audit Compose files (each FILE on its own; -f files merged into one project)
@@ -60,31 +86,34 @@ enum Command {
         /// Audit only services of these profiles (and those without profiles). Default: all.
         #[arg(long)]
         profile: Vec<String>,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-        /// Exit 1 when an unsuppressed finding is at or above this severity.
-        #[arg(long, value_enum, default_value = "high")]
-        fail_on: Sev,
-        /// Show only findings at or above this severity.
-        #[arg(long, value_enum)]
-        min_severity: Option<Sev>,
-        /// Run only these rules (comma-separated or repeated).
-        #[arg(long, value_delimiter = ',')]
-        select: Vec<String>,
-        /// Do not run these rules.
-        #[arg(long, value_delimiter = ',')]
-        ignore: Vec<String>,
         /// Treat unreadable includes, extends files and env_files as warnings, not errors.
         #[arg(long)]
         allow_partial: bool,
-        /// Also report what only pedantic users want (e.g. an image tag without a digest).
-        #[arg(long)]
-        pedantic: bool,
         /// Ignore .cbench.toml files.
         #[arg(long)]
         no_config: bool,
-        #[arg(long, value_enum, default_value = "auto")]
-        color: Color,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Audit a Docker host: the daemon, every container and the images they use (Engine API)
+    Host {
+        /// The engine: unix:///path or tcp://host:port. Default: DOCKER_HOST, else the local socket.
+        #[arg(long)]
+        docker_host: Option<String>,
+        /// Seconds to wait for each Engine API request.
+        #[arg(long, default_value = "10")]
+        timeout: u64,
+        /// Also audit created, exited and paused containers (default: running ones).
+        #[arg(long)]
+        all: bool,
+        /// Run only these sections (daemon, containers, images).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// Leave these sections out.
+        #[arg(long, value_delimiter = ',')]
+        skip: Vec<String>,
+        #[command(flatten)]
+        output: Output,
     },
     /// List the rule catalog
     Rules {
@@ -107,52 +136,70 @@ fn print(s: &str) {
     let _ = out.write_all(s.as_bytes());
 }
 
+/// Unknown rule ids in --select/--ignore are usage errors.
+fn check_rules(output: &Output, known: &[&str]) -> Result<(), ExitCode> {
+    for id in output.select.iter().chain(&output.ignore) {
+        if !known.contains(&id.as_str()) {
+            eprintln!("cbench: unknown rule `{id}` (see `cbench rules`)");
+            return Err(ExitCode::from(2));
+        }
+    }
+    Ok(())
+}
+
+/// Print the report and turn the run into an exit code.
+fn finish(run: &Run, output: &Output, allow_partial: bool) -> ExitCode {
+    let color = match output.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // A closed pipe (e.g. `| head`) is not an error worth reporting.
+    let _ = report::render(run, output.format, &Style { color }, &mut out).and_then(|()| out.flush());
+    ExitCode::from(commands::exit_code(run, output.fail_on.into(), allow_partial))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Compose {
-            files,
-            merged,
-            env_file,
-            profile,
-            format,
-            fail_on,
-            min_severity,
-            select,
-            ignore,
-            allow_partial,
-            pedantic,
-            no_config,
-            color,
-        } => {
-            let known = cbench::rules::container_rule_ids();
-            for id in select.iter().chain(&ignore) {
-                if !known.contains(&id.as_str()) {
-                    eprintln!("cbench: unknown rule `{id}` (see `cbench rules`)");
-                    return ExitCode::from(2);
-                }
+        Command::Compose { files, merged, env_file, profile, allow_partial, no_config, output } => {
+            if let Err(code) = check_rules(&output, &cbench::rules::container_rule_ids()) {
+                return code;
             }
             let opts = compose::Options {
                 files,
                 merged,
                 load: LoadOptions { env_files: env_file, profiles: profile, env: std::env::vars().collect() },
-                min_severity: min_severity.map(Into::into),
-                select,
-                ignore,
-                pedantic,
+                min_severity: output.min_severity.map(Into::into),
+                select: output.select.clone(),
+                ignore: output.ignore.clone(),
+                pedantic: output.pedantic,
                 no_config,
                 cwd: PathBuf::from("."),
             };
-            let run = compose::run(&opts);
-            let color = match color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            finish(&compose::run(&opts), &output, allow_partial)
+        }
+        Command::Host { docker_host, timeout, all, only, skip, output } => {
+            if let Err(code) = check_rules(&output, &cbench::rules::all_rule_ids()) {
+                return code;
+            }
+            for s in only.iter().chain(&skip) {
+                if !host::SECTIONS.contains(&s.as_str()) {
+                    eprintln!("cbench: unknown section `{s}` (sections: {})", host::SECTIONS.join(", "));
+                    return ExitCode::from(2);
+                }
+            }
+            let opts = host::Options {
+                engine: EngineOptions { host: docker_host, timeout: Duration::from_secs(timeout.max(1)), all },
+                only,
+                skip,
+                min_severity: output.min_severity.map(Into::into),
+                select: output.select.clone(),
+                ignore: output.ignore.clone(),
+                pedantic: output.pedantic,
             };
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            // A closed pipe (e.g. `| head`) is not an error worth reporting.
-            let _ = report::render(&run, format, &Style { color }, &mut out).and_then(|()| out.flush());
-            ExitCode::from(commands::exit_code(&run, fail_on.into(), allow_partial))
+            finish(&host::run(&opts), &output, false)
         }
         Command::Rules { format } => {
             print(&match format {

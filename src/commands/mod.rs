@@ -1,4 +1,5 @@
 pub mod compose;
+pub mod host;
 pub mod rules;
 
 use crate::model::{DiagKind, Finding, Severity};

@@ -51,6 +51,31 @@ pub struct SecurityOpts {
     pub systempaths_unconfined: Option<Val<()>>,
 }
 
+impl SecurityOpts {
+    /// Apply one Docker `--security-opt` value (`no-new-privileges`, `no-new-privileges:true`,
+    /// `seccomp=unconfined`, `apparmor:PROFILE`, `label:disable`, `systempaths=unconfined`...),
+    /// as written in a Compose file or reported by the engine. Errors describe a value Docker
+    /// would refuse.
+    pub fn apply(&mut self, opt: &str, origin: Origin) -> Result<(), String> {
+        let (key, value) = opt.split_once([':', '=']).map_or((opt, None), |(k, v)| (k, Some(v)));
+        match (key, value) {
+            ("no-new-privileges", None) => self.no_new_privileges = Some(Val::new(true, origin)),
+            ("no-new-privileges", Some(v)) => match v.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" | "1" => self.no_new_privileges = Some(Val::new(true, origin)),
+                "false" | "no" | "off" | "0" => self.no_new_privileges = Some(Val::new(false, origin)),
+                _ => return Err(format!("invalid no-new-privileges value `{v}`")),
+            },
+            ("seccomp", Some(v)) => self.seccomp = Some(Val::new(v.to_string(), origin)),
+            ("apparmor", Some(v)) => self.apparmor = Some(Val::new(v.to_string(), origin)),
+            ("label", Some("disable")) => self.label_disable = Some(Val::new((), origin)),
+            ("label", Some(_)) => {}
+            ("systempaths", Some("unconfined")) => self.systempaths_unconfined = Some(Val::new((), origin)),
+            _ => return Err(format!("unknown security option `{opt}`")),
+        }
+        Ok(())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Port {
     /// `None`: every interface.
@@ -117,4 +142,15 @@ impl std::fmt::Debug for EnvVar {
         // Never print a value, not even in debug output.
         f.debug_struct("EnvVar").field("name", &self.name).field("literal", &self.literal).finish_non_exhaustive()
     }
+}
+
+/// An image a container runs, as far as the image rules need it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImageFacts {
+    pub name: String,
+    pub declared_at: Origin,
+    /// The image's USER; None or empty: root.
+    pub user: Option<Val<String>>,
+    /// The image's HEALTHCHECK.
+    pub healthcheck: Option<Val<Healthcheck>>,
 }

@@ -33,6 +33,9 @@ struct Finding<'a> {
     message: &'a str,
     subject: Subject<'a>,
     location: Option<Location<'a>>,
+    /// Where the value came from, also when it is not a file position
+    /// (`container web (3f2a9c1b7d04) .HostConfig.Privileged`).
+    origin: String,
     related: Vec<Location<'a>>,
     evidence: &'a str,
     suppressed: bool,
@@ -87,6 +90,7 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             message: &f.message,
             subject: Subject { kind: f.subject.kind, name: &f.subject.name },
             location: location(&f.origin),
+            origin: f.origin.to_string(),
             related: f.related.iter().filter_map(location).collect(),
             evidence: &f.evidence,
             suppressed: f.suppressed,

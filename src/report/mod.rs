@@ -32,7 +32,13 @@ pub struct Run {
     pub sources: HashMap<String, SourceText>,
     /// Every subject audited, with the ids of the rules that judged it (for pass/fail outcomes).
     pub checked: Vec<(Subject, Arc<[&'static str]>)>,
+    /// Checks that could not run on a subject, with the reason.
+    pub skipped: Vec<(Subject, &'static str, String)>,
+    /// Whole sections that could not run (e.g. the engine is unreachable), with the reason.
+    pub skipped_sections: Vec<(&'static str, String)>,
     pub files: usize,
+    /// A host audit: the text report shows outcomes by section, with a score.
+    pub host: bool,
 }
 
 pub struct Style {
@@ -42,6 +48,7 @@ pub struct Style {
 /// Write the report of `run` in `format` to `out`.
 pub fn render(run: &Run, format: Format, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     match format {
+        Format::Text if run.host => out.write_all(text::render_host(run, style).as_bytes()),
         Format::Text => out.write_all(text::render(run, style).as_bytes()),
         Format::Compact => compact::render(run, out),
         Format::Json => json::render(run, out),

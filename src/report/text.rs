@@ -131,3 +131,74 @@ pub fn render(run: &Run, style: &Style) -> String {
     out.push('\n');
     out
 }
+
+fn section_of(kind: &str) -> &'static str {
+    match kind {
+        "daemon" => "daemon",
+        "container" => "containers",
+        "image" => "images",
+        _ => "other",
+    }
+}
+
+/// A host audit: outcomes by section (PASS / WARN / INFO / SKIP), like docker-bench-security,
+/// then a score per section and overall.
+pub fn render_host(run: &Run, style: &Style) -> String {
+    let paint = |s: &str, what: &str| -> String {
+        if !style.color {
+            return s.to_string();
+        }
+        match what {
+            "WARN" => s.red().bold().to_string(),
+            "PASS" => s.green().to_string(),
+            "INFO" => s.blue().to_string(),
+            _ => s.yellow().to_string(),
+        }
+    };
+    let mut out = String::new();
+    let mut score: Vec<(&str, usize, usize)> = Vec::new();
+    for section in crate::commands::host::SECTIONS {
+        out.push_str(&format!("[{section}]\n"));
+        for (_, reason) in run.skipped_sections.iter().filter(|(s, _)| s == section) {
+            out.push_str(&format!("  {}  {reason}\n", paint("SKIP", "SKIP")));
+        }
+        let (mut passed, mut total) = (0, 0);
+        for (subject, ids) in run.checked.iter().filter(|(s, _)| section_of(s.kind) == *section) {
+            let one_line_per_check = subject.kind == "daemon";
+            out.push_str(&format!("  {} {}\n", subject.kind, subject.name));
+            let mut quiet_passes = 0;
+            for rule in ids.iter() {
+                let found: Vec<&Finding> = run.shown().filter(|f| f.subject == *subject && f.rule == *rule).collect();
+                total += 1;
+                if found.iter().all(|f| f.severity == Severity::Info) {
+                    passed += 1;
+                }
+                if found.is_empty() {
+                    if one_line_per_check {
+                        out.push_str(&format!("    {}  {rule}\n", paint("PASS", "PASS")));
+                    } else {
+                        quiet_passes += 1;
+                    }
+                }
+                for f in found {
+                    let tag = if f.severity == Severity::Info { "INFO" } else { "WARN" };
+                    out.push_str(&format!("    {}  {:<8} {rule}: {}  [{}]\n", paint(tag, tag), f.severity.as_str(), f.message, f.origin));
+                }
+            }
+            for (_, rule, reason) in run.skipped.iter().filter(|(s, _, _)| s == subject) {
+                out.push_str(&format!("    {}  {rule}: {reason}\n", paint("SKIP", "SKIP")));
+            }
+            if quiet_passes > 0 {
+                out.push_str(&format!("    {}  {quiet_passes} other checks\n", paint("PASS", "PASS")));
+            }
+        }
+        score.push((section, passed, total));
+    }
+    for d in &run.diagnostics {
+        out.push_str(&format!("{}: {}: {}\n", diag_label(d), diag_location(d), d.message));
+    }
+    let (p, t) = score.iter().fold((0, 0), |(p, t), (_, sp, st)| (p + sp, t + st));
+    let parts: Vec<String> = score.iter().map(|(s, p, t)| format!("{s} {p}/{t}")).collect();
+    out.push_str(&format!("Score: {} · overall {p}/{t} checks passed\n", parts.join(" · ")));
+    out
+}

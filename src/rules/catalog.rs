@@ -6,7 +6,11 @@ use crate::model::Severity;
 use crate::sources::compose::yaml::{self, Node};
 
 /// Metadata files, one per family.
-const FILES: &[(&str, &str)] = &[("rules/container.yaml", include_str!("../../rules/container.yaml"))];
+const FILES: &[(&str, &str)] = &[
+    ("rules/container.yaml", include_str!("../../rules/container.yaml")),
+    ("rules/daemon.yaml", include_str!("../../rules/daemon.yaml")),
+    ("rules/image.yaml", include_str!("../../rules/image.yaml")),
+];
 
 #[derive(Debug, Clone)]
 pub struct Meta {
@@ -76,12 +80,11 @@ fn list(n: &Node, key: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{CONTAINER_RULES, PROJECT_RULES};
     use std::collections::HashSet;
 
     #[test]
     fn code_and_metadata_agree() {
-        let code: Vec<&str> = CONTAINER_RULES.iter().map(|(id, _)| *id).chain(PROJECT_RULES.iter().map(|(id, _)| *id)).collect();
+        let code: Vec<&str> = crate::rules::all_rule_ids();
         let meta: Vec<&str> = all().iter().map(|m| m.id.as_str()).collect();
         let unique: HashSet<&str> = meta.iter().copied().collect();
         assert_eq!(unique.len(), meta.len(), "duplicate ids in metadata");

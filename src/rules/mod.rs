@@ -4,6 +4,8 @@
 
 pub mod catalog;
 pub mod container;
+pub mod daemon;
+pub mod image;
 
 use crate::model::{ContainerSpec, Mount, Origin, Severity, Val};
 
@@ -67,7 +69,8 @@ pub fn declared(spec: &ContainerSpec) -> Origin {
 
 use crate::model::{Finding, Subject};
 
-fn finding(rule: &'static str, subject: &Subject, hit: Hit) -> Finding {
+/// A hit of rule `rule` on `subject`, with the rule's severity unless the hit overrides it.
+pub fn finding(rule: &'static str, subject: &Subject, hit: Hit) -> Finding {
     let default = catalog::get(rule).map_or(Severity::Medium, |m| m.severity);
     Finding {
         rule,
@@ -124,6 +127,14 @@ pub fn check_containers(containers: &[(Subject, &ContainerSpec)], pedantic: bool
     let mounts: Vec<(Subject, &[Val<Mount>])> = containers.iter().map(|(s, spec)| (s.clone(), &spec.mounts[..])).collect();
     out.extend(check_project(&mounts));
     out
+}
+
+/// Ids of every rule, in catalog order.
+pub fn all_rule_ids() -> Vec<&'static str> {
+    let mut ids = container_rule_ids();
+    ids.extend(daemon::DAEMON_RULES.iter().map(|(id, _)| *id));
+    ids.extend(image::IMAGE_RULES.iter().map(|(id, _)| *id));
+    ids
 }
 
 /// Ids of every rule that judges containers.

@@ -1,3 +1,4 @@
 //! Sources do all I/O: they read, parse and normalise, and remember where each value came from.
 
 pub mod compose;
+pub mod engine;

@@ -163,7 +163,9 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
             }
             "security_opt" => {
                 for (s, n) in ctx.strings(v, f) {
-                    security_opt(ctx, &mut spec.security, &s, n);
+                    if let Err(e) = spec.security.apply(&s, ctx.origin(n.pos)) {
+                        ctx.err(n, f, e);
+                    }
                 }
             }
             "ports" => {
@@ -312,26 +314,6 @@ fn seq<'n>(ctx: &mut Ctx, v: &'n Node, field: &str) -> std::slice::Iter<'n, Node
 pub fn normalize_cap(s: &str) -> String {
     let up = s.trim().to_ascii_uppercase();
     up.strip_prefix("CAP_").map(str::to_string).unwrap_or(up)
-}
-
-fn security_opt(ctx: &mut Ctx, sec: &mut SecurityOpts, s: &str, n: &Node) {
-    let (key, value) = match s.split_once([':', '=']) {
-        Some((k, v)) => (k, Some(v)),
-        None => (s, None),
-    };
-    match (key, value) {
-        ("no-new-privileges", None) => sec.no_new_privileges = Some(ctx.val(true, n)),
-        ("no-new-privileges", Some(v)) => match parse_bool(v) {
-            Some(b) => sec.no_new_privileges = Some(ctx.val(b, n)),
-            None => ctx.err(n, "security_opt", format!("invalid no-new-privileges value `{v}`")),
-        },
-        ("seccomp", Some(v)) => sec.seccomp = Some(ctx.val(v.to_string(), n)),
-        ("apparmor", Some(v)) => sec.apparmor = Some(ctx.val(v.to_string(), n)),
-        ("label", Some("disable")) => sec.label_disable = Some(ctx.val((), n)),
-        ("label", Some(_)) => {}
-        ("systempaths", Some("unconfined")) => sec.systempaths_unconfined = Some(ctx.val((), n)),
-        _ => ctx.err(n, "security_opt", format!("unknown security option `{s}`")),
-    }
 }
 
 fn deploy(ctx: &mut Ctx, spec: &mut ContainerSpec, d: &Node) {

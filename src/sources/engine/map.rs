@@ -2,10 +2,19 @@
 //! the default bridge to a `DaemonConfig`. Pure functions; every value names the API field it
 //! came from.
 
-use bollard::models::{ContainerInspectResponse, ImageInspect, Network, SystemInfo};
+use bollard::models::{ContainerInspectResponse, ImageInspect, NetworkInspect, SystemInfo};
 
 use crate::model::*;
 use crate::sources::compose::convert::normalize_cap;
+
+/// Values of one container's fields, each with its origin.
+struct Fields<'a>(&'a str);
+
+impl Fields<'_> {
+    fn val<T>(&self, value: T, field: &str) -> Val<T> {
+        Val::new(value, Origin::Field(format!("container {} {field}", self.0)))
+    }
+}
 
 /// `container web (3f2a9c1b7d04)`: how findings and origins name a container.
 pub fn container_label(c: &ContainerInspectResponse) -> String {
@@ -17,56 +26,64 @@ pub fn container_label(c: &ContainerInspectResponse) -> String {
 /// The facts of one container. `image` is the inspected image, when it could be read.
 pub fn container_spec(c: &ContainerInspectResponse, image: Option<&ImageInspect>) -> ContainerSpec {
     let label = container_label(c);
-    let at = |field: &str| Origin::Field(format!("container {label} {field}"));
-    let val = |v, field: &str| Val::new(v, at(field));
+    let at = |field: &str| Origin::Field(format!("container {label} {field}").trim_end().to_string());
+    let f = Fields(&label);
     let mut spec = ContainerSpec { declared_at: Some(at("")), ..Default::default() };
     let config = c.config.as_ref();
     let host = c.host_config.as_ref();
-    spec.image = config.and_then(|c| c.image.clone()).map(|i| val(i, ".Config.Image"));
+    spec.image = config.and_then(|c| c.image.clone()).map(|i| f.val(i, ".Config.Image"));
     if let Some(h) = host {
-        spec.privileged = h.privileged.map(|p| val(p, ".HostConfig.Privileged"));
-        spec.read_only = h.readonly_rootfs.map(|r| val(r, ".HostConfig.ReadonlyRootfs"));
-        spec.cap_add = h.cap_add.iter().flatten().map(|c| val(normalize_cap(c), ".HostConfig.CapAdd")).collect();
-        spec.cap_drop = h.cap_drop.iter().flatten().map(|c| val(normalize_cap(c), ".HostConfig.CapDrop")).collect();
+        spec.privileged = h.privileged.map(|p| f.val(p, ".HostConfig.Privileged"));
+        spec.read_only = h.readonly_rootfs.map(|r| f.val(r, ".HostConfig.ReadonlyRootfs"));
+        spec.cap_add = h.cap_add.iter().flatten().map(|c| f.val(normalize_cap(c), ".HostConfig.CapAdd")).collect();
+        spec.cap_drop = h.cap_drop.iter().flatten().map(|c| f.val(normalize_cap(c), ".HostConfig.CapDrop")).collect();
         for opt in h.security_opt.iter().flatten() {
-            security_opt(&mut spec.security, opt, &at(".HostConfig.SecurityOpt"));
+            // The engine only reports options it accepted; anything else is not ours to judge.
+            let _ = spec.security.apply(opt, at(".HostConfig.SecurityOpt"));
         }
-        let mode = |m: &Option<String>, field: &str| m.as_ref().filter(|m| !m.is_empty()).map(|m| val(m.clone(), field));
+        // Docker itself adds `label=disable` to privileged containers and to those sharing the
+        // host's PID or IPC namespace; that is reported as their root cause, not as a choice.
+        let host_ns = |m: &Option<String>| m.as_deref() == Some("host");
+        if h.privileged == Some(true) || host_ns(&h.pid_mode) || host_ns(&h.ipc_mode) {
+            spec.security.label_disable = None;
+        }
+        let mode = |m: &Option<String>, field: &str| m.as_ref().filter(|m| !m.is_empty()).map(|m| f.val(m.clone(), field));
         spec.network_mode = mode(&h.network_mode, ".HostConfig.NetworkMode");
         spec.pid = mode(&h.pid_mode, ".HostConfig.PidMode");
         spec.ipc = mode(&h.ipc_mode, ".HostConfig.IpcMode");
         spec.uts = mode(&h.uts_mode, ".HostConfig.UTSMode");
         spec.userns = mode(&h.userns_mode, ".HostConfig.UsernsMode");
         spec.cgroup_parent = mode(&h.cgroup_parent, ".HostConfig.CgroupParent");
-        spec.devices = h.devices.iter().flatten().filter_map(|d| d.path_on_host.clone()).map(|p| val(p, ".HostConfig.Devices")).collect();
-        spec.device_cgroup_rules = h.device_cgroup_rules.iter().flatten().map(|r| val(r.clone(), ".HostConfig.DeviceCgroupRules")).collect();
+        spec.devices = h.devices.iter().flatten().filter_map(|d| d.path_on_host.clone()).map(|p| f.val(p, ".HostConfig.Devices")).collect();
+        spec.device_cgroup_rules =
+            h.device_cgroup_rules.iter().flatten().map(|r| f.val(r.clone(), ".HostConfig.DeviceCgroupRules")).collect();
         spec.limits = Limits {
-            memory: h.memory.filter(|m| *m > 0).map(|m| val(m as u64, ".HostConfig.Memory")),
-            memswap: h.memory_swap.filter(|m| *m != 0).map(|m| val(m, ".HostConfig.MemorySwap")),
-            cpus: h.nano_cpus.filter(|n| *n > 0).map(|n| val(n as f64 / 1e9, ".HostConfig.NanoCpus")),
-            cpu_shares: h.cpu_shares.filter(|s| *s > 0).map(|s| val(s, ".HostConfig.CpuShares")),
-            cpu_quota: h.cpu_quota.filter(|q| *q > 0).map(|q| val(q, ".HostConfig.CpuQuota")),
-            pids: h.pids_limit.filter(|p| *p > 0).map(|p| val(p, ".HostConfig.PidsLimit")),
+            memory: h.memory.filter(|m| *m > 0).map(|m| f.val(m as u64, ".HostConfig.Memory")),
+            memswap: h.memory_swap.filter(|m| *m != 0).map(|m| f.val(m, ".HostConfig.MemorySwap")),
+            cpus: h.nano_cpus.filter(|n| *n > 0).map(|n| f.val(n as f64 / 1e9, ".HostConfig.NanoCpus")),
+            cpu_shares: h.cpu_shares.filter(|s| *s > 0).map(|s| f.val(s, ".HostConfig.CpuShares")),
+            cpu_quota: h.cpu_quota.filter(|q| *q > 0).map(|q| f.val(q, ".HostConfig.CpuQuota")),
+            pids: h.pids_limit.filter(|p| *p > 0).map(|p| f.val(p, ".HostConfig.PidsLimit")),
         };
         spec.restart = h.restart_policy.as_ref().and_then(|r| {
             let name = r.name.as_ref()?.to_string();
             (!name.is_empty()).then(|| {
                 let max_retries = r.maximum_retry_count.filter(|m| *m > 0).map(|m| m as u64);
-                val(Restart { name, max_retries }, ".HostConfig.RestartPolicy")
+                f.val(Restart { name, max_retries }, ".HostConfig.RestartPolicy")
             })
         });
-        spec.oom_kill_disable = h.oom_kill_disable.map(|o| val(o, ".HostConfig.OomKillDisable"));
-        spec.logging_driver = h.log_config.as_ref().and_then(|l| l.typ.clone()).map(|t| val(t, ".HostConfig.LogConfig.Type"));
+        spec.oom_kill_disable = h.oom_kill_disable.map(|o| f.val(o, ".HostConfig.OomKillDisable"));
+        spec.logging_driver = h.log_config.as_ref().and_then(|l| l.typ.clone()).map(|t| f.val(t, ".HostConfig.LogConfig.Type"));
         let mut sysctls: Vec<(String, String)> = h.sysctls.iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect();
         sysctls.sort();
-        spec.sysctls = sysctls.into_iter().map(|kv| val(kv, ".HostConfig.Sysctls")).collect();
-        spec.ulimits = h.ulimits.iter().flatten().filter_map(|u| u.name.clone()).map(|n| val(n, ".HostConfig.Ulimits")).collect();
+        spec.sysctls = sysctls.into_iter().map(|kv| f.val(kv, ".HostConfig.Sysctls")).collect();
+        spec.ulimits = h.ulimits.iter().flatten().filter_map(|u| u.name.clone()).map(|n| f.val(n, ".HostConfig.Ulimits")).collect();
         let mut tmpfs: Vec<(&String, &String)> = h.tmpfs.iter().flatten().collect();
         tmpfs.sort();
         for (target, opts) in tmpfs {
             let options = opts.split(',').filter(|o| !o.is_empty()).map(str::to_string).collect();
             let m = Mount { kind: MountKind::Tmpfs, source: None, target: target.clone(), read_only: false, propagation: None, options };
-            spec.mounts.push(val(m, ".HostConfig.Tmpfs"));
+            spec.mounts.push(f.val(m, ".HostConfig.Tmpfs"));
         }
         let mut ports: Vec<(&String, &Option<Vec<bollard::models::PortBinding>>)> = h.port_bindings.iter().flatten().collect();
         ports.sort_by_key(|(k, _)| *k);
@@ -77,7 +94,7 @@ pub fn container_spec(c: &ContainerInspectResponse, image: Option<&ImageInspect>
                 let host_ip = b.host_ip.clone().filter(|ip| !ip.is_empty());
                 let published = b.host_port.as_deref().and_then(|p| p.parse::<u32>().ok()).map(|p| (p, p));
                 let port = Port { host_ip, published, target: (target, target), protocol: protocol.to_string() };
-                spec.ports.push(val(port, ".HostConfig.PortBindings"));
+                spec.ports.push(f.val(port, ".HostConfig.PortBindings"));
             }
         }
     }
@@ -100,26 +117,25 @@ pub fn container_spec(c: &ContainerInspectResponse, image: Option<&ImageInspect>
             propagation: m.propagation.clone().filter(|p| !p.is_empty()),
             options: Vec::new(),
         };
-        spec.mounts.push(val(mount, ".Mounts"));
+        spec.mounts.push(f.val(mount, ".Mounts"));
     }
     // The user: the container's, else the image's (what the process really runs as).
     spec.user = match config.and_then(|c| c.user.clone()).filter(|u| !u.is_empty()) {
-        Some(u) => Some(val(u, ".Config.User")),
-        None => image
-            .and_then(|i| i.config.as_ref())
-            .and_then(|c| c.user.clone())
-            .filter(|u| !u.is_empty())
-            .map(|u| Val::new(u, Origin::Field(format!("image {} .Config.User", config.and_then(|c| c.image.clone()).unwrap_or_default())))),
+        Some(u) => Some(f.val(u, ".Config.User")),
+        None => image.and_then(|i| i.config.as_ref()).and_then(|c| c.user.clone()).filter(|u| !u.is_empty()).map(|u| {
+            Val::new(u, Origin::Field(format!("image {} .Config.User", config.and_then(|c| c.image.clone()).unwrap_or_default())))
+        }),
     };
     // The health check: the container's, else the image's.
     let healthcheck = config.and_then(|c| c.healthcheck.as_ref()).map(|h| (h, ".Config.Healthcheck"));
-    let healthcheck = healthcheck.or_else(|| image.and_then(|i| i.config.as_ref()).and_then(|c| c.healthcheck.as_ref()).map(|h| (h, "image .Config.Healthcheck")));
+    let healthcheck = healthcheck
+        .or_else(|| image.and_then(|i| i.config.as_ref()).and_then(|c| c.healthcheck.as_ref()).map(|h| (h, "image .Config.Healthcheck")));
     spec.healthcheck = healthcheck.map(|(h, field)| {
         let disabled = h.test.as_ref().and_then(|t| t.first()).is_some_and(|t| t == "NONE");
-        val(if disabled { Healthcheck::Disabled } else { Healthcheck::Defined }, field)
+        f.val(if disabled { Healthcheck::Disabled } else { Healthcheck::Defined }, field)
     });
-    spec.command = config.and_then(|c| c.cmd.clone()).map(|c| val(c, ".Config.Cmd"));
-    spec.entrypoint = config.and_then(|c| c.entrypoint.clone()).map(|e| val(e, ".Config.Entrypoint"));
+    spec.command = config.and_then(|c| c.cmd.clone()).map(|c| f.val(c, ".Config.Cmd"));
+    spec.entrypoint = config.and_then(|c| c.entrypoint.clone()).map(|e| f.val(e, ".Config.Entrypoint"));
     // Environment: the values stay in memory for the secret rules and are never printed; they
     // are not literal text of a file a developer wrote, so the Compose-only literal rules skip them.
     spec.env = config
@@ -128,7 +144,7 @@ pub fn container_spec(c: &ContainerInspectResponse, image: Option<&ImageInspect>
         .flatten()
         .map(|e| {
             let (name, value) = e.split_once('=').map_or((e.as_str(), None), |(n, v)| (n, Some(v.to_string())));
-            val(EnvVar { name: name.to_string(), value, literal: false }, ".Config.Env")
+            f.val(EnvVar { name: name.to_string(), value, literal: false }, ".Config.Env")
         })
         .collect();
     spec.networks = c
@@ -138,28 +154,14 @@ pub fn container_spec(c: &ContainerInspectResponse, image: Option<&ImageInspect>
         .map(|n| {
             let mut names: Vec<&String> = n.keys().collect();
             names.sort();
-            names.into_iter().map(|k| val(k.clone(), ".NetworkSettings.Networks")).collect()
+            names.into_iter().map(|k| f.val(k.clone(), ".NetworkSettings.Networks")).collect()
         })
         .unwrap_or_default();
     spec
 }
 
-fn security_opt(sec: &mut SecurityOpts, opt: &str, origin: &Origin) {
-    let (key, value) = opt.split_once([':', '=']).map_or((opt, None), |(k, v)| (k, Some(v)));
-    let v = |x| Val::new(x, origin.clone());
-    match (key, value) {
-        ("no-new-privileges", None) => sec.no_new_privileges = Some(v(true)),
-        ("no-new-privileges", Some(b)) => sec.no_new_privileges = Some(v(b == "true")),
-        ("seccomp", Some(p)) => sec.seccomp = Some(Val::new(p.to_string(), origin.clone())),
-        ("apparmor", Some(p)) => sec.apparmor = Some(Val::new(p.to_string(), origin.clone())),
-        ("label", Some("disable")) => sec.label_disable = Some(v(())),
-        ("systempaths", Some("unconfined")) => sec.systempaths_unconfined = Some(v(())),
-        _ => {}
-    }
-}
-
 /// The daemon's effective settings as the engine reports them.
-pub fn daemon_config(info: &SystemInfo, bridge: Option<&Network>) -> DaemonConfig {
+pub fn daemon_config(info: &SystemInfo, bridge: Option<&NetworkInspect>) -> DaemonConfig {
     let at = |field: &str| Origin::Field(format!("engine /info .{field}"));
     let sec: Vec<&str> = info.security_options.iter().flatten().map(String::as_str).collect();
     let has = |name: &str| sec.iter().any(|o| o.split(',').any(|kv| kv == format!("name={name}")));
@@ -175,7 +177,8 @@ pub fn daemon_config(info: &SystemInfo, bridge: Option<&Network>) -> DaemonConfi
         }),
         userns: Some(Val::new(has("userns"), at("SecurityOptions"))),
         rootless: Some(Val::new(has("rootless"), at("SecurityOptions"))),
-        no_new_privileges: Some(Val::new(has("no-new-privileges"), at("SecurityOptions"))),
+        // Older engines do not report it at all: absent is unknown, not off.
+        no_new_privileges: has("no-new-privileges").then(|| Val::new(true, at("SecurityOptions"))),
         seccomp_profile: seccomp,
         apparmor: Some(Val::new(has("apparmor"), at("SecurityOptions"))),
         selinux: Some(Val::new(has("selinux"), at("SecurityOptions"))),

@@ -1,0 +1,125 @@
+//! `cbench host`: audit a Docker host. Today: the engine (daemon settings, every container,
+//! the images they use) through the Engine API. The host's own files come next (issue 4).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::model::{DiagKind, Diagnostic, Finding, Severity, Subject};
+use crate::report::Run;
+use crate::rules::{self, daemon::Check};
+use crate::sources::engine::{self, EngineFacts, EngineOptions};
+
+/// The sections of a host audit, in report order.
+pub const SECTIONS: &[&str] = &["daemon", "containers", "images"];
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub engine: EngineOptions,
+    /// Sections to run (empty: all), and sections to leave out.
+    pub only: Vec<String>,
+    pub skip: Vec<String>,
+    pub min_severity: Option<Severity>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub pedantic: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            engine: EngineOptions { host: None, timeout: Duration::from_secs(10), all: false },
+            only: Vec::new(),
+            skip: Vec::new(),
+            min_severity: None,
+            select: Vec::new(),
+            ignore: Vec::new(),
+            pedantic: false,
+        }
+    }
+}
+
+impl Options {
+    fn section(&self, name: &str) -> bool {
+        (self.only.is_empty() || self.only.iter().any(|s| s == name)) && !self.skip.iter().any(|s| s == name)
+    }
+
+    fn selected(&self, rule: &str) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|s| s == rule)) && !self.ignore.iter().any(|s| s == rule)
+    }
+}
+
+pub fn run(opts: &Options) -> Run {
+    let mut run = Run { host: true, ..Run::default() };
+    if !SECTIONS.iter().any(|s| opts.section(s)) {
+        return run;
+    }
+    match engine::collect(&opts.engine) {
+        Ok(facts) => judge(opts, &facts, &mut run),
+        Err(e) => {
+            let reason = e.to_string();
+            run.diagnostics.push(Diagnostic {
+                kind: DiagKind::Warning,
+                path: engine::address(&opts.engine),
+                line: None,
+                col: None,
+                message: reason.clone(),
+            });
+            for section in SECTIONS.iter().filter(|s| opts.section(s)) {
+                run.skipped_sections.push((section, format!("engine unreachable: {reason}")));
+            }
+        }
+    }
+    run.findings.retain(|f| opts.min_severity.is_none_or(|m| f.severity >= m));
+    run
+}
+
+/// Judge what the engine reported; pure but for the report it fills.
+pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
+    for note in &facts.notes {
+        run.diagnostics.push(Diagnostic {
+            kind: DiagKind::Warning,
+            path: facts.address.clone(),
+            line: None,
+            col: None,
+            message: note.clone(),
+        });
+    }
+    if opts.section("daemon") {
+        let version = facts.daemon.version.as_ref().map(|v| v.value.as_str()).unwrap_or("?");
+        let subject = Subject { kind: "daemon", name: format!("{} (Docker {version})", facts.address) };
+        let mut ids = Vec::new();
+        for (id, check) in rules::daemon::DAEMON_RULES.iter().filter(|(id, _)| opts.selected(id)) {
+            match check(&facts.daemon) {
+                Check::Pass => ids.push(*id),
+                Check::Fail(hits) => {
+                    ids.push(*id);
+                    run.findings.extend(hits.into_iter().map(|h| rules::finding(id, &subject, h)));
+                }
+                Check::Skip(reason) => run.skipped.push((subject.clone(), id, reason)),
+            }
+        }
+        run.checked.push((subject, ids.into()));
+    }
+    if opts.section("containers") {
+        let ids: Arc<[&'static str]> = rules::container_rule_ids().into_iter().filter(|id| opts.selected(id)).collect();
+        let mut mounts = Vec::new();
+        for c in &facts.containers {
+            let subject = Subject { kind: "container", name: c.label.clone() };
+            let found: Vec<Finding> = rules::check_container(&subject, &c.spec, opts.pedantic);
+            run.findings.extend(found.into_iter().filter(|f| opts.selected(f.rule)));
+            run.checked.push((subject.clone(), ids.clone()));
+            mounts.push((subject, &c.spec.mounts[..]));
+        }
+        run.findings.extend(rules::check_project(&mounts).into_iter().filter(|f| opts.selected(f.rule)));
+    }
+    if opts.section("images") {
+        let ids: Arc<[&'static str]> = rules::image::IMAGE_RULES.iter().map(|(id, _)| *id).filter(|id| opts.selected(id)).collect();
+        for image in &facts.images {
+            let subject = Subject { kind: "image", name: image.name.clone() };
+            for (id, check) in rules::image::IMAGE_RULES.iter().filter(|(id, _)| opts.selected(id)) {
+                run.findings.extend(check(image).into_iter().map(|h| rules::finding(id, &subject, h)));
+            }
+            run.checked.push((subject, ids.clone()));
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! Daemon rules (CIS Docker Benchmark section 2): each judges the `DaemonConfig`.
+//! A check whose fact is unknown is skipped with the reason, never passed.
+
+mod settings;
+
+use crate::model::DaemonConfig;
+use crate::rules::Hit;
+
+/// The outcome of one daemon check.
+#[derive(Debug, PartialEq)]
+pub enum Check {
+    Pass,
+    Fail(Vec<Hit>),
+    Skip(String),
+}
+
+pub type DaemonCheck = fn(&DaemonConfig) -> Check;
+
+pub const DAEMON_RULES: &[(&str, DaemonCheck)] = &[
+    ("icc-enabled", settings::icc_enabled),
+    ("userns-remap-disabled", settings::userns_remap_disabled),
+    ("live-restore-disabled", settings::live_restore_disabled),
+    ("remote-logging-not-configured", settings::remote_logging_not_configured),
+    ("debug-logging", settings::debug_logging),
+    ("experimental-enabled", settings::experimental_enabled),
+    ("insecure-registry", settings::insecure_registry),
+    ("daemon-seccomp-disabled", settings::daemon_seccomp_disabled),
+    ("no-new-privileges-default-off", settings::no_new_privileges_default_off),
+    ("aufs-storage-driver", settings::aufs_storage_driver),
+    ("swarm-mode-enabled", settings::swarm_mode_enabled),
+    ("engine-warning", settings::engine_warning),
+];

@@ -1,0 +1,160 @@
+//! icc-enabled, userns-remap-disabled, live-restore-disabled, remote-logging-not-configured,
+//! debug-logging, experimental-enabled, insecure-registry, daemon-seccomp-disabled,
+//! no-new-privileges-default-off, aufs-storage-driver, swarm-mode-enabled, engine-warning
+
+use super::Check;
+use crate::model::{DaemonConfig, Severity, Val};
+use crate::rules::Hit;
+
+fn unknown(what: &str) -> Check {
+    Check::Skip(format!("{what} is not known (the engine does not report it)"))
+}
+
+/// Fail with `message` when the flag is `bad`.
+fn flag(v: &Option<Val<bool>>, bad: bool, what: &str, message: &str, evidence: &str) -> Check {
+    match v {
+        None => unknown(what),
+        Some(v) if v.value == bad => Check::Fail(vec![Hit::new(message, v.origin.clone(), evidence)]),
+        Some(_) => Check::Pass,
+    }
+}
+
+pub fn icc_enabled(d: &DaemonConfig) -> Check {
+    flag(&d.icc, true, "icc", "containers on the default bridge can talk to each other (icc is on)", "icc=true")
+}
+
+pub fn userns_remap_disabled(d: &DaemonConfig) -> Check {
+    if d.rootless.as_ref().is_some_and(|r| r.value) {
+        return Check::Pass;
+    }
+    flag(&d.userns, false, "userns-remap", "user namespace remapping is off: root in a container is root on the host", "userns-remap")
+}
+
+pub fn live_restore_disabled(d: &DaemonConfig) -> Check {
+    if d.swarm_active.as_ref().is_some_and(|s| s.value) {
+        return Check::Skip("live-restore does not apply in swarm mode".into());
+    }
+    flag(&d.live_restore, false, "live-restore", "live-restore is off: restarting dockerd stops every container", "live-restore=false")
+}
+
+pub fn remote_logging_not_configured(d: &DaemonConfig) -> Check {
+    match &d.logging_driver {
+        None => unknown("the logging driver"),
+        Some(l) if matches!(l.value.as_str(), "json-file" | "local" | "none" | "journald") => Check::Fail(vec![Hit::new(
+            format!("logs stay on this host (logging driver `{}`): no central copy after an incident", l.value),
+            l.origin.clone(),
+            format!("log-driver={}", l.value),
+        )]),
+        Some(_) => Check::Pass,
+    }
+}
+
+pub fn debug_logging(d: &DaemonConfig) -> Check {
+    flag(&d.debug, true, "the log level", "the daemon logs at debug level", "debug=true")
+}
+
+pub fn experimental_enabled(d: &DaemonConfig) -> Check {
+    flag(&d.experimental, true, "experimental", "experimental features are enabled", "experimental=true")
+}
+
+/// Docker always lists loopback as insecure; that is not a setting.
+const DEFAULT_INSECURE: &[&str] = &["127.0.0.0/8", "::1/128"];
+
+pub fn insecure_registry(d: &DaemonConfig) -> Check {
+    let hits: Vec<Hit> = d
+        .insecure_registries
+        .iter()
+        .filter(|r| !DEFAULT_INSECURE.contains(&r.value.as_str()))
+        .map(|r| Hit::new(format!("registry {} is insecure (no TLS verification)", r.value), r.origin.clone(), r.value.clone()))
+        .collect();
+    if hits.is_empty() { Check::Pass } else { Check::Fail(hits) }
+}
+
+pub fn daemon_seccomp_disabled(d: &DaemonConfig) -> Check {
+    match &d.seccomp_profile {
+        None if d.version.is_none() && d.apparmor.is_none() => unknown("seccomp"),
+        None => Check::Fail(vec![Hit::new(
+            "seccomp is not enabled in the daemon",
+            d.version.as_ref().map_or(crate::model::Origin::Unset, |v| v.origin.clone()),
+            "seccomp",
+        )]),
+        Some(p) if p.value == "unconfined" => Check::Fail(vec![Hit::new(
+            "the default seccomp profile is disabled (unconfined)",
+            p.origin.clone(),
+            "seccomp-profile=unconfined",
+        )]),
+        Some(_) => Check::Pass,
+    }
+}
+
+pub fn no_new_privileges_default_off(d: &DaemonConfig) -> Check {
+    match &d.no_new_privileges {
+        Some(v) if v.value => Check::Pass,
+        Some(v) => {
+            Check::Fail(vec![Hit::new("containers may gain new privileges by default", v.origin.clone(), "no-new-privileges=false")])
+        }
+        None => unknown("the no-new-privileges default"),
+    }
+}
+
+pub fn aufs_storage_driver(d: &DaemonConfig) -> Check {
+    match &d.storage_driver {
+        None => unknown("the storage driver"),
+        Some(s) if s.value == "aufs" => Check::Fail(vec![Hit::new("the aufs storage driver is used", s.origin.clone(), "aufs")]),
+        Some(_) => Check::Pass,
+    }
+}
+
+pub fn swarm_mode_enabled(d: &DaemonConfig) -> Check {
+    flag(&d.swarm_active, true, "swarm mode", "swarm mode is active: disable it unless this host is part of a swarm", "swarm")
+}
+
+pub fn engine_warning(d: &DaemonConfig) -> Check {
+    let hits: Vec<Hit> = d
+        .warnings
+        .iter()
+        .map(|w| {
+            let lower = w.value.to_lowercase();
+            let exposed = lower.contains("tcp") || lower.contains("without encryption") || lower.contains("unencrypted");
+            let h = Hit::new(format!("the engine warns: {}", w.value.trim()), w.origin.clone(), w.value.trim().to_string());
+            if exposed { h.severity(Severity::High) } else { h }
+        })
+        .collect();
+    if hits.is_empty() { Check::Pass } else { Check::Fail(hits) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Origin;
+
+    fn v<T>(x: T) -> Option<Val<T>> {
+        Some(Val::new(x, Origin::Field("engine /info".into())))
+    }
+
+    #[test]
+    fn flags_and_unknowns() {
+        let mut d = DaemonConfig::default();
+        assert!(matches!(icc_enabled(&d), Check::Skip(_)));
+        d.icc = v(true);
+        assert!(matches!(icc_enabled(&d), Check::Fail(_)));
+        d.icc = v(false);
+        assert_eq!(icc_enabled(&d), Check::Pass);
+        d.userns = v(false);
+        d.rootless = v(true);
+        assert_eq!(userns_remap_disabled(&d), Check::Pass);
+    }
+
+    #[test]
+    fn registries_and_warnings() {
+        let d = DaemonConfig {
+            insecure_registries: vec![Val::new("127.0.0.0/8".into(), Origin::Unset), Val::new("myregistry:5000".into(), Origin::Unset)],
+            warnings: vec![Val::new("WARNING: API is accessible on http://0.0.0.0:2375 without encryption.".into(), Origin::Unset)],
+            ..Default::default()
+        };
+        let Check::Fail(hits) = insecure_registry(&d) else { panic!() };
+        assert_eq!(hits.iter().map(|h| h.evidence.as_str()).collect::<Vec<_>>(), ["myregistry:5000"]);
+        let Check::Fail(hits) = engine_warning(&d) else { panic!() };
+        assert_eq!(hits[0].severity, Some(Severity::High));
+    }
+}

@@ -1,0 +1,224 @@
+//! The engine source: reads the Docker Engine API (read-only calls only: version, info, the
+//! default bridge network, containers and the images they use) and turns it into facts.
+
+pub mod map;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use bollard::Docker;
+use bollard::models::{ContainerInspectResponse, ImageInspect};
+use bollard::query_parameters::ListContainersOptions;
+use futures_util::{StreamExt, stream};
+
+use crate::model::{ContainerSpec, DaemonConfig, Healthcheck, ImageFacts, Origin, Val};
+
+/// How many inspect calls run at once.
+const CONCURRENCY: usize = 16;
+
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// `--docker-host`; else `DOCKER_HOST`; else the local socket.
+    pub host: Option<String>,
+    pub timeout: Duration,
+    /// Also created, exited and paused containers.
+    pub all: bool,
+}
+
+/// One container as read from the engine.
+#[derive(Debug)]
+pub struct EngineContainer {
+    /// `web (3f2a9c1b7d04)`.
+    pub label: String,
+    pub spec: ContainerSpec,
+    /// `running`, `created`, `exited`...
+    pub state: String,
+}
+
+#[derive(Debug, Default)]
+pub struct EngineFacts {
+    pub address: String,
+    pub daemon: DaemonConfig,
+    pub containers: Vec<EngineContainer>,
+    pub images: Vec<ImageFacts>,
+    /// Things that happened while reading and were handled (e.g. a container removed between
+    /// list and inspect): reported, not fatal.
+    pub notes: Vec<String>,
+}
+
+/// Why the engine could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineError {
+    NotFound { address: String },
+    PermissionDenied { address: String },
+    Timeout { address: String },
+    TooOld { address: String, version: String },
+    Other { address: String, message: String },
+}
+
+impl std::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EngineError::NotFound { address } => write!(f, "no Docker engine at {address} (is dockerd running?)"),
+            EngineError::PermissionDenied { address } => write!(
+                f,
+                "permission denied on {address}: reading the engine needs root or the socket's group, and that access is itself root-equivalent"
+            ),
+            EngineError::Timeout { address } => write!(f, "the Docker engine at {address} did not answer in time (--timeout)"),
+            EngineError::TooOld { address, version } => {
+                write!(f, "the Docker engine at {address} speaks API {version}, older than the 1.24 cbench needs")
+            }
+            EngineError::Other { address, message } => write!(f, "cannot read the Docker engine at {address}: {message}"),
+        }
+    }
+}
+
+fn classify(address: &str, e: bollard::errors::Error) -> EngineError {
+    use bollard::errors::Error as E;
+    let address = address.to_string();
+    match e {
+        E::SocketNotFoundError(_) => EngineError::NotFound { address },
+        E::RequestTimeoutError => EngineError::Timeout { address },
+        other => {
+            let message = other.to_string();
+            let lower = message.to_lowercase();
+            if lower.contains("permission denied") {
+                EngineError::PermissionDenied { address }
+            } else if lower.contains("connection refused") || lower.contains("no such file") {
+                EngineError::NotFound { address }
+            } else {
+                EngineError::Other { address, message }
+            }
+        }
+    }
+}
+
+/// The address cbench talks to: `--docker-host`, else `DOCKER_HOST`, else the local socket.
+pub fn address(opts: &EngineOptions) -> String {
+    opts.host
+        .clone()
+        .or_else(|| std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()))
+        .unwrap_or_else(|| "unix:///var/run/docker.sock".to_string())
+}
+
+fn connect(address: &str, timeout: Duration) -> Result<Docker, EngineError> {
+    let secs = timeout.as_secs().max(1);
+    let docker = if let Some(path) = address.strip_prefix("unix://") {
+        Docker::connect_with_unix(path, secs, bollard::API_DEFAULT_VERSION)
+    } else if address.starts_with('/') {
+        Docker::connect_with_unix(address, secs, bollard::API_DEFAULT_VERSION)
+    } else {
+        let http = address.replacen("tcp://", "http://", 1);
+        Docker::connect_with_http(&http, secs, bollard::API_DEFAULT_VERSION)
+    };
+    docker.map(|d| d.with_timeout(timeout)).map_err(|e| classify(address, e))
+}
+
+/// Read everything cbench needs from the engine. Blocking: runs its own small runtime.
+pub fn collect(opts: &EngineOptions) -> Result<EngineFacts, EngineError> {
+    let address = address(opts);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| EngineError::Other { address: address.clone(), message: e.to_string() })?;
+    rt.block_on(collect_async(&address, opts))
+}
+
+async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFacts, EngineError> {
+    let docker = connect(address, opts.timeout)?;
+    let docker = docker.negotiate_version().await.map_err(|e| classify(address, e))?;
+    let version = docker.version().await.map_err(|e| classify(address, e))?;
+    let api = version.api_version.clone().unwrap_or_default();
+    if api_older_than(&api, (1, 24)) {
+        return Err(EngineError::TooOld { address: address.to_string(), version: api });
+    }
+    let info = docker.info().await.map_err(|e| classify(address, e))?;
+    let bridge = docker.inspect_network("bridge", None::<bollard::query_parameters::InspectNetworkOptions>).await.ok();
+    let mut daemon = map::daemon_config(&info, bridge.as_ref());
+    daemon.version = version.version.clone().map(|v| Val::new(v, Origin::Field("engine /version .Version".into())));
+
+    let list = docker
+        .list_containers(Some(ListContainersOptions { all: opts.all, ..Default::default() }))
+        .await
+        .map_err(|e| classify(address, e))?;
+    let ids: Vec<String> = list.iter().filter_map(|c| c.id.clone()).collect();
+    let inspected: Vec<(String, Result<ContainerInspectResponse, bollard::errors::Error>)> = stream::iter(ids)
+        .map(|id| {
+            let docker = docker.clone();
+            async move {
+                let r = docker.inspect_container(&id, None::<bollard::query_parameters::InspectContainerOptions>).await;
+                (id, r)
+            }
+        })
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut facts = EngineFacts { address: address.to_string(), daemon, ..Default::default() };
+    let mut containers = Vec::new();
+    for (id, r) in inspected {
+        match r {
+            Ok(c) => containers.push(c),
+            Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
+                facts.notes.push(format!("container {} was removed while cbench read it; skipped", &id[..id.len().min(12)]));
+            }
+            Err(e) => return Err(classify(address, e)),
+        }
+    }
+    // Each image once, by the id the containers run.
+    let mut image_names: BTreeMap<String, String> = BTreeMap::new();
+    for c in &containers {
+        if let Some(id) = c.image.clone() {
+            let name = c.config.as_ref().and_then(|cfg| cfg.image.clone()).unwrap_or_else(|| id.clone());
+            image_names.entry(id).or_insert(name);
+        }
+    }
+    let images: BTreeMap<String, ImageInspect> = stream::iter(image_names.keys().cloned().collect::<Vec<_>>())
+        .map(|id| {
+            let docker = docker.clone();
+            async move { (id.clone(), docker.inspect_image(&id).await) }
+        })
+        .buffered(CONCURRENCY)
+        .filter_map(|(id, r)| async move { r.ok().map(|i| (id, i)) })
+        .collect()
+        .await;
+    for c in &containers {
+        let image = c.image.as_ref().and_then(|id| images.get(id));
+        let state = c.state.as_ref().and_then(|s| s.status.as_ref()).map(|s| s.to_string()).unwrap_or_default();
+        facts.containers.push(EngineContainer { label: map::container_label(c), spec: map::container_spec(c, image), state });
+    }
+    facts.containers.sort_by(|a, b| a.label.cmp(&b.label));
+    for (id, name) in image_names {
+        let Some(img) = images.get(&id) else {
+            facts.notes.push(format!("image {name} could not be inspected; its checks were skipped"));
+            continue;
+        };
+        let config = img.config.as_ref();
+        let user = config.and_then(|c| c.user.clone()).map(|u| Val::new(u, Origin::Field(format!("image {name} .Config.User"))));
+        let healthcheck = config.and_then(|c| c.healthcheck.as_ref()).map(|h| {
+            let disabled = h.test.as_ref().and_then(|t| t.first()).is_some_and(|t| t == "NONE");
+            let h = if disabled { Healthcheck::Disabled } else { Healthcheck::Defined };
+            Val::new(h, Origin::Field(format!("image {name} .Config.Healthcheck")))
+        });
+        let declared_at = Origin::Field(format!("image {name}"));
+        facts.images.push(ImageFacts { name, declared_at, user, healthcheck });
+    }
+    Ok(facts)
+}
+
+fn api_older_than(api: &str, min: (u32, u32)) -> bool {
+    let mut parts = api.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let v = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    !api.is_empty() && v < min
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_versions() {
+        assert!(api_older_than("1.12", (1, 24)));
+        assert!(!api_older_than("1.41", (1, 24)));
+        assert!(!api_older_than("", (1, 24)));
+    }
+}

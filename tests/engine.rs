@@ -1,0 +1,233 @@
+//! `cbench host` against a real Docker Engine. Test images are made with `docker import` from a
+//! tarball of Debian's busybox-static; containers are created (and, where the sandbox allows,
+//! started) by the test and removed afterwards. Without an engine the tests skip loudly, unless
+//! CBENCH_REQUIRE_ENGINE is set: then they fail.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+use common::*;
+
+const IMAGE: &str = "cbench-test/busybox:1";
+
+fn docker(args: &[&str]) -> (bool, String) {
+    let out = Command::new("docker").args(args).output().expect("run docker");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr))
+}
+
+/// True when an engine answers; panics when none does and CBENCH_REQUIRE_ENGINE is set.
+fn engine() -> bool {
+    let up = Command::new("docker").args(["version", "--format", "{{.Server.APIVersion}}"]).output().is_ok_and(|o| o.status.success());
+    if !up {
+        assert!(std::env::var_os("CBENCH_REQUIRE_ENGINE").is_none(), "CBENCH_REQUIRE_ENGINE is set but no Docker engine answers");
+        eprintln!("\n\n*** SKIPPED: no Docker engine answers; the real-engine tests did not run ***\n");
+    }
+    up
+}
+
+/// Import the test image from busybox-static, once.
+fn image() {
+    if docker(&["image", "inspect", IMAGE]).0 {
+        return;
+    }
+    let busybox =
+        ["/bin/busybox", "/usr/bin/busybox"].into_iter().find(|p| std::path::Path::new(p).exists()).expect("busybox-static installed");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("bin")).unwrap();
+    std::fs::copy(busybox, dir.path().join("bin/busybox")).unwrap();
+    for link in ["sh", "sleep", "true"] {
+        std::os::unix::fs::symlink("busybox", dir.path().join("bin").join(link)).unwrap();
+    }
+    let tar = dir.path().join("rootfs.tar");
+    let ok = Command::new("tar").arg("-C").arg(dir.path()).arg("-cf").arg(&tar).args(["bin"]).status().unwrap().success();
+    assert!(ok, "tar");
+    let (ok, out) = docker(&["import", "-c", "CMD [\"/bin/sleep\",\"3600\"]", tar.to_str().unwrap(), IMAGE]);
+    assert!(ok, "docker import: {out}");
+}
+
+/// Containers made by one test, removed when it ends.
+struct Containers(Vec<String>);
+
+impl Drop for Containers {
+    fn drop(&mut self) {
+        for name in &self.0 {
+            let _ = docker(&["rm", "-f", name]);
+        }
+    }
+}
+
+/// Create (and start, if `start`) a container; returns its name.
+fn create(names: &mut Containers, name: &str, start: bool, args: &[&str]) {
+    let name = format!("cbench-{}-{name}", std::process::id());
+    let _ = docker(&["rm", "-f", &name]);
+    let mut all = vec!["create", "--name", &name];
+    all.extend(args);
+    all.push(IMAGE);
+    let (ok, out) = docker(&all);
+    assert!(ok, "docker create {name}: {out}");
+    names.0.push(name.clone());
+    if start {
+        let (ok, out) = docker(&["start", &name]);
+        assert!(ok, "docker start {name}: {out}");
+    }
+}
+
+/// Rules reported per container whose name starts with `prefix`, from `cbench host` JSON.
+fn rules_by_container(report: &serde_json::Value, prefix: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for f in report["findings"].as_array().unwrap() {
+        let name = f["subject"]["name"].as_str().unwrap();
+        if f["subject"]["kind"] == "container" && name.starts_with(prefix) {
+            let short = name[prefix.len()..].split(' ').next().unwrap().to_string();
+            out.entry(short).or_default().insert(f["rule"].as_str().unwrap().to_string());
+        }
+    }
+    out
+}
+
+fn set(rules: &[&str]) -> BTreeSet<String> {
+    rules.iter().map(|r| r.to_string()).collect()
+}
+
+#[test]
+fn host_audits_insecure_hardened_and_created_containers() {
+    if !engine() {
+        return;
+    }
+    image();
+    let mut c = Containers(Vec::new());
+    create(
+        &mut c,
+        "insecure",
+        true,
+        &[
+            "-p",
+            "18080:80",
+            "-v",
+            "/var/run/docker.sock:/var/run/docker.sock",
+            "--cap-add",
+            "SYS_ADMIN",
+            "--pid",
+            "host",
+            "--security-opt",
+            "seccomp=unconfined",
+        ],
+    );
+    create(
+        &mut c,
+        "hardened",
+        true,
+        &[
+            "--read-only",
+            "--cap-drop",
+            "ALL",
+            "--security-opt",
+            "no-new-privileges",
+            "--user",
+            "1000:1000",
+            "--memory",
+            "64m",
+            "--cpus",
+            "0.5",
+            "--pids-limit",
+            "50",
+            "-p",
+            "127.0.0.1:18081:80",
+            "--health-cmd",
+            "true",
+            "--restart",
+            "on-failure:3",
+            "--network",
+            "none",
+        ],
+    );
+    // A privileged container can be created but not started here.
+    create(&mut c, "privileged", false, &["--privileged"]);
+
+    let prefix = format!("cbench-{}-", std::process::id());
+    // Other tests may run containers at the same time: judge ours alone (no cross-container rule).
+    let (code, report) = json(&["host", "--all", "--only", "containers,images", "--ignore", "shared-writable-volume"]);
+    assert_eq!(code, 1);
+    let got = rules_by_container(&report, &prefix);
+    let common = [
+        "capabilities-not-dropped",
+        "no-new-privileges-not-set",
+        "writable-root-filesystem",
+        "runs-as-root",
+        "memory-not-limited",
+        "cpu-not-limited",
+        "pids-not-limited",
+        "healthcheck-missing",
+        "default-bridge-network",
+    ];
+    let mut insecure = set(&common);
+    insecure.extend(set(&["docker-socket-mount", "dangerous-capability", "host-pid", "seccomp-unconfined", "port-on-all-interfaces"]));
+    let mut privileged = set(&common);
+    privileged.insert("privileged-container".into());
+    assert_eq!(got.get("insecure"), Some(&insecure));
+    assert_eq!(got.get("privileged"), Some(&privileged));
+    assert_eq!(got.get("hardened"), None, "the hardened container fires nothing");
+
+    // Without --all, the created-only container is not audited.
+    let (_, report) = json(&["host", "--only", "containers"]);
+    let got = rules_by_container(&report, &prefix);
+    assert!(got.contains_key("insecure") && !got.contains_key("privileged"), "{got:?}");
+
+    // Origins name the API field.
+    let priv_finding =
+        report_finding(&json(&["host", "--all", "--only", "containers", "--select", "privileged-container"]).1, &prefix, "privileged");
+    assert!(priv_finding["origin"].as_str().unwrap().ends_with(".HostConfig.Privileged"), "{priv_finding}");
+
+    // The image the test containers run is judged once.
+    let (_, report) = json(&["host", "--all", "--only", "images"]);
+    let image_rules: BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["subject"]["name"] == IMAGE)
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(image_rules, BTreeSet::from(["image-healthcheck-missing", "image-runs-as-root"]));
+}
+
+fn report_finding(report: &serde_json::Value, prefix: &str, name: &str) -> serde_json::Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["subject"]["name"].as_str().unwrap().starts_with(&format!("{prefix}{name} ")))
+        .cloned()
+        .unwrap_or_else(|| panic!("no finding for {name}"))
+}
+
+#[test]
+fn daemon_section_reports_every_check() {
+    if !engine() {
+        return;
+    }
+    let (_, report) = json(&["host", "--only", "daemon"]);
+    assert_eq!(report["summary"]["subjects"], 1);
+    let r = cbench(&["host", "--only", "daemon"]);
+    // Every daemon rule has an outcome line: PASS, WARN, INFO or SKIP.
+    let rules = cbench(&["rules", "--format", "json"]);
+    let catalog: serde_json::Value = serde_json::from_str(&rules.stdout).unwrap();
+    for rule in catalog["rules"].as_array().unwrap().iter().filter(|r| r["family"] == "daemon") {
+        let id = rule["id"].as_str().unwrap();
+        assert!(r.stdout.lines().any(|l| l.contains(id)), "no outcome for {id}:\n{}", r.stdout);
+    }
+    assert!(r.stdout.contains("Score: daemon "), "{}", r.stdout);
+}
+
+#[test]
+fn unreachable_engine_is_a_skip_not_a_crash() {
+    let r = cbench(&["host", "--docker-host", "unix:///nonexistent/docker.sock"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("SKIP  engine unreachable: no Docker engine at unix:///nonexistent/docker.sock (is dockerd running?)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("Score: daemon 0/0 · containers 0/0 · images 0/0"), "{}", r.stdout);
+}
