@@ -231,3 +231,49 @@ fn unreachable_engine_is_a_skip_not_a_crash() {
     );
     assert!(r.stdout.contains("Score: daemon 0/0 · containers 0/0 · images 0/0"), "{}", r.stdout);
 }
+
+#[test]
+fn compose_project_findings_match_cbench_compose_rule_for_rule() {
+    if !engine() {
+        return;
+    }
+    let available = Command::new("docker-compose").arg("version").output().is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(std::env::var_os("CBENCH_REQUIRE_ORACLE").is_none(), "docker-compose is required");
+        eprintln!("\n\n*** SKIPPED: docker-compose is not installed ***\n");
+        return;
+    }
+    image();
+    let file = root().join("fixtures/compose/engine-project/compose.yaml");
+    let project = format!("cbench{}", std::process::id());
+    let compose = |args: &[&str]| {
+        let out = Command::new("docker-compose").arg("-p").arg(&project).arg("-f").arg(&file).args(args).output().unwrap();
+        assert!(out.status.success(), "docker-compose {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    struct Down<'a>(&'a dyn Fn(&[&str]));
+    impl Drop for Down<'_> {
+        fn drop(&mut self) {
+            (self.0)(&["down", "-t", "0"]);
+        }
+    }
+    compose(&["up", "-d"]);
+    let _down = Down(&compose);
+
+    // What cbench compose says of each service...
+    let (_, report) = json(&["compose", file.to_str().unwrap()]);
+    let mut from_file: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for f in report["findings"].as_array().unwrap() {
+        from_file.entry(f["subject"]["name"].as_str().unwrap().to_string()).or_default().insert(f["rule"].as_str().unwrap().to_string());
+    }
+    // ...cbench host says of the running containers of the project, reported under project/service.
+    let (_, report) = json(&["host", "--only", "containers", "--ignore", "shared-writable-volume"]);
+    let mut from_engine: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for f in report["findings"].as_array().unwrap() {
+        let name = f["subject"]["name"].as_str().unwrap();
+        if let Some(service) = name.split(&format!(" compose {project}/")).nth(1) {
+            from_engine.entry(service.to_string()).or_default().insert(f["rule"].as_str().unwrap().to_string());
+        }
+    }
+    assert!(from_file.contains_key("app") && !from_file.contains_key("worker"), "{from_file:?}");
+    assert_eq!(from_engine, from_file);
+}

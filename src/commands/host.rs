@@ -104,7 +104,11 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
         let ids: Arc<[&'static str]> = rules::container_rule_ids().into_iter().filter(|id| opts.selected(id)).collect();
         let mut mounts = Vec::new();
         for c in &facts.containers {
-            let subject = Subject { kind: "container", name: c.label.clone() };
+            let name = match &c.compose {
+                Some((project, service)) => format!("{} compose {project}/{service}", c.label),
+                None => c.label.clone(),
+            };
+            let subject = Subject { kind: "container", name };
             let found: Vec<Finding> = rules::check_container(&subject, &c.spec, opts.pedantic);
             run.findings.extend(found.into_iter().filter(|f| opts.selected(f.rule)));
             run.checked.push((subject.clone(), ids.clone()));

@@ -33,6 +33,8 @@ pub struct EngineContainer {
     pub spec: ContainerSpec,
     /// `running`, `created`, `exited`...
     pub state: String,
+    /// The Compose project and service that made it (its `com.docker.compose.*` labels).
+    pub compose: Option<(String, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -184,7 +186,10 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
     for c in &containers {
         let image = c.image.as_ref().and_then(|id| images.get(id));
         let state = c.state.as_ref().and_then(|s| s.status.as_ref()).map(|s| s.to_string()).unwrap_or_default();
-        facts.containers.push(EngineContainer { label: map::container_label(c), spec: map::container_spec(c, image), state });
+        let labels = c.config.as_ref().and_then(|cfg| cfg.labels.as_ref());
+        let label = |k: &str| labels.and_then(|l| l.get(k)).cloned();
+        let compose = label("com.docker.compose.project").zip(label("com.docker.compose.service"));
+        facts.containers.push(EngineContainer { label: map::container_label(c), spec: map::container_spec(c, image), state, compose });
     }
     facts.containers.sort_by(|a, b| a.label.cmp(&b.label));
     for (id, name) in image_names {
