@@ -170,3 +170,36 @@ async fn old_api_version() {
     serve(&server, "/version", ok(version)).await;
     skipped_with(&server, &[], "speaks API 1.12, older than the 1.24 cbench needs").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn docker_bench_json_log_shape() {
+    let server = engine(fixture("containers.json")).await;
+    let run = host(&server, &["--format", "docker-bench-json"]).await;
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["dockerbenchsecurity"], "1.6.0");
+    let results: Vec<(String, String, String)> = v["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["results"].as_array().unwrap().iter().map(move |r| (t["id"].as_str().unwrap().to_string(), r)))
+        .map(|(section, r)| (section, r["id"].as_str().unwrap().to_string(), r["result"].as_str().unwrap().to_string()))
+        .collect();
+    let t = |s: &str, id: &str, r: &str| (s.to_string(), id.to_string(), r.to_string());
+    // Daemon: as recorded (no-new-privileges is not reported by this engine: NOTE).
+    for want in [t("2", "2.2", "WARN"), t("2", "2.10", "WARN"), t("2", "2.13", "INFO"), t("2", "2.3", "PASS"), t("2", "2.18", "NOTE")] {
+        assert!(results.contains(&want), "{want:?} not in {results:?}");
+    }
+    for want in [t("4", "4.1", "WARN"), t("5", "5.32", "WARN"), t("5", "5.5", "PASS"), t("5", "5.30", "INFO")] {
+        assert!(results.contains(&want), "{want:?} not in {results:?}");
+    }
+    assert_eq!(v["checks"].as_u64().unwrap() as usize, results.len());
+    let score: i64 = results
+        .iter()
+        .map(|(_, _, r)| match r.as_str() {
+            "PASS" => 1,
+            "WARN" => -1,
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(v["score"], score);
+}

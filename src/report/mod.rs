@@ -1,6 +1,7 @@
 //! Reports only format: each is a pure function of a `Run`.
 
 mod compact;
+mod docker_bench;
 mod github;
 mod json;
 mod junit;
@@ -21,6 +22,8 @@ pub enum Format {
     Sarif,
     Github,
     Junit,
+    /// docker-bench-security's `-l` JSON log shape
+    DockerBenchJson,
 }
 
 /// Everything a report shows.
@@ -55,6 +58,7 @@ pub fn render(run: &Run, format: Format, style: &Style, out: &mut dyn Write) -> 
         Format::Sarif => sarif::render(run, out),
         Format::Github => github::render(run, out),
         Format::Junit => out.write_all(junit::render(run).as_bytes()),
+        Format::DockerBenchJson => docker_bench::render(run, out),
     }
 }
 
