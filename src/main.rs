@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use cbench::commands::{self, compose, host};
+use cbench::commands::{self, compose, host, oci};
 use cbench::model::Severity;
 use cbench::report::{self, Format, Run, Style};
 use cbench::sources::compose::LoadOptions;
@@ -115,6 +115,13 @@ enum Command {
         #[command(flatten)]
         output: Output,
     },
+    /// Audit OCI runtime bundles (a directory with config.json, or the file) with the container rules
+    Oci {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        output: Output,
+    },
     /// List the rule catalog
     Rules {
         #[arg(long, value_enum, default_value = "text")]
@@ -200,6 +207,19 @@ fn main() -> ExitCode {
                 pedantic: output.pedantic,
             };
             finish(&host::run(&opts), &output, false)
+        }
+        Command::Oci { paths, output } => {
+            if let Err(code) = check_rules(&output, &cbench::rules::container_rule_ids()) {
+                return code;
+            }
+            let opts = oci::Options {
+                paths,
+                min_severity: output.min_severity.map(Into::into),
+                select: output.select.clone(),
+                ignore: output.ignore.clone(),
+                pedantic: output.pedantic,
+            };
+            finish(&oci::run(&opts), &output, false)
         }
         Command::Rules { format } => {
             print(&match format {

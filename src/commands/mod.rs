@@ -1,5 +1,6 @@
 pub mod compose;
 pub mod host;
+pub mod oci;
 pub mod rules;
 
 use crate::model::{DiagKind, Finding, Severity};

@@ -114,7 +114,12 @@ pub fn render(run: &Run, style: &Style) -> String {
         total,
         if total == 1 { "finding" } else { "findings" },
         run.checked.len(),
-        if run.checked.len() == 1 { "service" } else { "services" },
+        match (run.checked.first().map(|(s, _)| s.kind), run.checked.len()) {
+            (Some("bundle"), 1) => "bundle",
+            (Some("bundle"), _) => "bundles",
+            (_, 1) => "service",
+            _ => "services",
+        },
         run.files,
         if run.files == 1 { "file" } else { "files" },
     );
