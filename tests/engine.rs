@@ -277,3 +277,55 @@ fn compose_project_findings_match_cbench_compose_rule_for_rule() {
     assert!(from_file.contains_key("app") && !from_file.contains_key("worker"), "{from_file:?}");
     assert_eq!(from_engine, from_file);
 }
+
+#[test]
+fn compose_drift_is_reported_when_a_container_differs_from_its_file() {
+    if !engine() {
+        return;
+    }
+    let available = Command::new("docker-compose").arg("version").output().is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(std::env::var_os("CBENCH_REQUIRE_ORACLE").is_none(), "docker-compose is required");
+        return;
+    }
+    image();
+    // Bring the project up from one file, then audit it with a file that says something else.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("compose.yaml");
+    // Other host ports than the test that brings up the same fixture at the same time.
+    let base = std::fs::read_to_string(root().join("fixtures/compose/engine-project/compose.yaml"))
+        .unwrap()
+        .replace("18090:80", "18092:80")
+        .replace("18091:80", "18093:80");
+    std::fs::write(&file, &base).unwrap();
+    let project = format!("cbenchdrift{}", std::process::id());
+    let compose = |args: &[&str]| {
+        let out = Command::new("docker-compose").arg("-p").arg(&project).arg("-f").arg(&file).args(args).output().unwrap();
+        assert!(out.status.success(), "docker-compose {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    struct Down<'a>(&'a dyn Fn(&[&str]));
+    impl Drop for Down<'_> {
+        fn drop(&mut self) {
+            (self.0)(&["down", "-t", "0"]);
+        }
+    }
+    compose(&["up", "-d"]);
+    let _down = Down(&compose);
+    // The file now drops NET_ADMIN and the socket mount: the running `app` container drifted.
+    let edited =
+        base.replace("    cap_add: [NET_ADMIN]\n", "").replace("    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n", "");
+    std::fs::write(&file, edited).unwrap();
+    let (_, report) = json(&["host", "--all", "--only", "containers", "--select", "compose-drift"]);
+    let mut drift: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| {
+            let name = f["subject"]["name"].as_str().unwrap();
+            let service = name.split(&format!(" compose {project}/")).nth(1)?;
+            Some((service.to_string(), f["evidence"].as_str().unwrap().to_string()))
+        })
+        .collect();
+    drift.sort();
+    assert_eq!(drift, [("app".to_string(), "dangerous-capability".to_string()), ("app".to_string(), "docker-socket-mount".to_string())]);
+}

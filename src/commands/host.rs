@@ -103,6 +103,7 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
     if opts.section("containers") {
         let ids: Arc<[&'static str]> = rules::container_rule_ids().into_iter().filter(|id| opts.selected(id)).collect();
         let mut mounts = Vec::new();
+        let files = compose_files(facts);
         for c in &facts.containers {
             let name = match &c.compose {
                 Some((project, service)) => format!("{} compose {project}/{service}", c.label),
@@ -110,8 +111,21 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
             };
             let subject = Subject { kind: "container", name };
             let found: Vec<Finding> = rules::check_container(&subject, &c.spec, opts.pedantic);
+            let mut ids = ids.clone();
+            // Compare with the Compose service it was made from, when its files are readable.
+            if let Some((project, service)) = &c.compose
+                && let Some((file, services)) = files.get(project)
+                && let Some(svc) = services.iter().find(|s| s.name == *service)
+                && opts.selected("compose-drift")
+            {
+                let svc_subject = Subject { kind: "service", name: service.clone() };
+                let from_file = rules::check_container(&svc_subject, &svc.spec, opts.pedantic);
+                let drift = rules::drift::compose_drift(&found, &from_file, file);
+                run.findings.extend(drift.into_iter().map(|h| rules::finding("compose-drift", &subject, h)));
+                ids = ids.iter().copied().chain(["compose-drift"]).collect();
+            }
             run.findings.extend(found.into_iter().filter(|f| opts.selected(f.rule)));
-            run.checked.push((subject.clone(), ids.clone()));
+            run.checked.push((subject.clone(), ids));
             mounts.push((subject, &c.spec.mounts[..]));
         }
         run.findings.extend(rules::check_project(&mounts).into_iter().filter(|f| opts.selected(f.rule)));
@@ -126,4 +140,20 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
             run.checked.push((subject, ids.clone()));
         }
     }
+}
+
+/// The Compose services of each project on the host, loaded from the files its containers
+/// record, when they are readable here: project to (first file, services).
+fn compose_files(facts: &EngineFacts) -> std::collections::BTreeMap<String, (String, Vec<crate::sources::compose::Service>)> {
+    let mut out = std::collections::BTreeMap::new();
+    for c in &facts.containers {
+        let Some((project, _)) = &c.compose else { continue };
+        if out.contains_key(project) || c.compose_files.is_empty() || !c.compose_files.iter().all(|f| f.is_file()) {
+            continue;
+        }
+        let opts = crate::sources::compose::LoadOptions { env: std::env::vars().collect(), ..Default::default() };
+        let loaded = crate::sources::compose::load(&c.compose_files, &opts);
+        out.insert(project.clone(), (c.compose_files[0].display().to_string(), loaded.services));
+    }
+    out
 }

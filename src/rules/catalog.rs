@@ -10,6 +10,7 @@ const FILES: &[(&str, &str)] = &[
     ("rules/container.yaml", include_str!("../../rules/container.yaml")),
     ("rules/daemon.yaml", include_str!("../../rules/daemon.yaml")),
     ("rules/image.yaml", include_str!("../../rules/image.yaml")),
+    ("rules/drift.yaml", include_str!("../../rules/drift.yaml")),
 ];
 
 #[derive(Debug, Clone)]

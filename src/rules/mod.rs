@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod container;
 pub mod daemon;
+pub mod drift;
 pub mod image;
 
 use crate::model::{ContainerSpec, Mount, Origin, Severity, Val};
@@ -134,6 +135,7 @@ pub fn all_rule_ids() -> Vec<&'static str> {
     let mut ids = container_rule_ids();
     ids.extend(daemon::DAEMON_RULES.iter().map(|(id, _)| *id));
     ids.extend(image::IMAGE_RULES.iter().map(|(id, _)| *id));
+    ids.push("compose-drift");
     ids
 }
 

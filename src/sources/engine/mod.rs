@@ -35,6 +35,8 @@ pub struct EngineContainer {
     pub state: String,
     /// The Compose project and service that made it (its `com.docker.compose.*` labels).
     pub compose: Option<(String, String)>,
+    /// The Compose files it was made from (`com.docker.compose.project.config_files`).
+    pub compose_files: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Default)]
@@ -189,7 +191,11 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
         let labels = c.config.as_ref().and_then(|cfg| cfg.labels.as_ref());
         let label = |k: &str| labels.and_then(|l| l.get(k)).cloned();
         let compose = label("com.docker.compose.project").zip(label("com.docker.compose.service"));
-        facts.containers.push(EngineContainer { label: map::container_label(c), spec: map::container_spec(c, image), state, compose });
+        let compose_files = label("com.docker.compose.project.config_files")
+            .map(|files| files.split(',').filter(|f| !f.is_empty()).map(std::path::PathBuf::from).collect())
+            .unwrap_or_default();
+        let spec = map::container_spec(c, image);
+        facts.containers.push(EngineContainer { label: map::container_label(c), spec, state, compose, compose_files });
     }
     facts.containers.sort_by(|a, b| a.label.cmp(&b.label));
     for (id, name) in image_names {
