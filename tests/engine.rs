@@ -170,6 +170,16 @@ fn host_audits_insecure_hardened_and_created_containers() {
     assert_eq!(got.get("privileged"), Some(&privileged));
     assert_eq!(got.get("hardened"), None, "the hardened container fires nothing");
 
+    // Where the runtime bundle of a running container is readable (root, the engine's own host),
+    // capabilities come from it: the ground truth of what the process runs with.
+    let cap = report_finding(&json(&["host", "--only", "containers", "--select", "dangerous-capability"]).1, &prefix, "insecure");
+    let bundles =
+        ["/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby", "/run/containerd/io.containerd.runtime.v2.task/moby"];
+    if bundles.iter().any(|d| std::fs::read_dir(d).is_ok()) {
+        let origin = cap["origin"].as_str().unwrap();
+        assert!(origin.starts_with("bundle /run/") && origin.ends_with("/config.json .process.capabilities.effective"), "{origin}");
+    }
+
     // Without --all, the created-only container is not audited.
     let (_, report) = json(&["host", "--only", "containers"]);
     let got = rules_by_container(&report, &prefix);

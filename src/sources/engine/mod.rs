@@ -185,6 +185,9 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
         .filter_map(|(id, r)| async move { r.ok().map(|i| (id, i)) })
         .collect()
         .await;
+    // On the engine's own host, the OCI bundle of a running container is what its process
+    // really runs with (readable as root).
+    let local = address.starts_with("unix://") || address.starts_with('/');
     for c in &containers {
         let image = c.image.as_ref().and_then(|id| images.get(id));
         let state = c.state.as_ref().and_then(|s| s.status.as_ref()).map(|s| s.to_string()).unwrap_or_default();
@@ -194,7 +197,13 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
         let compose_files = label("com.docker.compose.project.config_files")
             .map(|files| files.split(',').filter(|f| !f.is_empty()).map(std::path::PathBuf::from).collect())
             .unwrap_or_default();
-        let spec = map::container_spec(c, image);
+        let mut spec = map::container_spec(c, image);
+        if local
+            && state == "running"
+            && let Some(id) = c.id.as_deref()
+        {
+            bundle_truth(id, &mut spec, &mut facts.notes);
+        }
         facts.containers.push(EngineContainer { label: map::container_label(c), spec, state, compose, compose_files });
     }
     facts.containers.sort_by(|a, b| a.label.cmp(&b.label));
@@ -214,6 +223,29 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
         facts.images.push(ImageFacts { name, declared_at, user, healthcheck });
     }
     Ok(facts)
+}
+
+/// Where Docker's containerd keeps the runtime bundle of a running container.
+const BUNDLE_DIRS: [&str; 2] =
+    ["/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby", "/run/containerd/io.containerd.runtime.v2.task/moby"];
+
+/// Replace what the bundle states with certainty: the effective capabilities, no-new-privileges,
+/// the seccomp filter and the masked paths. A bundle that exists but cannot be read is noted.
+fn bundle_truth(id: &str, spec: &mut ContainerSpec, notes: &mut Vec<String>) {
+    let Some(path) = BUNDLE_DIRS.iter().map(|d| std::path::Path::new(d).join(id).join("config.json")).find(|p| p.exists()) else { return };
+    let bundle = match crate::sources::oci::load(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            notes.push(format!("{}: {} (capabilities and seccomp come from inspect instead)", e.path.display(), e.message));
+            return;
+        }
+    };
+    let truth = crate::sources::oci::container_spec(&path.display().to_string(), &bundle);
+    spec.cap_add = truth.cap_add;
+    spec.cap_drop = truth.cap_drop;
+    spec.security.no_new_privileges = truth.security.no_new_privileges;
+    spec.security.seccomp = truth.security.seccomp.or(spec.security.seccomp.take().filter(|s| s.value != "unconfined"));
+    spec.security.systempaths_unconfined = truth.security.systempaths_unconfined;
 }
 
 fn api_older_than(api: &str, min: (u32, u32)) -> bool {
