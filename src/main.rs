@@ -106,7 +106,11 @@ enum Command {
         /// Also audit created, exited and paused containers (default: running ones).
         #[arg(long)]
         all: bool,
-        /// Run only these sections (daemon, containers, images).
+        /// Audit a directory tree (a mounted image, a fixture) instead of the live host; the
+        /// engine is then read only with --docker-host.
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// Run only these sections (daemon, containers, images, socket).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
         /// Leave these sections out.
@@ -187,7 +191,7 @@ fn main() -> ExitCode {
             };
             finish(&compose::run(&opts), &output, allow_partial)
         }
-        Command::Host { docker_host, timeout, all, only, skip, output } => {
+        Command::Host { docker_host, timeout, all, root, only, skip, output } => {
             if let Err(code) = check_rules(&output, &cbench::rules::all_rule_ids()) {
                 return code;
             }
@@ -199,6 +203,7 @@ fn main() -> ExitCode {
             }
             let opts = host::Options {
                 engine: EngineOptions { host: docker_host, timeout: Duration::from_secs(timeout.max(1)), all },
+                root,
                 only,
                 skip,
                 min_severity: output.min_severity.map(Into::into),

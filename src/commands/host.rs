@@ -8,13 +8,19 @@ use crate::model::{DiagKind, Diagnostic, Finding, Severity, Subject};
 use crate::report::Run;
 use crate::rules::{self, daemon::Check};
 use crate::sources::engine::{self, EngineFacts, EngineOptions};
+use crate::sources::host::{self, HostRoot};
 
 /// The sections of a host audit, in report order.
-pub const SECTIONS: &[&str] = &["daemon", "containers", "images"];
+pub const SECTIONS: &[&str] = &["daemon", "containers", "images", "socket"];
+
+/// Sections read from the engine.
+const ENGINE_SECTIONS: &[&str] = &["daemon", "containers", "images"];
 
 #[derive(Debug, Clone)]
 pub struct Options {
     pub engine: EngineOptions,
+    /// `--root DIR`: audit a directory tree offline; None: the live host.
+    pub root: Option<std::path::PathBuf>,
     /// Sections to run (empty: all), and sections to leave out.
     pub only: Vec<String>,
     pub skip: Vec<String>,
@@ -28,6 +34,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             engine: EngineOptions { host: None, timeout: Duration::from_secs(10), all: false },
+            root: None,
             only: Vec::new(),
             skip: Vec::new(),
             min_severity: None,
@@ -50,24 +57,46 @@ impl Options {
 
 pub fn run(opts: &Options) -> Run {
     let mut run = Run { host: true, ..Run::default() };
-    if !SECTIONS.iter().any(|s| opts.section(s)) {
-        return run;
-    }
-    match engine::collect(&opts.engine) {
-        Ok(facts) => judge(opts, &facts, &mut run),
-        Err(e) => {
-            let reason = e.to_string();
-            run.diagnostics.push(Diagnostic {
-                kind: DiagKind::Warning,
-                path: engine::address(&opts.engine),
-                line: None,
-                col: None,
-                message: reason.clone(),
-            });
-            for section in SECTIONS.iter().filter(|s| opts.section(s)) {
-                run.skipped_sections.push((section, format!("engine unreachable: {reason}")));
+    let root = HostRoot::new(opts.root.clone().unwrap_or_else(|| "/".into()));
+    if ENGINE_SECTIONS.iter().any(|s| opts.section(s)) {
+        // Offline, nothing of the machine cbench runs on may leak in: no engine unless asked.
+        if opts.root.is_some() && opts.engine.host.is_none() {
+            for section in ENGINE_SECTIONS.iter().filter(|s| opts.section(s)) {
+                run.skipped_sections.push((section, "offline audit (--root): the engine is read only with --docker-host".into()));
+            }
+        } else {
+            match engine::collect(&opts.engine) {
+                Ok(facts) => judge(opts, &facts, &mut run),
+                Err(e) => {
+                    let reason = e.to_string();
+                    run.diagnostics.push(Diagnostic {
+                        kind: DiagKind::Warning,
+                        path: engine::address(&opts.engine),
+                        line: None,
+                        col: None,
+                        message: reason.clone(),
+                    });
+                    for section in ENGINE_SECTIONS.iter().filter(|s| opts.section(s)) {
+                        run.skipped_sections.push((section, format!("engine unreachable: {reason}")));
+                    }
+                }
             }
         }
+    }
+    if opts.section("socket") {
+        let facts = host::collect(&root);
+        let subject = Subject { kind: "host", name: root.display("/") };
+        let mut ids = Vec::new();
+        for (id, check) in rules::access::ACCESS_RULES.iter().filter(|(id, _)| opts.selected(id)) {
+            match check(&facts) {
+                Some(hits) => {
+                    ids.push(*id);
+                    run.findings.extend(hits.into_iter().map(|h| rules::finding(id, &subject, h)));
+                }
+                None => run.skipped.push((subject.clone(), id, "not applicable: no docker.socket unit (or it is masked)".into())),
+            }
+        }
+        run.checked.push((subject, ids.into()));
     }
     run.findings.retain(|f| opts.min_severity.is_none_or(|m| f.severity >= m));
     run

@@ -1,10 +1,12 @@
 //! Facts and findings: plain data, shared by every source, rule and report.
 
 pub mod daemon;
+pub mod host;
 pub mod source;
 pub mod spec;
 
 pub use daemon::DaemonConfig;
+pub use host::{HostFacts, SocketFacts};
 pub use source::SourceText;
 pub use spec::*;
 

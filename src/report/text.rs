@@ -142,6 +142,7 @@ fn section_of(kind: &str) -> &'static str {
         "daemon" => "daemon",
         "container" => "containers",
         "image" => "images",
+        "host" => "socket",
         _ => "other",
     }
 }
@@ -169,7 +170,7 @@ pub fn render_host(run: &Run, style: &Style) -> String {
         }
         let (mut passed, mut total) = (0, 0);
         for (subject, ids) in run.checked.iter().filter(|(s, _)| section_of(s.kind) == *section) {
-            let one_line_per_check = subject.kind == "daemon";
+            let one_line_per_check = matches!(subject.kind, "daemon" | "host");
             out.push_str(&format!("  {} {}\n", subject.kind, subject.name));
             let mut quiet_passes = 0;
             for rule in ids.iter() {

@@ -11,6 +11,7 @@ const FILES: &[(&str, &str)] = &[
     ("rules/daemon.yaml", include_str!("../../rules/daemon.yaml")),
     ("rules/image.yaml", include_str!("../../rules/image.yaml")),
     ("rules/drift.yaml", include_str!("../../rules/drift.yaml")),
+    ("rules/access.yaml", include_str!("../../rules/access.yaml")),
 ];
 
 #[derive(Debug, Clone)]

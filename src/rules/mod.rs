@@ -2,6 +2,7 @@
 //!
 //! The registry is one explicit list; each rule's metadata lives in `rules/<family>.yaml`.
 
+pub mod access;
 pub mod catalog;
 pub mod container;
 pub mod daemon;
@@ -136,6 +137,7 @@ pub fn all_rule_ids() -> Vec<&'static str> {
     ids.extend(daemon::DAEMON_RULES.iter().map(|(id, _)| *id));
     ids.extend(image::IMAGE_RULES.iter().map(|(id, _)| *id));
     ids.push("compose-drift");
+    ids.extend(access::ACCESS_RULES.iter().map(|(id, _)| *id));
     ids
 }
 

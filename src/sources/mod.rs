@@ -2,4 +2,5 @@
 
 pub mod compose;
 pub mod engine;
+pub mod host;
 pub mod oci;

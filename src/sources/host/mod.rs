@@ -1,0 +1,175 @@
+//! The host source: every read of the audited host's files goes through `HostRoot`, the live
+//! `/` or a directory tree given with `--root` (a mounted image, a fixture). Read-only, always.
+
+pub mod systemd;
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::model::{HostFacts, Origin, SocketFacts, Val};
+
+#[derive(Debug, Clone)]
+pub struct HostRoot {
+    root: PathBuf,
+}
+
+/// Symlinks followed in one path before giving up (a loop).
+const MAX_LINKS: usize = 40;
+
+impl HostRoot {
+    pub fn new(root: impl Into<PathBuf>) -> HostRoot {
+        HostRoot { root: root.into() }
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.root == Path::new("/")
+    }
+
+    /// The real path of host path `path` (absolute, as seen on the host), with symlinks resolved
+    /// inside the root: an absolute link target is taken relative to the root, never the
+    /// machine cbench runs on; `..` never leaves the root.
+    pub fn resolve(&self, path: &str) -> io::Result<PathBuf> {
+        let mut inside = PathBuf::from("/");
+        let mut pending: Vec<String> = components(path);
+        let mut links = 0;
+        while let Some(part) = pending.first().cloned() {
+            pending.remove(0);
+            if part == ".." {
+                inside.pop();
+                continue;
+            }
+            let candidate = inside.join(&part);
+            let real = self.root.join(candidate.strip_prefix("/").unwrap_or(&candidate));
+            match std::fs::symlink_metadata(&real) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    links += 1;
+                    if links > MAX_LINKS {
+                        return Err(io::Error::other(format!("{path}: too many levels of symbolic links")));
+                    }
+                    let target = std::fs::read_link(&real)?;
+                    let target = target.to_string_lossy().into_owned();
+                    if target.starts_with('/') {
+                        inside = PathBuf::from("/");
+                    }
+                    let mut next = components(&target);
+                    next.extend(pending);
+                    pending = next;
+                }
+                _ => inside = candidate,
+            }
+        }
+        Ok(self.root.join(inside.strip_prefix("/").unwrap_or(&inside)))
+    }
+
+    pub fn read_to_string(&self, path: &str) -> io::Result<String> {
+        std::fs::read_to_string(self.resolve(path)?)
+    }
+
+    /// Is host path `path` a symlink to /dev/null (a masked unit)?
+    pub fn is_masked(&self, path: &str) -> bool {
+        let real = self.root.join(path.trim_start_matches('/'));
+        std::fs::read_link(real).is_ok_and(|t| t == Path::new("/dev/null"))
+    }
+
+    /// Names in host directory `dir`, sorted; empty when it does not exist.
+    pub fn list(&self, dir: &str) -> Vec<String> {
+        let Ok(real) = self.resolve(dir) else { return Vec::new() };
+        let mut names: Vec<String> =
+            std::fs::read_dir(real).into_iter().flatten().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    }
+
+    /// How a host path is named in findings: the host path, with `--root` shown when given.
+    pub fn display(&self, path: &str) -> String {
+        match (self.is_live(), path) {
+            (true, _) => path.to_string(),
+            (false, "/") => self.root.display().to_string(),
+            (false, _) => format!("{}{path}", self.root.display()),
+        }
+    }
+
+    /// The origin of line `line` of host file `path`.
+    pub fn origin(&self, path: &str, line: u32) -> Origin {
+        Origin::file(&self.display(path).into(), line, 1)
+    }
+}
+
+fn components(path: &str) -> Vec<String> {
+    Path::new(path)
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+            Component::ParentDir => Some("..".into()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Members of group `name` from /etc/group, and from Flatcar's /usr/share/baselayout/group
+/// (which nsswitch's `altfiles` adds on Flatcar Container Linux).
+pub fn group_members(root: &HostRoot, name: &str) -> Vec<Val<String>> {
+    let mut out = Vec::new();
+    for file in ["/etc/group", "/usr/share/baselayout/group"] {
+        let Ok(text) = root.read_to_string(file) else { continue };
+        for (i, line) in text.lines().enumerate() {
+            let fields: Vec<&str> = line.split(':').collect();
+            if fields.len() >= 4 && fields[0] == name {
+                for member in fields[3].split(',').map(str::trim).filter(|m| !m.is_empty()) {
+                    if !out.iter().any(|v: &Val<String>| v.value == member) {
+                        out.push(Val::new(member.to_string(), root.origin(file, i as u32 + 1)));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symlinks_stay_inside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        std::fs::create_dir_all(r.join("usr/share/x")).unwrap();
+        std::fs::write(r.join("usr/share/x/config"), "inside").unwrap();
+        std::fs::create_dir_all(r.join("etc")).unwrap();
+        std::os::unix::fs::symlink("/usr/share/x/config", r.join("etc/config")).unwrap();
+        std::os::unix::fs::symlink("../../../../../../etc/passwd", r.join("etc/escape")).unwrap();
+        std::os::unix::fs::symlink("/dev/null", r.join("etc/masked")).unwrap();
+        let root = HostRoot::new(r);
+        assert_eq!(root.read_to_string("/etc/config").unwrap(), "inside");
+        assert_eq!(root.resolve("/etc/escape").unwrap(), r.join("etc/passwd"));
+        assert!(root.is_masked("/etc/masked"));
+        assert!(!root.is_masked("/etc/config"));
+    }
+}
+
+/// Read what the host says about who can reach the Docker socket.
+pub fn collect(root: &HostRoot) -> HostFacts {
+    HostFacts { docker_socket: docker_socket(root) }
+}
+
+fn docker_socket(root: &HostRoot) -> Option<SocketFacts> {
+    let unit = systemd::load(root, "docker.socket")?;
+    let fragment = unit.files.first().cloned().unwrap_or_default();
+    // systemd's defaults when the unit does not say.
+    let default = |v: &str| Val::new(v.to_string(), Origin::Field(format!("systemd default for {fragment}")));
+    let user = unit.get("Socket", "SocketUser").unwrap_or_else(|| default("root"));
+    let group = unit.get("Socket", "SocketGroup").unwrap_or_else(|| default("root"));
+    let mode = unit.get("Socket", "SocketMode").unwrap_or_else(|| default("0666"));
+    let mode = Val::new(u32::from_str_radix(mode.value.trim_start_matches("0o"), 8).unwrap_or(0o666), mode.origin);
+    let group_members = if group.value == "root" || group.value == "0" { Vec::new() } else { group_members(root, &group.value) };
+    Some(SocketFacts {
+        unit: root.display(&fragment),
+        masked: unit.masked,
+        listen: unit.list("Socket", "ListenStream"),
+        user,
+        group,
+        mode,
+        group_members,
+    })
+}

@@ -1,0 +1,83 @@
+//! `cbench host --root` on fixture roots: the full outcome of each, asserted.
+
+mod common;
+
+use common::*;
+
+/// (rule, evidence, origin) of every finding, and the skipped sections.
+fn outcome(root: &str) -> (i32, Vec<(String, String, String)>, usize) {
+    let (code, report) = json(&["host", "--root", root]);
+    let findings = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().into(), f["evidence"].as_str().unwrap().into(), f["origin"].as_str().unwrap().into()))
+        .collect();
+    (code, findings, report["summary"]["subjects"].as_u64().unwrap() as usize)
+}
+
+fn t(rule: &str, evidence: &str, origin: &str) -> (String, String, String) {
+    (rule.into(), evidence.into(), origin.into())
+}
+
+#[test]
+fn flatcar_default_core_reaches_the_socket() {
+    let (code, findings, subjects) = outcome("fixtures/hosts/flatcar-default");
+    assert_eq!(findings, [t("docker-group-members", "core", "fixtures/hosts/flatcar-default/usr/share/baselayout/group:3:1")]);
+    assert_eq!((code, subjects), (0, 1));
+}
+
+#[test]
+fn flatcar_hardened_socket_group_root_passes() {
+    let (code, findings, _) = outcome("fixtures/hosts/flatcar-hardened");
+    assert_eq!(findings, []);
+    assert_eq!(code, 0);
+    let r = cbench(&["host", "--root", "fixtures/hosts/flatcar-hardened"]);
+    for rule in ["docker-socket-mode", "docker-socket-ownership", "docker-group-members", "docker-socket-tcp"] {
+        assert!(r.stdout.contains(&format!("PASS  {rule}")), "{}", r.stdout);
+    }
+    assert!(r.stdout.contains("SKIP  offline audit (--root): the engine is read only with --docker-host"), "{}", r.stdout);
+    assert!(r.stdout.ends_with("socket 4/4 · overall 4/4 checks passed\n"), "{}", r.stdout);
+}
+
+#[test]
+fn debian_dropin_opening_the_api_is_seen() {
+    // docker-bench-security ignores systemd drop-ins; this one opens the API on TCP and the
+    // socket to everyone.
+    let (code, findings, _) = outcome("fixtures/hosts/debian-docker.io");
+    let dropin = "fixtures/hosts/debian-docker.io/etc/systemd/system/docker.socket.d/override.conf";
+    assert_eq!(
+        findings,
+        [
+            t("docker-socket-mode", "SocketMode=0666", &format!("{dropin}:4:1")),
+            t("docker-group-members", "alice", "fixtures/hosts/debian-docker.io/etc/group:3:1"),
+            t("docker-group-members", "ci-runner", "fixtures/hosts/debian-docker.io/etc/group:3:1"),
+            t("docker-socket-tcp", "ListenStream=2375", &format!("{dropin}:3:1")),
+        ]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_root_without_docker_socket_skips_the_socket_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = cbench(&["host", "--root", dir.path().to_str().unwrap(), "--only", "socket"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout.matches("SKIP  docker-").count(), 4, "{}", r.stdout);
+}
+
+#[test]
+fn live_host_socket_section_runs_on_this_machine() {
+    let r = cbench(&["host", "--only", "socket", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["summary"]["subjects"], 1);
+    assert!(r.code == 0 || r.code == 1);
+    // Whatever this machine has, every finding points into a real file of it.
+    for f in v["findings"].as_array().unwrap() {
+        let origin = f["origin"].as_str().unwrap();
+        if origin.starts_with('/') {
+            let path = origin.split(':').next().unwrap();
+            assert!(std::path::Path::new(path).exists(), "{origin}");
+        }
+    }
+}
