@@ -126,28 +126,6 @@ pub fn group_members(root: &HostRoot, name: &str) -> Vec<Val<String>> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn symlinks_stay_inside_the_root() {
-        let dir = tempfile::tempdir().unwrap();
-        let r = dir.path();
-        std::fs::create_dir_all(r.join("usr/share/x")).unwrap();
-        std::fs::write(r.join("usr/share/x/config"), "inside").unwrap();
-        std::fs::create_dir_all(r.join("etc")).unwrap();
-        std::os::unix::fs::symlink("/usr/share/x/config", r.join("etc/config")).unwrap();
-        std::os::unix::fs::symlink("../../../../../../etc/passwd", r.join("etc/escape")).unwrap();
-        std::os::unix::fs::symlink("/dev/null", r.join("etc/masked")).unwrap();
-        let root = HostRoot::new(r);
-        assert_eq!(root.read_to_string("/etc/config").unwrap(), "inside");
-        assert_eq!(root.resolve("/etc/escape").unwrap(), r.join("etc/passwd"));
-        assert!(root.is_masked("/etc/masked"));
-        assert!(!root.is_masked("/etc/config"));
-    }
-}
-
 /// Read what the host says about who can reach the Docker socket.
 pub fn collect(root: &HostRoot) -> HostFacts {
     HostFacts { docker_socket: docker_socket(root) }
@@ -172,4 +150,26 @@ fn docker_socket(root: &HostRoot) -> Option<SocketFacts> {
         mode,
         group_members,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symlinks_stay_inside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        std::fs::create_dir_all(r.join("usr/share/x")).unwrap();
+        std::fs::write(r.join("usr/share/x/config"), "inside").unwrap();
+        std::fs::create_dir_all(r.join("etc")).unwrap();
+        std::os::unix::fs::symlink("/usr/share/x/config", r.join("etc/config")).unwrap();
+        std::os::unix::fs::symlink("../../../../../../etc/passwd", r.join("etc/escape")).unwrap();
+        std::os::unix::fs::symlink("/dev/null", r.join("etc/masked")).unwrap();
+        let root = HostRoot::new(r);
+        assert_eq!(root.read_to_string("/etc/config").unwrap(), "inside");
+        assert_eq!(root.resolve("/etc/escape").unwrap(), r.join("etc/passwd"));
+        assert!(root.is_masked("/etc/masked"));
+        assert!(!root.is_masked("/etc/config"));
+    }
 }
