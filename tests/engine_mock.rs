@@ -203,3 +203,38 @@ async fn docker_bench_json_log_shape() {
         .sum();
     assert_eq!(v["score"], score);
 }
+
+async fn host_env(server: &MockServer, env: Vec<(String, String)>) -> Run {
+    let address = format!("tcp://{}", server.address());
+    tokio::task::spawn_blocking(move || {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        cbench_in(None, &["host", "--docker-host", &address, "--only", "daemon"], &env)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_as_the_docker_cli_configures_it() {
+    let server = engine(fixture("containers.json")).await;
+    let certs = tempfile::tempdir().unwrap();
+    let dir = certs.path().to_str().unwrap().to_string();
+    let env = |d: &str| vec![("DOCKER_TLS_VERIFY".to_string(), "1".to_string()), ("DOCKER_CERT_PATH".to_string(), d.to_string())];
+    // No certificates where DOCKER_CERT_PATH says.
+    let run = host_env(&server, env(&dir)).await;
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains(&format!("failed: cannot read {dir}/key.pem (DOCKER_CERT_PATH)")), "{}", run.stdout);
+    // Certificates, but the engine does not speak TLS: a TLS failure, named as such.
+    let sh =
+        |cmd: &str| assert!(std::process::Command::new("sh").arg("-c").arg(cmd).current_dir(&dir).status().unwrap().success(), "{cmd}");
+    sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days 1 -subj /CN=ca 2>/dev/null");
+    sh("openssl req -newkey rsa:2048 -nodes -keyout key.pem -out client.csr -subj /CN=client 2>/dev/null");
+    sh("openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out cert.pem -days 1 2>/dev/null");
+    let run = host_env(&server, env(&dir)).await;
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains(&format!("SKIP  engine unreachable: TLS with the Docker engine at tcp://{} failed", server.address())),
+        "{}",
+        run.stdout
+    );
+}

@@ -57,6 +57,7 @@ pub enum EngineError {
     PermissionDenied { address: String },
     Timeout { address: String },
     TooOld { address: String, version: String },
+    Tls { address: String, message: String },
     Other { address: String, message: String },
 }
 
@@ -72,6 +73,7 @@ impl std::fmt::Display for EngineError {
             EngineError::TooOld { address, version } => {
                 write!(f, "the Docker engine at {address} speaks API {version}, older than the 1.24 cbench needs")
             }
+            EngineError::Tls { address, message } => write!(f, "TLS with the Docker engine at {address} failed: {message}"),
             EngineError::Other { address, message } => write!(f, "cannot read the Docker engine at {address}: {message}"),
         }
     }
@@ -83,10 +85,19 @@ fn classify(address: &str, e: bollard::errors::Error) -> EngineError {
     match e {
         E::SocketNotFoundError(_) => EngineError::NotFound { address },
         E::RequestTimeoutError => EngineError::Timeout { address },
+        E::CertPathError { path } => EngineError::Tls { address, message: format!("cannot read {} (DOCKER_CERT_PATH)", path.display()) },
         other => {
-            let message = other.to_string();
+            // The cause is often deep in the chain (hyper → rustls → io).
+            let mut message = other.to_string();
+            let mut source = std::error::Error::source(&other);
+            while let Some(cause) = source {
+                message.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
             let lower = message.to_lowercase();
-            if lower.contains("permission denied") {
+            if ["tls", "certificate", "handshake", "invalidcontenttype", "corrupt message"].iter().any(|w| lower.contains(w)) {
+                EngineError::Tls { address, message }
+            } else if lower.contains("permission denied") {
                 EngineError::PermissionDenied { address }
             } else if lower.contains("connection refused") || lower.contains("no such file") {
                 EngineError::NotFound { address }
@@ -111,11 +122,39 @@ fn connect(address: &str, timeout: Duration) -> Result<Docker, EngineError> {
         Docker::connect_with_unix(path, secs, bollard::API_DEFAULT_VERSION)
     } else if address.starts_with('/') {
         Docker::connect_with_unix(address, secs, bollard::API_DEFAULT_VERSION)
+    } else if tls_verify() {
+        // Like the docker CLI: DOCKER_TLS_VERIFY with ca.pem, cert.pem, key.pem in DOCKER_CERT_PATH (~/.docker).
+        let dir = std::env::var_os("DOCKER_CERT_PATH")
+            .filter(|d| !d.is_empty())
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".docker"));
+        let https = address.replacen("tcp://", "https://", 1);
+        for file in ["key.pem", "cert.pem", "ca.pem"] {
+            if !dir.join(file).is_file() {
+                return Err(EngineError::Tls {
+                    address: address.to_string(),
+                    message: format!("cannot read {} (DOCKER_CERT_PATH)", dir.join(file).display()),
+                });
+            }
+        }
+        Docker::connect_with_ssl(
+            &https,
+            &dir.join("key.pem"),
+            &dir.join("cert.pem"),
+            &dir.join("ca.pem"),
+            secs,
+            bollard::API_DEFAULT_VERSION,
+        )
     } else {
         let http = address.replacen("tcp://", "http://", 1);
         Docker::connect_with_http(&http, secs, bollard::API_DEFAULT_VERSION)
     };
     docker.map(|d| d.with_timeout(timeout)).map_err(|e| classify(address, e))
+}
+
+/// `DOCKER_TLS_VERIFY` set to anything but empty or 0, as the docker CLI reads it.
+fn tls_verify() -> bool {
+    std::env::var("DOCKER_TLS_VERIFY").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
 /// Read everything cbench needs from the engine. Blocking: runs its own small runtime.
