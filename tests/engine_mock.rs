@@ -238,3 +238,27 @@ async fn tls_as_the_docker_cli_configures_it() {
         run.stdout
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apparmor_profile_missing_only_on_an_apparmor_host() {
+    // This engine reports no AppArmor: the check is skipped.
+    let server = engine(fixture("containers.json")).await;
+    let run = host(&server, &["--only", "containers", "--select", "apparmor-profile-missing"]).await;
+    assert!(run.stdout.contains("SKIP  apparmor-profile-missing: not applicable: the engine does not report AppArmor"), "{}", run.stdout);
+    // On an AppArmor host, the recorded container (AppArmorProfile "") fires; docker-default passes.
+    for (profile, fires) in [("", true), ("docker-default", false)] {
+        let server = MockServer::start().await;
+        let mut info = fixture("info.json");
+        info["SecurityOptions"].as_array_mut().unwrap().push("name=apparmor".into());
+        let mut container = fixture("container-web.json");
+        container["AppArmorProfile"] = profile.into();
+        serve(&server, "/version", ok(fixture("version.json"))).await;
+        serve(&server, "/info", ok(info)).await;
+        serve(&server, "/networks/bridge", ok(fixture("network-bridge.json"))).await;
+        serve(&server, "/containers/json", ok(fixture("containers.json"))).await;
+        serve(&server, "/containers/[0-9a-f]+/json", ok(container)).await;
+        serve(&server, "/images/sha256:[0-9a-f]+/json", ok(fixture("image.json"))).await;
+        let run = host(&server, &["--only", "containers", "--select", "apparmor-profile-missing", "--format", "json"]).await;
+        assert_eq!(rules_of(&run).len(), usize::from(fires), "profile {profile:?}: {}", run.stdout);
+    }
+}

@@ -153,6 +153,19 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
                 run.findings.extend(drift.into_iter().map(|h| rules::finding("compose-drift", &subject, h)));
                 ids = ids.iter().copied().chain(["compose-drift"]).collect();
             }
+            if opts.selected("apparmor-profile-missing") {
+                match rules::context::apparmor_profile_missing(&facts.daemon, &c.spec) {
+                    Some(hits) => {
+                        run.findings.extend(hits.into_iter().map(|h| rules::finding("apparmor-profile-missing", &subject, h)));
+                        ids = ids.iter().copied().chain(["apparmor-profile-missing"]).collect();
+                    }
+                    None => run.skipped.push((
+                        subject.clone(),
+                        "apparmor-profile-missing",
+                        "not applicable: the engine does not report AppArmor".into(),
+                    )),
+                }
+            }
             run.findings.extend(found.into_iter().filter(|f| opts.selected(f.rule)));
             run.checked.push((subject.clone(), ids));
             mounts.push((subject, &c.spec.mounts[..]));

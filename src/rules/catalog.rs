@@ -12,6 +12,7 @@ const FILES: &[(&str, &str)] = &[
     ("rules/image.yaml", include_str!("../../rules/image.yaml")),
     ("rules/drift.yaml", include_str!("../../rules/drift.yaml")),
     ("rules/access.yaml", include_str!("../../rules/access.yaml")),
+    ("rules/context.yaml", include_str!("../../rules/context.yaml")),
 ];
 
 #[derive(Debug, Clone)]

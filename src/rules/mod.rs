@@ -5,6 +5,7 @@
 pub mod access;
 pub mod catalog;
 pub mod container;
+pub mod context;
 pub mod daemon;
 pub mod drift;
 pub mod image;
@@ -137,6 +138,7 @@ pub fn all_rule_ids() -> Vec<&'static str> {
     ids.extend(daemon::DAEMON_RULES.iter().map(|(id, _)| *id));
     ids.extend(image::IMAGE_RULES.iter().map(|(id, _)| *id));
     ids.push("compose-drift");
+    ids.push("apparmor-profile-missing");
     ids.extend(access::ACCESS_RULES.iter().map(|(id, _)| *id));
     ids
 }

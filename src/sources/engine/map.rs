@@ -98,6 +98,12 @@ pub fn container_spec(c: &ContainerInspectResponse, image: Option<&ImageInspect>
             }
         }
     }
+    // The profile the engine applied (docker-default on an AppArmor host, empty elsewhere).
+    if spec.security.apparmor.is_none()
+        && let Some(profile) = c.app_armor_profile.as_ref().filter(|p| !p.is_empty())
+    {
+        spec.security.apparmor = Some(f.val(profile.clone(), ".AppArmorProfile"));
+    }
     for m in c.mounts.iter().flatten() {
         let kind = match m.typ.as_deref() {
             Some("bind") => MountKind::Bind,
