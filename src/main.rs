@@ -106,6 +106,10 @@ enum Command {
         /// Also audit created, exited and paused containers (default: running ones).
         #[arg(long)]
         all: bool,
+        /// Compare Compose containers with these files (merged in order) instead of the files
+        /// their labels record.
+        #[arg(long, value_delimiter = ',')]
+        compose_files: Vec<PathBuf>,
         /// Audit a directory tree (a mounted image, a fixture) instead of the live host; the
         /// engine is then read only with --docker-host.
         #[arg(long)]
@@ -191,7 +195,7 @@ fn main() -> ExitCode {
             };
             finish(&compose::run(&opts), &output, allow_partial)
         }
-        Command::Host { docker_host, timeout, all, root, only, skip, output } => {
+        Command::Host { docker_host, timeout, all, compose_files, root, only, skip, output } => {
             if let Err(code) = check_rules(&output, &cbench::rules::all_rule_ids()) {
                 return code;
             }
@@ -204,6 +208,7 @@ fn main() -> ExitCode {
             let opts = host::Options {
                 engine: EngineOptions { host: docker_host, timeout: Duration::from_secs(timeout.max(1)), all },
                 root,
+                compose_files,
                 only,
                 skip,
                 min_severity: output.min_severity.map(Into::into),

@@ -338,4 +338,11 @@ fn compose_drift_is_reported_when_a_container_differs_from_its_file() {
         .collect();
     drift.sort();
     assert_eq!(drift, [("app".to_string(), "dangerous-capability".to_string()), ("app".to_string(), "docker-socket-mount".to_string())]);
+    // --compose-files compares with the given files instead: the original one says the same.
+    let original = dir.path().join("original.yaml");
+    std::fs::write(&original, &base).unwrap();
+    let (_, report) =
+        json(&["host", "--all", "--only", "containers", "--select", "compose-drift", "--compose-files", original.to_str().unwrap()]);
+    let ours = report["findings"].as_array().unwrap().iter().filter(|f| f["subject"]["name"].as_str().unwrap().contains(&project)).count();
+    assert_eq!(ours, 0);
 }

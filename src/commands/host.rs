@@ -21,6 +21,9 @@ pub struct Options {
     pub engine: EngineOptions,
     /// `--root DIR`: audit a directory tree offline; None: the live host.
     pub root: Option<std::path::PathBuf>,
+    /// `--compose-files`: the Compose files to compare Compose containers with, instead of the
+    /// files their labels record.
+    pub compose_files: Vec<std::path::PathBuf>,
     /// Sections to run (empty: all), and sections to leave out.
     pub only: Vec<String>,
     pub skip: Vec<String>,
@@ -35,6 +38,7 @@ impl Default for Options {
         Options {
             engine: EngineOptions { host: None, timeout: Duration::from_secs(10), all: false },
             root: None,
+            compose_files: Vec::new(),
             only: Vec::new(),
             skip: Vec::new(),
             min_severity: None,
@@ -132,7 +136,7 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
     if opts.section("containers") {
         let ids: Arc<[&'static str]> = rules::container_rule_ids().into_iter().filter(|id| opts.selected(id)).collect();
         let mut mounts = Vec::new();
-        let files = compose_files(facts);
+        let files = compose_files(facts, &opts.compose_files);
         for c in &facts.containers {
             let name = match &c.compose {
                 Some((project, service)) => format!("{} compose {project}/{service}", c.label),
@@ -186,16 +190,20 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
 
 /// The Compose services of each project on the host, loaded from the files its containers
 /// record, when they are readable here: project to (first file, services).
-fn compose_files(facts: &EngineFacts) -> std::collections::BTreeMap<String, (String, Vec<crate::sources::compose::Service>)> {
+fn compose_files(
+    facts: &EngineFacts,
+    given: &[std::path::PathBuf],
+) -> std::collections::BTreeMap<String, (String, Vec<crate::sources::compose::Service>)> {
     let mut out = std::collections::BTreeMap::new();
+    let opts = crate::sources::compose::LoadOptions { env: std::env::vars().collect(), ..Default::default() };
     for c in &facts.containers {
         let Some((project, _)) = &c.compose else { continue };
-        if out.contains_key(project) || c.compose_files.is_empty() || !c.compose_files.iter().all(|f| f.is_file()) {
+        let files = if given.is_empty() { &c.compose_files[..] } else { given };
+        if out.contains_key(project) || files.is_empty() || !files.iter().all(|f| f.is_file()) {
             continue;
         }
-        let opts = crate::sources::compose::LoadOptions { env: std::env::vars().collect(), ..Default::default() };
-        let loaded = crate::sources::compose::load(&c.compose_files, &opts);
-        out.insert(project.clone(), (c.compose_files[0].display().to_string(), loaded.services));
+        let loaded = crate::sources::compose::load(files, &opts);
+        out.insert(project.clone(), (files[0].display().to_string(), loaded.services));
     }
     out
 }
