@@ -6,7 +6,7 @@ use common::*;
 
 /// (rule, evidence, origin) of every finding, and the skipped sections.
 fn outcome(root: &str) -> (i32, Vec<(String, String, String)>, usize) {
-    let (code, report) = json(&["host", "--root", root]);
+    let (code, report) = json(&["host", "--root", root, "--only", "socket"]);
     let findings = report["findings"]
         .as_array()
         .unwrap()
@@ -33,10 +33,11 @@ fn flatcar_hardened_socket_group_root_passes() {
     assert_eq!(findings, []);
     assert_eq!(code, 0);
     let r = cbench(&["host", "--root", "fixtures/hosts/flatcar-hardened"]);
+    assert!(r.stdout.contains("SKIP  offline audit (--root): the engine is read only with --docker-host"), "{}", r.stdout);
+    let r = cbench(&["host", "--root", "fixtures/hosts/flatcar-hardened", "--only", "socket"]);
     for rule in ["docker-socket-mode", "docker-socket-ownership", "docker-group-members", "docker-socket-tcp"] {
         assert!(r.stdout.contains(&format!("PASS  {rule}")), "{}", r.stdout);
     }
-    assert!(r.stdout.contains("SKIP  offline audit (--root): the engine is read only with --docker-host"), "{}", r.stdout);
     assert!(r.stdout.ends_with("socket 4/4 · overall 4/4 checks passed\n"), "{}", r.stdout);
 }
 
@@ -80,4 +81,33 @@ fn live_host_socket_section_runs_on_this_machine() {
             assert!(std::path::Path::new(path).exists(), "{origin}");
         }
     }
+}
+
+#[test]
+fn debian_daemon_json_and_dockerd_flags() {
+    // -H tcp:// and --log-level=debug on the command line (via $DOCKER_OPTS in /etc/default/docker)
+    // are what docker-bench-security misses; daemon.json also sets debug: dockerd would refuse to start.
+    let (code, report) = json(&["host", "--root", "fixtures/hosts/debian-docker.io", "--only", "daemon"]);
+    let got: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().into(), f["evidence"].as_str().unwrap().into(), f["origin"].as_str().unwrap().into()))
+        .collect();
+    let service = "fixtures/hosts/debian-docker.io/lib/systemd/system/docker.service:12:1";
+    let json_file = "fixtures/hosts/debian-docker.io/etc/docker/daemon.json";
+    let default = "dockerd default (not set in fixtures/hosts/debian-docker.io/etc/docker/daemon.json or the dockerd flags)";
+    assert_eq!(
+        got,
+        [
+            t("userns-remap-disabled", "userns-remap", default),
+            t("remote-logging-not-configured", "log-driver=json-file", default),
+            t("debug-logging", "debug=true", service),
+            t("insecure-registry", "registry.lan:5000", &format!("{json_file}:3:3")),
+            t("no-new-privileges-default-off", "no-new-privileges=false", default),
+            t("daemon-tcp-without-tls", "tcp://0.0.0.0:2375", service),
+            t("daemon-flag-conflict", &format!("--debug and \"debug\" in {json_file}:2:3"), service),
+        ]
+    );
+    assert_eq!(code, 1);
 }

@@ -62,15 +62,27 @@ impl Options {
 pub fn run(opts: &Options) -> Run {
     let mut run = Run { host: true, ..Run::default() };
     let root = HostRoot::new(opts.root.clone().unwrap_or_else(|| "/".into()));
+    // The daemon as its files configure it (daemon.json, dockerd flags): always readable.
+    let (files_config, file_diags) = host::daemon::collect(&root);
+    run.diagnostics.extend(file_diags);
+    let mut daemon: Option<(String, crate::model::DaemonConfig)> = None;
     if ENGINE_SECTIONS.iter().any(|s| opts.section(s)) {
         // Offline, nothing of the machine cbench runs on may leak in: no engine unless asked.
         if opts.root.is_some() && opts.engine.host.is_none() {
-            for section in ENGINE_SECTIONS.iter().filter(|s| opts.section(s)) {
+            for section in ENGINE_SECTIONS.iter().filter(|s| *s != &"daemon" && opts.section(s)) {
                 run.skipped_sections.push((section, "offline audit (--root): the engine is read only with --docker-host".into()));
             }
+            daemon = Some((format!("{} (daemon.json and dockerd flags)", root.display("/")), files_config));
         } else {
+            let local = engine::address(&opts.engine).starts_with("unix://");
             match engine::collect(&opts.engine) {
-                Ok(facts) => judge(opts, &facts, &mut run),
+                Ok(facts) => {
+                    judge(opts, &facts, &mut run);
+                    let version = facts.daemon.version.as_ref().map(|v| v.value.clone()).unwrap_or_else(|| "?".into());
+                    // This host's files describe the engine only when it is this host's engine.
+                    let config = if local { merge(facts.daemon.clone(), files_config) } else { facts.daemon.clone() };
+                    daemon = Some((format!("{} (Docker {version})", facts.address), config));
+                }
                 Err(e) => {
                     let reason = e.to_string();
                     run.diagnostics.push(Diagnostic {
@@ -80,12 +92,23 @@ pub fn run(opts: &Options) -> Run {
                         col: None,
                         message: reason.clone(),
                     });
-                    for section in ENGINE_SECTIONS.iter().filter(|s| opts.section(s)) {
+                    for section in ENGINE_SECTIONS.iter().filter(|s| *s != &"daemon" && opts.section(s)) {
                         run.skipped_sections.push((section, format!("engine unreachable: {reason}")));
+                    }
+                    // The daemon section still judges what this host's files say.
+                    if local {
+                        daemon = Some((format!("{} (files only: engine unreachable)", root.display("/")), files_config));
+                    } else if opts.section("daemon") {
+                        run.skipped_sections.push(("daemon", format!("engine unreachable: {reason}")));
                     }
                 }
             }
         }
+    }
+    if opts.section("daemon")
+        && let Some((name, config)) = daemon
+    {
+        judge_daemon(opts, &name, &config, &mut run);
     }
     if opts.section("socket") {
         let facts = host::collect(&root);
@@ -106,6 +129,35 @@ pub fn run(opts: &Options) -> Run {
     run
 }
 
+/// The engine's effective values win; what only files say (listeners, TLS, conflicts, and
+/// settings the engine does not report) is added.
+fn merge(engine: crate::model::DaemonConfig, files: crate::model::DaemonConfig) -> crate::model::DaemonConfig {
+    crate::model::DaemonConfig {
+        no_new_privileges: engine.no_new_privileges.or(files.no_new_privileges),
+        seccomp_profile: engine.seccomp_profile.or(files.seccomp_profile),
+        hosts: files.hosts,
+        tls_verify: files.tls_verify,
+        conflicts: files.conflicts,
+        ..engine
+    }
+}
+
+fn judge_daemon(opts: &Options, name: &str, config: &crate::model::DaemonConfig, run: &mut Run) {
+    let subject = Subject { kind: "daemon", name: name.to_string() };
+    let mut ids = Vec::new();
+    for (id, check) in rules::daemon::DAEMON_RULES.iter().filter(|(id, _)| opts.selected(id)) {
+        match check(config) {
+            Check::Pass => ids.push(*id),
+            Check::Fail(hits) => {
+                ids.push(*id);
+                run.findings.extend(hits.into_iter().map(|h| rules::finding(id, &subject, h)));
+            }
+            Check::Skip(reason) => run.skipped.push((subject.clone(), id, reason)),
+        }
+    }
+    run.checked.push((subject, ids.into()));
+}
+
 /// Judge what the engine reported; pure but for the report it fills.
 pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
     for note in &facts.notes {
@@ -116,22 +168,6 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
             col: None,
             message: note.clone(),
         });
-    }
-    if opts.section("daemon") {
-        let version = facts.daemon.version.as_ref().map(|v| v.value.as_str()).unwrap_or("?");
-        let subject = Subject { kind: "daemon", name: format!("{} (Docker {version})", facts.address) };
-        let mut ids = Vec::new();
-        for (id, check) in rules::daemon::DAEMON_RULES.iter().filter(|(id, _)| opts.selected(id)) {
-            match check(&facts.daemon) {
-                Check::Pass => ids.push(*id),
-                Check::Fail(hits) => {
-                    ids.push(*id);
-                    run.findings.extend(hits.into_iter().map(|h| rules::finding(id, &subject, h)));
-                }
-                Check::Skip(reason) => run.skipped.push((subject.clone(), id, reason)),
-            }
-        }
-        run.checked.push((subject, ids.into()));
     }
     if opts.section("containers") {
         let ids: Arc<[&'static str]> = rules::container_rule_ids().into_iter().filter(|id| opts.selected(id)).collect();

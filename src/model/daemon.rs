@@ -27,4 +27,9 @@ pub struct DaemonConfig {
     pub docker_root: Option<Val<String>>,
     /// Warnings the engine itself reports in `/info`.
     pub warnings: Vec<Val<String>>,
+    /// Where the API listens (`hosts`, `-H`).
+    pub hosts: Vec<Val<String>>,
+    pub tls_verify: Option<Val<bool>>,
+    /// Options set both as a flag and in daemon.json (dockerd then refuses to start).
+    pub conflicts: Vec<Val<String>>,
 }

@@ -29,4 +29,6 @@ pub const DAEMON_RULES: &[(&str, DaemonCheck)] = &[
     ("aufs-storage-driver", settings::aufs_storage_driver),
     ("swarm-mode-enabled", settings::swarm_mode_enabled),
     ("engine-warning", settings::engine_warning),
+    ("daemon-tcp-without-tls", settings::daemon_tcp_without_tls),
+    ("daemon-flag-conflict", settings::daemon_flag_conflict),
 ];

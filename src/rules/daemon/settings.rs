@@ -109,6 +109,43 @@ pub fn swarm_mode_enabled(d: &DaemonConfig) -> Check {
     flag(&d.swarm_active, true, "swarm mode", "swarm mode is active: disable it unless this host is part of a swarm", "swarm")
 }
 
+pub fn daemon_tcp_without_tls(d: &DaemonConfig) -> Check {
+    let tls = d.tls_verify.as_ref().is_some_and(|t| t.value);
+    let hits: Vec<Hit> = d
+        .hosts
+        .iter()
+        .filter(|h| h.value.starts_with("tcp://") && !tls)
+        .map(|h| {
+            let any = h.value.starts_with("tcp://0.0.0.0")
+                || h.value.starts_with("tcp://[::]")
+                || h.value.trim_end_matches('/') == "tcp://"
+                || h.value.starts_with("tcp://:");
+            let hit = Hit::new(
+                format!("the API listens on {} without tlsverify: root for whoever reaches it", h.value),
+                h.origin.clone(),
+                h.value.clone(),
+            );
+            if any { hit.severity(Severity::Critical) } else { hit }
+        })
+        .collect();
+    if hits.is_empty() { Check::Pass } else { Check::Fail(hits) }
+}
+
+pub fn daemon_flag_conflict(d: &DaemonConfig) -> Check {
+    let hits: Vec<Hit> = d
+        .conflicts
+        .iter()
+        .map(|c| {
+            Hit::new(
+                format!("set both as a flag and in daemon.json ({}): dockerd refuses to start", c.value),
+                c.origin.clone(),
+                c.value.clone(),
+            )
+        })
+        .collect();
+    if hits.is_empty() { Check::Pass } else { Check::Fail(hits) }
+}
+
 pub fn engine_warning(d: &DaemonConfig) -> Check {
     let hits: Vec<Hit> = d
         .warnings

@@ -217,5 +217,6 @@ pub fn daemon_config(info: &SystemInfo, bridge: Option<&NetworkInspect>) -> Daem
             .map(|s| Val::new(s.to_string() == "active", at("Swarm.LocalNodeState"))),
         docker_root: info.docker_root_dir.clone().map(|v| Val::new(v, at("DockerRootDir"))),
         warnings: info.warnings.iter().flatten().map(|w| Val::new(w.clone(), at("Warnings"))).collect(),
+        ..Default::default()
     }
 }

@@ -1,6 +1,7 @@
 //! The host source: every read of the audited host's files goes through `HostRoot`, the live
 //! `/` or a directory tree given with `--root` (a mounted image, a fixture). Read-only, always.
 
+pub mod daemon;
 pub mod systemd;
 
 use std::io;

@@ -1,0 +1,276 @@
+//! The daemon's configuration as files say it: /etc/docker/daemon.json and the dockerd command
+//! line of docker.service (ExecStart with its drop-ins, Environment= and EnvironmentFile=
+//! expanded, as Debian's `$DOCKER_OPTS` in /etc/default/docker).
+
+use super::{HostRoot, systemd};
+use crate::model::{DaemonConfig, DiagKind, Diagnostic, Origin, Val};
+use crate::sources::compose::yaml;
+
+/// Read daemon.json and the dockerd flags; malformed input is a diagnostic.
+pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
+    let mut config = DaemonConfig::default();
+    let mut diags = Vec::new();
+    let argv = dockerd_argv(root);
+    let flags = parse_flags(&argv);
+    let config_file =
+        flags.iter().find(|(k, _)| k == "config-file").map(|(_, v)| v.value.clone()).unwrap_or_else(|| "/etc/docker/daemon.json".into());
+    let mut json_keys: Vec<(String, Origin)> = Vec::new();
+    if let Ok(text) = root.read_to_string(&config_file) {
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Err(e) => diags.push(Diagnostic {
+                kind: DiagKind::Error,
+                path: root.display(&config_file),
+                line: Some(e.line() as u32),
+                col: Some(e.column() as u32),
+                message: format!("invalid JSON: {e}"),
+            }),
+            Ok(json) => {
+                // Positions from the YAML reader (JSON is YAML), values from serde_json.
+                let positions = yaml::parse(&text, 0).ok().and_then(|d| d.into_iter().next());
+                let path: std::sync::Arc<str> = root.display(&config_file).into();
+                for (key, value) in json.as_object().into_iter().flatten() {
+                    let origin = positions
+                        .as_ref()
+                        .and_then(|p| p.get_entry(key))
+                        .map_or_else(|| Origin::file(&path, 1, 1), |(k, _)| Origin::file(&path, k.pos.line, k.pos.col));
+                    json_keys.push((key.clone(), origin.clone()));
+                    apply_json(&mut config, key, value, origin);
+                }
+            }
+        }
+    }
+    for (flag, value) in &flags {
+        apply_flag(&mut config, flag, value);
+        // dockerd refuses to start when an option is both a flag and in daemon.json.
+        let key = json_key(flag);
+        if let Some((_, json_origin)) = json_keys.iter().find(|(k, _)| *k == key) {
+            config.conflicts.push(Val::new(format!("--{flag} and \"{key}\" in {json_origin}"), value.origin.clone()));
+        }
+    }
+    defaults(&mut config, root);
+    (config, diags)
+}
+
+/// What dockerd does with a setting that neither daemon.json nor a flag sets.
+fn defaults(c: &mut DaemonConfig, root: &HostRoot) {
+    let origin = Origin::Field(format!("dockerd default (not set in {} or the dockerd flags)", root.display("/etc/docker/daemon.json")));
+    let d = |v: bool| Some(Val::new(v, origin.clone()));
+    c.icc = c.icc.take().or_else(|| d(true));
+    c.userns = c.userns.take().or_else(|| d(false));
+    c.live_restore = c.live_restore.take().or_else(|| d(false));
+    c.debug = c.debug.take().or_else(|| d(false));
+    c.experimental = c.experimental.take().or_else(|| d(false));
+    c.no_new_privileges = c.no_new_privileges.take().or_else(|| d(false));
+    c.tls_verify = c.tls_verify.take().or_else(|| d(false));
+    c.logging_driver = c.logging_driver.take().or_else(|| Some(Val::new("json-file".into(), origin.clone())));
+}
+
+/// The daemon.json key of a command-line flag.
+fn json_key(flag: &str) -> String {
+    match flag {
+        "host" => "hosts".into(),
+        "insecure-registry" => "insecure-registries".into(),
+        "tlsverify" => "tlsverify".into(),
+        other => other.to_string(),
+    }
+}
+
+fn apply_json(c: &mut DaemonConfig, key: &str, value: &serde_json::Value, origin: Origin) {
+    let b = |v: &serde_json::Value| v.as_bool();
+    let s = |v: &serde_json::Value| v.as_str().map(str::to_string);
+    match key {
+        "icc" => c.icc = b(value).map(|v| Val::new(v, origin)),
+        "userns-remap" => c.userns = s(value).map(|v| Val::new(!v.is_empty(), origin)),
+        "live-restore" => c.live_restore = b(value).map(|v| Val::new(v, origin)),
+        "log-driver" => c.logging_driver = s(value).map(|v| Val::new(v, origin)),
+        "debug" => c.debug = b(value).map(|v| Val::new(v, origin)),
+        "log-level" => c.debug = s(value).map(|v| Val::new(v == "debug", origin)),
+        "experimental" => c.experimental = b(value).map(|v| Val::new(v, origin)),
+        "insecure-registries" => {
+            c.insecure_registries = value.as_array().into_iter().flatten().filter_map(s).map(|r| Val::new(r, origin.clone())).collect()
+        }
+        "seccomp-profile" => c.seccomp_profile = s(value).map(|v| Val::new(v, origin)),
+        "no-new-privileges" => c.no_new_privileges = b(value).map(|v| Val::new(v, origin)),
+        "storage-driver" => c.storage_driver = s(value).map(|v| Val::new(v, origin)),
+        "data-root" => c.docker_root = s(value).map(|v| Val::new(v, origin)),
+        "hosts" => c.hosts = value.as_array().into_iter().flatten().filter_map(s).map(|h| Val::new(h, origin.clone())).collect(),
+        "tlsverify" => c.tls_verify = b(value).map(|v| Val::new(v, origin)),
+        _ => {}
+    }
+}
+
+fn apply_flag(c: &mut DaemonConfig, flag: &str, v: &Val<String>) {
+    let yes = || Val::new(v.value != "false", v.origin.clone());
+    match flag {
+        "icc" => c.icc = Some(yes()),
+        "userns-remap" => c.userns = Some(Val::new(!v.value.is_empty(), v.origin.clone())),
+        "live-restore" => c.live_restore = Some(yes()),
+        "log-driver" => c.logging_driver = Some(v.clone()),
+        "debug" => c.debug = Some(yes()),
+        "log-level" => c.debug = Some(Val::new(v.value == "debug", v.origin.clone())),
+        "experimental" => c.experimental = Some(yes()),
+        "insecure-registry" => c.insecure_registries.push(v.clone()),
+        "seccomp-profile" => c.seccomp_profile = Some(v.clone()),
+        "no-new-privileges" => c.no_new_privileges = Some(yes()),
+        "storage-driver" => c.storage_driver = Some(v.clone()),
+        "data-root" => c.docker_root = Some(v.clone()),
+        "host" => c.hosts.push(v.clone()),
+        "tlsverify" => c.tls_verify = Some(yes()),
+        _ => {}
+    }
+}
+
+/// Flags that take no value (`--debug`, `--icc=false` still allowed).
+const BOOLEAN: &[&str] = &[
+    "icc",
+    "live-restore",
+    "debug",
+    "experimental",
+    "no-new-privileges",
+    "tlsverify",
+    "tls",
+    "userland-proxy",
+    "selinux-enabled",
+    "iptables",
+    "ip-forward",
+];
+
+/// `--opt=v`, `--opt v`, short `-H v` / `-D`, repeated list flags: (long name, value).
+pub fn parse_flags(argv: &[Val<String>]) -> Vec<(String, Val<String>)> {
+    let mut out = Vec::new();
+    let mut i = 1; // argv[0] is dockerd
+    while i < argv.len() {
+        let arg = &argv[i].value;
+        let (name, inline) = if let Some(long) = arg.strip_prefix("--") {
+            long.split_once('=').map_or((long.to_string(), None), |(n, v)| (n.to_string(), Some(v.to_string())))
+        } else if let Some(short) = arg.strip_prefix('-') {
+            let long = match short.chars().next() {
+                Some('H') => "host",
+                Some('D') => "debug",
+                Some('l') => "log-level",
+                Some('s') => "storage-driver",
+                Some('G') => "group",
+                _ => short,
+            };
+            let rest = &short[short.chars().next().map_or(0, char::len_utf8)..];
+            let rest = rest.strip_prefix('=').unwrap_or(rest);
+            (long.to_string(), (!rest.is_empty()).then(|| rest.to_string()))
+        } else {
+            i += 1;
+            continue;
+        };
+        let value = match inline {
+            Some(v) => v,
+            None if BOOLEAN.contains(&name.as_str()) => "true".into(),
+            None => {
+                i += 1;
+                argv.get(i).map(|v| v.value.clone()).unwrap_or_default()
+            }
+        };
+        out.push((name, Val::new(value, argv[i.min(argv.len() - 1)].origin.clone())));
+        i += 1;
+    }
+    out
+}
+
+/// The dockerd command line of docker.service, variables expanded; empty without the unit.
+fn dockerd_argv(root: &HostRoot) -> Vec<Val<String>> {
+    let Some(unit) = systemd::load(root, "docker.service") else { return Vec::new() };
+    let Some(exec) = unit.list("Service", "ExecStart").pop() else { return Vec::new() };
+    let mut env: Vec<(String, String)> = Vec::new();
+    for e in unit.list("Service", "EnvironmentFile") {
+        let path = e.value.trim_start_matches('-');
+        if let Ok(text) = root.read_to_string(path)
+            && let Ok(vars) = crate::sources::compose::dotenv::parse(&text)
+        {
+            env.extend(vars.into_iter().filter_map(|(k, v, _)| Some((k, v?))));
+        }
+    }
+    for e in unit.list("Service", "Environment") {
+        for assignment in shell_words(&e.value) {
+            if let Some((k, v)) = assignment.split_once('=') {
+                env.push((k.to_string(), v.to_string()));
+            }
+        }
+    }
+    let lookup = |name: &str| env.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let mut words = Vec::new();
+    for word in shell_words(exec.value.trim_start_matches(['-', '@', '+', '!'])) {
+        // `$VAR` unquoted splits into words, as systemd does; `${VAR}` stays one word.
+        if let Some(name) = word.strip_prefix('$').filter(|n| !n.starts_with('{')) {
+            words.extend(shell_words(&lookup(name).unwrap_or_default()));
+        } else {
+            let expanded = crate::sources::compose::interpolate::interpolate(&word, &|k| lookup(k)).map(|r| r.text).unwrap_or(word);
+            words.push(expanded);
+        }
+    }
+    words.into_iter().filter(|w| !w.is_empty()).map(|w| Val::new(w, exec.origin.clone())).collect()
+}
+
+/// Split a command line into words: whitespace, with "double" and 'single' quotes.
+fn shell_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut any = false;
+    for ch in s.chars() {
+        match (quote, ch) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(ch);
+                any = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if any || !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            (None, c) => cur.push(c),
+        }
+    }
+    if any || !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(words: &[&str]) -> Vec<Val<String>> {
+        words.iter().map(|w| Val::new(w.to_string(), Origin::Unset)).collect()
+    }
+
+    #[test]
+    fn flags_all_forms() {
+        let f = parse_flags(&argv(&[
+            "dockerd",
+            "-H",
+            "fd://",
+            "-H=tcp://0.0.0.0:2375",
+            "--icc=false",
+            "--debug",
+            "--insecure-registry",
+            "r:5000",
+            "--insecure-registry=s:5000",
+            "-D",
+        ]));
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.value.as_str())).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("host", "fd://"),
+                ("host", "tcp://0.0.0.0:2375"),
+                ("icc", "false"),
+                ("debug", "true"),
+                ("insecure-registry", "r:5000"),
+                ("insecure-registry", "s:5000"),
+                ("debug", "true")
+            ]
+        );
+        assert_eq!(shell_words("a \"b c\" 'd'  e"), ["a", "b c", "d", "e"]);
+    }
+}
