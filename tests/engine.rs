@@ -232,7 +232,7 @@ fn daemon_section_reports_every_check() {
 
 #[test]
 fn unreachable_engine_is_a_skip_not_a_crash() {
-    let r = cbench(&["host", "--docker-host", "unix:///nonexistent/docker.sock"]);
+    let r = cbench(&["host", "--docker-host", "unix:///nonexistent/docker.sock", "--only", "containers,images"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(
         r.stdout.contains("SKIP  engine unreachable: no Docker engine at unix:///nonexistent/docker.sock (is dockerd running?)"),
@@ -240,6 +240,12 @@ fn unreachable_engine_is_a_skip_not_a_crash() {
         r.stdout
     );
     assert!(r.stdout.contains("Score: daemon 0/0 · containers 0/0 · images 0/0"), "{}", r.stdout);
+    // The daemon section still judges what this host's files say.
+    let r = cbench(&["host", "--docker-host", "unix:///nonexistent/docker.sock", "--only", "daemon"]);
+    assert!(r.stdout.contains("(files only: engine unreachable)"), "{}", r.stdout);
+    // A remote engine that cannot be reached: this host's files do not describe it.
+    let r = cbench(&["host", "--docker-host", "tcp://127.0.0.1:1", "--only", "daemon"]);
+    assert!(r.stdout.contains("[daemon]\n  SKIP  engine unreachable: no Docker engine at tcp://127.0.0.1:1"), "{}", r.stdout);
 }
 
 #[test]

@@ -100,7 +100,11 @@ async fn empty_host() {
     let server = engine(serde_json::json!([])).await;
     let run = host(&server, &["--only", "containers,images"]).await;
     assert_eq!(run.code, 0);
-    assert!(run.stdout.ends_with("Score: daemon 0/0 · containers 0/0 · images 0/0 · overall 0/0 checks passed\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with("Score: daemon 0/0 · containers 0/0 · images 0/0 · socket 0/0 · overall 0/0 checks passed\n"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
