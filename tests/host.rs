@@ -38,7 +38,7 @@ fn flatcar_hardened_socket_group_root_passes() {
     for rule in ["docker-socket-mode", "docker-socket-ownership", "docker-group-members", "docker-socket-tcp"] {
         assert!(r.stdout.contains(&format!("PASS  {rule}")), "{}", r.stdout);
     }
-    assert!(r.stdout.ends_with("socket 4/4 · overall 4/4 checks passed\n"), "{}", r.stdout);
+    assert!(r.stdout.ends_with("Score: socket 4/4 · overall 4/4 checks passed\n"), "{}", r.stdout);
 }
 
 #[test]
@@ -110,4 +110,39 @@ fn debian_daemon_json_and_dockerd_flags() {
         ]
     );
     assert_eq!(code, 1);
+}
+
+#[test]
+fn kernel_sysctl_offline() {
+    // Hardened: every key set, in a file that sorts after Flatcar's baselayout.conf.
+    let (_, report) = json(&["host", "--root", "fixtures/hosts/flatcar-hardened", "--only", "kernel"]);
+    assert_eq!(report["findings"], serde_json::json!([]));
+    // Default: kptr_restrict configured weaker, the rest not configured at all (low).
+    let (_, report) = json(&["host", "--root", "fixtures/hosts/flatcar-default", "--only", "kernel"]);
+    let findings = report["findings"].as_array().unwrap();
+    let medium: Vec<(&str, &str)> = findings
+        .iter()
+        .filter(|f| f["severity"] == "medium")
+        .map(|f| (f["evidence"].as_str().unwrap(), f["origin"].as_str().unwrap()))
+        .collect();
+    assert_eq!(medium, [("kernel.kptr_restrict", "fixtures/hosts/flatcar-default/usr/lib/sysctl.d/baselayout.conf:4:1")]);
+    // 32 keys: 4 set well by baselayout.conf, 1 weaker, 27 not configured.
+    assert_eq!(findings.iter().filter(|f| f["severity"] == "low").count(), 27);
+    assert!(!findings.iter().any(|f| f["evidence"].as_str().unwrap().contains("ip_forward")));
+}
+
+#[test]
+fn a_hardening_file_that_sorts_first_is_overridden() {
+    // sysctl.d files apply in name order: 90-hardening.conf is applied before baselayout.conf.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |from: &str, to: &str| {
+        let to = dir.path().join(to);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(root().join(from), to).unwrap();
+    };
+    copy("fixtures/hosts/flatcar-hardened/usr/lib/sysctl.d/baselayout.conf", "usr/lib/sysctl.d/baselayout.conf");
+    copy("fixtures/hosts/flatcar-hardened/etc/sysctl.d/zz-hardening.conf", "etc/sysctl.d/90-hardening.conf");
+    let (_, report) = json(&["host", "--root", dir.path().to_str().unwrap(), "--only", "kernel"]);
+    let got: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["evidence"].as_str().unwrap()).collect();
+    assert_eq!(got, ["kernel.kptr_restrict"]);
 }

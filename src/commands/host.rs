@@ -11,7 +11,7 @@ use crate::sources::engine::{self, EngineFacts, EngineOptions};
 use crate::sources::host::{self, HostRoot};
 
 /// The sections of a host audit, in report order.
-pub const SECTIONS: &[&str] = &["daemon", "containers", "images", "socket"];
+pub const SECTIONS: &[&str] = &["daemon", "containers", "images", "socket", "kernel"];
 
 /// Sections read from the engine.
 const ENGINE_SECTIONS: &[&str] = &["daemon", "containers", "images"];
@@ -60,7 +60,8 @@ impl Options {
 }
 
 pub fn run(opts: &Options) -> Run {
-    let mut run = Run { host: true, ..Run::default() };
+    let sections = SECTIONS.iter().copied().filter(|s| opts.section(s)).collect();
+    let mut run = Run { host: true, sections, ..Run::default() };
     let root = HostRoot::new(opts.root.clone().unwrap_or_else(|| "/".into()));
     // The daemon as its files configure it (daemon.json, dockerd flags): always readable.
     let (files_config, file_diags) = host::daemon::collect(&root);
@@ -110,8 +111,19 @@ pub fn run(opts: &Options) -> Run {
     {
         judge_daemon(opts, &name, &config, &mut run);
     }
-    if opts.section("socket") {
-        let facts = host::collect(&root);
+    let facts = (opts.section("socket") || opts.section("kernel")).then(|| host::collect(&root, &rules::kernel::keys()));
+    if opts.section("kernel")
+        && let Some(facts) = &facts
+    {
+        let subject = Subject { kind: "kernel", name: root.display("/") };
+        if opts.selected("kernel-sysctl") {
+            run.findings.extend(rules::kernel::kernel_sysctl(facts).into_iter().map(|h| rules::finding("kernel-sysctl", &subject, h)));
+            run.checked.push((subject, ["kernel-sysctl"].as_slice().into()));
+        }
+    }
+    if opts.section("socket")
+        && let Some(facts) = facts
+    {
         let subject = Subject { kind: "host", name: root.display("/") };
         let mut ids = Vec::new();
         for (id, check) in rules::access::ACCESS_RULES.iter().filter(|(id, _)| opts.selected(id)) {

@@ -6,6 +6,10 @@ use super::Val;
 pub struct HostFacts {
     /// The docker.socket unit, when the host has one.
     pub docker_socket: Option<SocketFacts>,
+    /// sysctl values configured in sysctl.d / sysctl.conf, by key.
+    pub sysctl_configured: std::collections::BTreeMap<String, Val<String>>,
+    /// Running values from /proc/sys (live host only), for the keys the rules ask about.
+    pub sysctl_running: std::collections::BTreeMap<String, Val<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

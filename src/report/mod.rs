@@ -42,6 +42,8 @@ pub struct Run {
     pub files: usize,
     /// A host audit: the text report shows outcomes by section, with a score.
     pub host: bool,
+    /// The sections a host audit ran, in order.
+    pub sections: Vec<&'static str>,
 }
 
 pub struct Style {

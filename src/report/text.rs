@@ -143,6 +143,7 @@ fn section_of(kind: &str) -> &'static str {
         "container" => "containers",
         "image" => "images",
         "host" => "socket",
+        "kernel" => "kernel",
         _ => "other",
     }
 }
@@ -163,14 +164,14 @@ pub fn render_host(run: &Run, style: &Style) -> String {
     };
     let mut out = String::new();
     let mut score: Vec<(&str, usize, usize)> = Vec::new();
-    for section in crate::commands::host::SECTIONS {
+    for section in &run.sections {
         out.push_str(&format!("[{section}]\n"));
         for (_, reason) in run.skipped_sections.iter().filter(|(s, _)| s == section) {
             out.push_str(&format!("  {}  {reason}\n", paint("SKIP", "SKIP")));
         }
         let (mut passed, mut total) = (0, 0);
         for (subject, ids) in run.checked.iter().filter(|(s, _)| section_of(s.kind) == *section) {
-            let one_line_per_check = matches!(subject.kind, "daemon" | "host");
+            let one_line_per_check = matches!(subject.kind, "daemon" | "host" | "kernel");
             out.push_str(&format!("  {} {}\n", subject.kind, subject.name));
             let mut quiet_passes = 0;
             for rule in ids.iter() {

@@ -13,6 +13,7 @@ const FILES: &[(&str, &str)] = &[
     ("rules/drift.yaml", include_str!("../../rules/drift.yaml")),
     ("rules/access.yaml", include_str!("../../rules/access.yaml")),
     ("rules/context.yaml", include_str!("../../rules/context.yaml")),
+    ("rules/kernel.yaml", include_str!("../../rules/kernel.yaml")),
 ];
 
 #[derive(Debug, Clone)]

@@ -9,6 +9,7 @@ pub mod context;
 pub mod daemon;
 pub mod drift;
 pub mod image;
+pub mod kernel;
 
 use crate::model::{ContainerSpec, Mount, Origin, Severity, Val};
 
@@ -140,6 +141,7 @@ pub fn all_rule_ids() -> Vec<&'static str> {
     ids.push("compose-drift");
     ids.push("apparmor-profile-missing");
     ids.extend(access::ACCESS_RULES.iter().map(|(id, _)| *id));
+    ids.push("kernel-sysctl");
     ids
 }
 

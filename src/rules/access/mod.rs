@@ -108,6 +108,7 @@ mod tests {
                 mode: v(mode),
                 group_members: members.iter().map(|m| v(m.to_string())).collect(),
             }),
+            ..Default::default()
         }
     }
 

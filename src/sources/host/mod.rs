@@ -2,6 +2,7 @@
 //! `/` or a directory tree given with `--root` (a mounted image, a fixture). Read-only, always.
 
 pub mod daemon;
+pub mod sysctl;
 pub mod systemd;
 
 use std::io;
@@ -127,9 +128,14 @@ pub fn group_members(root: &HostRoot, name: &str) -> Vec<Val<String>> {
     out
 }
 
-/// Read what the host says about who can reach the Docker socket.
-pub fn collect(root: &HostRoot) -> HostFacts {
-    HostFacts { docker_socket: docker_socket(root) }
+/// Read what the host says: who can reach the Docker socket, its sysctl settings (`keys`: the
+/// running values to read).
+pub fn collect(root: &HostRoot, keys: &[&str]) -> HostFacts {
+    HostFacts {
+        docker_socket: docker_socket(root),
+        sysctl_configured: sysctl::configured(root),
+        sysctl_running: keys.iter().filter_map(|k| sysctl::running(root, k).map(|v| (k.to_string(), v))).collect(),
+    }
 }
 
 fn docker_socket(root: &HostRoot) -> Option<SocketFacts> {
