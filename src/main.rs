@@ -114,7 +114,7 @@ enum Command {
         /// engine is then read only with --docker-host.
         #[arg(long)]
         root: Option<PathBuf>,
-        /// Run only these sections (daemon, containers, images, socket, kernel).
+        /// Run only these sections (daemon, files, containers, images, socket, kernel).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
         /// Leave these sections out.

@@ -146,3 +146,45 @@ fn a_hardening_file_that_sorts_first_is_overridden() {
     let got: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["evidence"].as_str().unwrap()).collect();
     assert_eq!(got, ["kernel.kptr_restrict"]);
 }
+
+#[test]
+fn docker_file_modes_are_permission_bits() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    let write = |p: &str, mode: u32| {
+        let p = r.join(p);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, "{}\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    // docker-bench-security compares modes as decimal numbers: 477 < 644 "passes".
+    write("etc/docker/daemon.json", 0o477);
+    write("lib/systemd/system/docker.service", 0o666);
+    write("lib/systemd/system/docker.socket", 0o644);
+    write("etc/docker/certs.d/registry.lan:5000/ca.crt", 0o644);
+    write("etc/default/docker", 0o600);
+    std::fs::set_permissions(r.join("etc/docker"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let owned = std::os::unix::fs::chown(r.join("etc/default/docker"), Some(1000), Some(1000)).is_ok();
+    let (_, report) = json(&["host", "--root", r.to_str().unwrap(), "--only", "files"]);
+    let got: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().into(), f["severity"].as_str().unwrap().into(), f["message"].as_str().unwrap().into()))
+        .collect();
+    let root = r.display().to_string();
+    let mut want = vec![
+        t("docker-file-permissions", "high", &format!("{root}/etc/docker/daemon.json has mode 0477, more open than 0644")),
+        t("docker-file-permissions", "high", &format!("{root}/lib/systemd/system/docker.service has mode 0666, more open than 0644")),
+        t(
+            "docker-file-permissions",
+            "medium",
+            &format!("{root}/etc/docker/certs.d/registry.lan:5000/ca.crt has mode 0644, more open than 0444"),
+        ),
+    ];
+    if owned {
+        want.push(t("docker-file-ownership", "medium", &format!("{root}/etc/default/docker is owned by 1000:1000, not root:root")));
+    }
+    assert_eq!(got, want);
+}

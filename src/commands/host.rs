@@ -11,7 +11,7 @@ use crate::sources::engine::{self, EngineFacts, EngineOptions};
 use crate::sources::host::{self, HostRoot};
 
 /// The sections of a host audit, in report order.
-pub const SECTIONS: &[&str] = &["daemon", "containers", "images", "socket", "kernel"];
+pub const SECTIONS: &[&str] = &["daemon", "files", "containers", "images", "socket", "kernel"];
 
 /// Sections read from the engine.
 const ENGINE_SECTIONS: &[&str] = &["daemon", "containers", "images"];
@@ -111,7 +111,19 @@ pub fn run(opts: &Options) -> Run {
     {
         judge_daemon(opts, &name, &config, &mut run);
     }
-    let facts = (opts.section("socket") || opts.section("kernel")).then(|| host::collect(&root, &rules::kernel::keys()));
+    let facts =
+        (opts.section("socket") || opts.section("kernel") || opts.section("files")).then(|| host::collect(&root, &rules::kernel::keys()));
+    if opts.section("files")
+        && let Some(facts) = &facts
+    {
+        let subject = Subject { kind: "files", name: root.display("/") };
+        let mut ids = Vec::new();
+        for (id, check) in rules::files::FILE_RULES.iter().filter(|(id, _)| opts.selected(id)) {
+            ids.push(*id);
+            run.findings.extend(check(facts).into_iter().map(|h| rules::finding(id, &subject, h)));
+        }
+        run.checked.push((subject, ids.into()));
+    }
     if opts.section("kernel")
         && let Some(facts) = &facts
     {

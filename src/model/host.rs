@@ -10,6 +10,19 @@ pub struct HostFacts {
     pub sysctl_configured: std::collections::BTreeMap<String, Val<String>>,
     /// Running values from /proc/sys (live host only), for the keys the rules ask about.
     pub sysctl_running: std::collections::BTreeMap<String, Val<String>>,
+    /// Docker's configuration files and sockets that exist, with owner and mode.
+    pub docker_files: Vec<FileFacts>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileFacts {
+    pub path: String,
+    pub uid: Val<u32>,
+    pub gid: Val<u32>,
+    /// Permission bits.
+    pub mode: Val<u32>,
+    /// The most the mode may allow (CIS: 0644 for unit files and daemon.json, 0755 for /etc/docker...).
+    pub allowed: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -6,7 +6,7 @@ pub mod source;
 pub mod spec;
 
 pub use daemon::DaemonConfig;
-pub use host::{HostFacts, SocketFacts};
+pub use host::{FileFacts, HostFacts, SocketFacts};
 pub use source::SourceText;
 pub use spec::*;
 

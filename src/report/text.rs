@@ -144,6 +144,7 @@ fn section_of(kind: &str) -> &'static str {
         "image" => "images",
         "host" => "socket",
         "kernel" => "kernel",
+        "files" => "files",
         _ => "other",
     }
 }
@@ -171,7 +172,7 @@ pub fn render_host(run: &Run, style: &Style) -> String {
         }
         let (mut passed, mut total) = (0, 0);
         for (subject, ids) in run.checked.iter().filter(|(s, _)| section_of(s.kind) == *section) {
-            let one_line_per_check = matches!(subject.kind, "daemon" | "host" | "kernel");
+            let one_line_per_check = matches!(subject.kind, "daemon" | "host" | "kernel" | "files");
             out.push_str(&format!("  {} {}\n", subject.kind, subject.name));
             let mut quiet_passes = 0;
             for rule in ids.iter() {

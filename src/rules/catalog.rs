@@ -14,6 +14,7 @@ const FILES: &[(&str, &str)] = &[
     ("rules/access.yaml", include_str!("../../rules/access.yaml")),
     ("rules/context.yaml", include_str!("../../rules/context.yaml")),
     ("rules/kernel.yaml", include_str!("../../rules/kernel.yaml")),
+    ("rules/files.yaml", include_str!("../../rules/files.yaml")),
 ];
 
 #[derive(Debug, Clone)]

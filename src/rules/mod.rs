@@ -8,6 +8,7 @@ pub mod container;
 pub mod context;
 pub mod daemon;
 pub mod drift;
+pub mod files;
 pub mod image;
 pub mod kernel;
 
@@ -142,6 +143,7 @@ pub fn all_rule_ids() -> Vec<&'static str> {
     ids.push("apparmor-profile-missing");
     ids.extend(access::ACCESS_RULES.iter().map(|(id, _)| *id));
     ids.push("kernel-sysctl");
+    ids.extend(files::FILE_RULES.iter().map(|(id, _)| *id));
     ids
 }
 

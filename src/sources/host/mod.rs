@@ -8,7 +8,7 @@ pub mod systemd;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::model::{HostFacts, Origin, SocketFacts, Val};
+use crate::model::{FileFacts, HostFacts, Origin, SocketFacts, Val};
 
 #[derive(Debug, Clone)]
 pub struct HostRoot {
@@ -65,6 +65,13 @@ impl HostRoot {
 
     pub fn read_to_string(&self, path: &str) -> io::Result<String> {
         std::fs::read_to_string(self.resolve(path)?)
+    }
+
+    /// Owner, group and permission bits of host path `path` (following symlinks inside the root).
+    pub fn stat(&self, path: &str) -> io::Result<(u32, u32, u32)> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(self.resolve(path)?)?;
+        Ok((m.uid(), m.gid(), m.mode() & 0o7777))
     }
 
     /// Is host path `path` a symlink to /dev/null (a masked unit)?
@@ -128,10 +135,49 @@ pub fn group_members(root: &HostRoot, name: &str) -> Vec<Val<String>> {
     out
 }
 
+/// Docker's files whose owner and mode CIS section 3 checks: (path, allowed mode bits, allowed
+/// group ids besides root, CIS ids). Unit files are added from the units found.
+const DOCKER_FILES: &[(&str, u32, &str)] = &[
+    ("/etc/docker", 0o755, "3.5, 3.6"),
+    ("/etc/docker/daemon.json", 0o644, "3.17, 3.18"),
+    ("/etc/default/docker", 0o644, "3.19, 3.20"),
+    ("/etc/sysconfig/docker", 0o644, "3.21, 3.22"),
+    ("/run/containerd/containerd.sock", 0o660, "3.23, 3.24"),
+];
+
+fn docker_files(root: &HostRoot) -> Vec<FileFacts> {
+    let mut wanted: Vec<(String, u32)> = DOCKER_FILES.iter().map(|(p, m, _)| (p.to_string(), *m)).collect();
+    for unit in ["docker.service", "docker.socket"] {
+        if let Some(u) = systemd::load(root, unit) {
+            wanted.extend(u.files.into_iter().map(|f| (f, 0o644)));
+        }
+    }
+    for cert_dir in root.list("/etc/docker/certs.d") {
+        for file in root.list(&format!("/etc/docker/certs.d/{cert_dir}")) {
+            wanted.push((format!("/etc/docker/certs.d/{cert_dir}/{file}"), 0o444));
+        }
+    }
+    wanted
+        .into_iter()
+        .filter_map(|(path, allowed)| {
+            let (uid, gid, mode) = root.stat(&path).ok()?;
+            let origin = Origin::Field(root.display(&path));
+            Some(FileFacts {
+                path: root.display(&path),
+                uid: Val::new(uid, origin.clone()),
+                gid: Val::new(gid, origin.clone()),
+                mode: Val::new(mode, origin),
+                allowed,
+            })
+        })
+        .collect()
+}
+
 /// Read what the host says: who can reach the Docker socket, its sysctl settings (`keys`: the
-/// running values to read).
+/// running values to read), the owner and mode of Docker's files.
 pub fn collect(root: &HostRoot, keys: &[&str]) -> HostFacts {
     HostFacts {
+        docker_files: docker_files(root),
         docker_socket: docker_socket(root),
         sysctl_configured: sysctl::configured(root),
         sysctl_running: keys.iter().filter_map(|k| sysctl::running(root, k).map(|v| (k.to_string(), v))).collect(),
