@@ -352,3 +352,62 @@ fn compose_drift_is_reported_when_a_container_differs_from_its_file() {
     let ours = report["findings"].as_array().unwrap().iter().filter(|f| f["subject"]["name"].as_str().unwrap().contains(&project)).count();
     assert_eq!(ours, 0);
 }
+
+#[test]
+fn tls_engine_as_the_docker_cli_reaches_it() {
+    if !engine() {
+        return;
+    }
+    let available = Command::new("socat").arg("-V").output().is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(std::env::var_os("CBENCH_REQUIRE_ENGINE").is_none(), "socat is required for the TLS test");
+        eprintln!("\n\n*** SKIPPED: socat is not installed; the TLS engine test did not run ***\n");
+        return;
+    }
+    // A TLS endpoint (mutual TLS, as dockerd --tlsverify) in front of the engine's socket.
+    let certs = tempfile::tempdir().unwrap();
+    let dir = certs.path();
+    let sh = |cmd: &str| {
+        let ok = Command::new("sh").arg("-c").arg(cmd).current_dir(dir).output().unwrap();
+        assert!(ok.status.success(), "{cmd}: {}", String::from_utf8_lossy(&ok.stderr));
+    };
+    sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days 1 -subj /CN=cbench-test-ca");
+    sh("openssl req -newkey rsa:2048 -nodes -keyout server-key.pem -out server.csr -subj /CN=localhost");
+    sh("printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > server.ext");
+    sh("openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out server.pem -days 1 -extfile server.ext");
+    sh("openssl req -newkey rsa:2048 -nodes -keyout key.pem -out client.csr -subj /CN=client");
+    sh("printf 'extendedKeyUsage=clientAuth\\n' > client.ext");
+    sh("openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out cert.pem -days 1 -extfile client.ext");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+        }
+    }
+    let _proxy = Kill(
+        Command::new("socat")
+            .arg(format!("OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert=server.pem,key=server-key.pem,cafile=ca.pem,verify=1"))
+            .arg("UNIX-CONNECT:/var/run/docker.sock")
+            .current_dir(dir)
+            .spawn()
+            .unwrap(),
+    );
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let address = format!("tcp://127.0.0.1:{port}");
+    let cert_path = dir.to_str().unwrap();
+    let r = cbench_in(None, &["host", "--docker-host", &address, "--only", "daemon"], &[("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", cert_path)]);
+    assert!(r.stdout.contains(&format!("daemon {address} (Docker ")), "{}\n{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("SKIP  engine unreachable"), "{}", r.stdout);
+    // Without TLS, the same endpoint is not an engine.
+    let r = cbench(&["host", "--docker-host", &address, "--only", "daemon"]);
+    assert!(r.stdout.contains("SKIP  engine unreachable"), "{}", r.stdout);
+}
