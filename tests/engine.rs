@@ -358,13 +358,13 @@ fn tls_engine_as_the_docker_cli_reaches_it() {
     if !engine() {
         return;
     }
-    let available = Command::new("socat").arg("-V").output().is_ok_and(|o| o.status.success());
+    let available = Command::new("stunnel").arg("-version").output().is_ok();
     if !available {
-        assert!(std::env::var_os("CBENCH_REQUIRE_ENGINE").is_none(), "socat is required for the TLS test");
-        eprintln!("\n\n*** SKIPPED: socat is not installed; the TLS engine test did not run ***\n");
+        assert!(std::env::var_os("CBENCH_REQUIRE_ENGINE").is_none(), "stunnel (Debian: stunnel4) is required for the TLS test");
+        eprintln!("\n\n*** SKIPPED: stunnel is not installed; the TLS engine test did not run ***\n");
         return;
     }
-    // A TLS endpoint (mutual TLS, as dockerd --tlsverify) in front of the engine's socket.
+    // A mutual-TLS endpoint (as dockerd --tlsverify) in front of the engine's socket.
     let certs = tempfile::tempdir().unwrap();
     let dir = certs.path();
     let sh = |cmd: &str| {
@@ -382,6 +382,14 @@ fn tls_engine_as_the_docker_cli_reaches_it() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
+    let d = dir.display();
+    std::fs::write(
+        dir.join("stunnel.conf"),
+        format!(
+            "foreground = yes\npid =\n[docker]\naccept = 127.0.0.1:{port}\nconnect = /var/run/docker.sock\ncert = {d}/server.pem\nkey = {d}/server-key.pem\nCAfile = {d}/ca.pem\nverifyChain = yes\nrequireCert = yes\n"
+        ),
+    )
+    .unwrap();
     struct Kill(std::process::Child);
     impl Drop for Kill {
         fn drop(&mut self) {
@@ -389,10 +397,10 @@ fn tls_engine_as_the_docker_cli_reaches_it() {
         }
     }
     let _proxy = Kill(
-        Command::new("socat")
-            .arg(format!("OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert=server.pem,key=server-key.pem,cafile=ca.pem,verify=1"))
-            .arg("UNIX-CONNECT:/var/run/docker.sock")
-            .current_dir(dir)
+        Command::new("stunnel")
+            .arg(dir.join("stunnel.conf"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap(),
     );
@@ -404,7 +412,11 @@ fn tls_engine_as_the_docker_cli_reaches_it() {
     }
     let address = format!("tcp://127.0.0.1:{port}");
     let cert_path = dir.to_str().unwrap();
-    let r = cbench_in(None, &["host", "--docker-host", &address, "--only", "daemon"], &[("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", cert_path)]);
+    let r = cbench_in(
+        None,
+        &["host", "--docker-host", &address, "--only", "daemon"],
+        &[("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", cert_path)],
+    );
     assert!(r.stdout.contains(&format!("daemon {address} (Docker ")), "{}\n{}", r.stdout, r.stderr);
     assert!(!r.stdout.contains("SKIP  engine unreachable"), "{}", r.stdout);
     // Without TLS, the same endpoint is not an engine.

@@ -95,7 +95,8 @@ fn classify(address: &str, e: bollard::errors::Error) -> EngineError {
                 source = cause.source();
             }
             let lower = message.to_lowercase();
-            if ["tls", "certificate", "handshake", "invalidcontenttype", "corrupt message"].iter().any(|w| lower.contains(w)) {
+            if ["tls", "certificate", "handshake", "invalidcontenttype", "corrupt message", "fatal alert"].iter().any(|w| lower.contains(w))
+            {
                 EngineError::Tls { address, message }
             } else if lower.contains("permission denied") {
                 EngineError::PermissionDenied { address }
