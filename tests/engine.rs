@@ -47,6 +47,39 @@ fn image() {
     assert!(ok, "docker import: {out}");
 }
 
+/// A Compose project brought up with docker-compose v2, brought down when dropped.
+struct Project {
+    name: String,
+    file: std::path::PathBuf,
+}
+
+impl Project {
+    /// `None` (after a loud skip) when docker-compose is absent and not required.
+    fn up(name: String, file: std::path::PathBuf) -> Option<Project> {
+        let available = Command::new("docker-compose").arg("version").output().is_ok_and(|o| o.status.success());
+        if !available {
+            assert!(std::env::var_os("CBENCH_REQUIRE_ORACLE").is_none(), "docker-compose is required");
+            eprintln!("\n\n*** SKIPPED: docker-compose is not installed ***\n");
+            return None;
+        }
+        image();
+        let p = Project { name, file };
+        p.compose(&["up", "-d"]);
+        Some(p)
+    }
+
+    fn compose(&self, args: &[&str]) {
+        let out = Command::new("docker-compose").arg("-p").arg(&self.name).arg("-f").arg(&self.file).args(args).output().unwrap();
+        assert!(out.status.success(), "docker-compose {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        self.compose(&["down", "-t", "0"]);
+    }
+}
+
 /// Containers made by one test, removed when it ends.
 struct Containers(Vec<String>);
 
@@ -253,27 +286,9 @@ fn compose_project_findings_match_cbench_compose_rule_for_rule() {
     if !engine() {
         return;
     }
-    let available = Command::new("docker-compose").arg("version").output().is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(std::env::var_os("CBENCH_REQUIRE_ORACLE").is_none(), "docker-compose is required");
-        eprintln!("\n\n*** SKIPPED: docker-compose is not installed ***\n");
-        return;
-    }
-    image();
     let file = root().join("fixtures/compose/engine-project/compose.yaml");
     let project = format!("cbench{}", std::process::id());
-    let compose = |args: &[&str]| {
-        let out = Command::new("docker-compose").arg("-p").arg(&project).arg("-f").arg(&file).args(args).output().unwrap();
-        assert!(out.status.success(), "docker-compose {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    struct Down<'a>(&'a dyn Fn(&[&str]));
-    impl Drop for Down<'_> {
-        fn drop(&mut self) {
-            (self.0)(&["down", "-t", "0"]);
-        }
-    }
-    compose(&["up", "-d"]);
-    let _down = Down(&compose);
+    let Some(_up) = Project::up(project.clone(), file.clone()) else { return };
 
     // What cbench compose says of each service...
     let (_, report) = json(&["compose", file.to_str().unwrap()]);
@@ -299,12 +314,6 @@ fn compose_drift_is_reported_when_a_container_differs_from_its_file() {
     if !engine() {
         return;
     }
-    let available = Command::new("docker-compose").arg("version").output().is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(std::env::var_os("CBENCH_REQUIRE_ORACLE").is_none(), "docker-compose is required");
-        return;
-    }
-    image();
     // Bring the project up from one file, then audit it with a file that says something else.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("compose.yaml");
@@ -315,18 +324,7 @@ fn compose_drift_is_reported_when_a_container_differs_from_its_file() {
         .replace("18091:80", "18093:80");
     std::fs::write(&file, &base).unwrap();
     let project = format!("cbenchdrift{}", std::process::id());
-    let compose = |args: &[&str]| {
-        let out = Command::new("docker-compose").arg("-p").arg(&project).arg("-f").arg(&file).args(args).output().unwrap();
-        assert!(out.status.success(), "docker-compose {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    struct Down<'a>(&'a dyn Fn(&[&str]));
-    impl Drop for Down<'_> {
-        fn drop(&mut self) {
-            (self.0)(&["down", "-t", "0"]);
-        }
-    }
-    compose(&["up", "-d"]);
-    let _down = Down(&compose);
+    let Some(_up) = Project::up(project.clone(), file.clone()) else { return };
     // The file now drops NET_ADMIN and the socket mount: the running `app` container drifted.
     let edited =
         base.replace("    cap_add: [NET_ADMIN]\n", "").replace("    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n", "");
