@@ -184,17 +184,7 @@ fn host_audits_insecure_hardened_and_created_containers() {
     let (code, report) = json(&["host", "--all", "--only", "containers,images", "--ignore", "shared-writable-volume"]);
     assert_eq!(code, 1);
     let got = rules_by_container(&report, &prefix);
-    let common = [
-        "capabilities-not-dropped",
-        "no-new-privileges-not-set",
-        "writable-root-filesystem",
-        "runs-as-root",
-        "memory-not-limited",
-        "cpu-not-limited",
-        "pids-not-limited",
-        "healthcheck-missing",
-        "default-bridge-network",
-    ];
+    let common: Vec<&str> = DEFAULT_CONTAINER_RULES.iter().copied().chain(["default-bridge-network"]).collect();
     let mut insecure = set(&common);
     insecure.extend(set(&["docker-socket-mount", "dangerous-capability", "host-pid", "seccomp-unconfined", "port-on-all-interfaces"]));
     let mut privileged = set(&common);

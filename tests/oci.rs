@@ -13,16 +13,7 @@ fn recorded_bundles() {
     for f in report["findings"].as_array().unwrap() {
         by_bundle.entry(f["subject"]["name"].as_str().unwrap().to_string()).or_default().push(f["rule"].as_str().unwrap().to_string());
     }
-    let common = [
-        "capabilities-not-dropped",
-        "no-new-privileges-not-set",
-        "writable-root-filesystem",
-        "runs-as-root",
-        "memory-not-limited",
-        "cpu-not-limited",
-        "pids-not-limited",
-        "healthcheck-missing",
-    ];
+    let common = DEFAULT_CONTAINER_RULES;
     let mut default: Vec<String> = common.iter().map(|s| s.to_string()).collect();
     default.sort();
     let mut got = by_bundle["fixtures/oci/default"].clone();

@@ -56,3 +56,15 @@ pub fn lines_and_rules(report: &serde_json::Value) -> Vec<(u64, String)> {
     out.sort();
     out
 }
+
+/// What a container started with Docker's defaults trips (whatever describes it).
+pub const DEFAULT_CONTAINER_RULES: [&str; 8] = [
+    "capabilities-not-dropped",
+    "no-new-privileges-not-set",
+    "writable-root-filesystem",
+    "runs-as-root",
+    "memory-not-limited",
+    "cpu-not-limited",
+    "pids-not-limited",
+    "healthcheck-missing",
+];

@@ -14,6 +14,13 @@ pub enum Check {
     Skip(String),
 }
 
+impl From<Vec<Hit>> for Check {
+    /// No hit is a pass.
+    fn from(hits: Vec<Hit>) -> Check {
+        if hits.is_empty() { Check::Pass } else { Check::Fail(hits) }
+    }
+}
+
 pub type DaemonCheck = fn(&DaemonConfig) -> Check;
 
 pub const DAEMON_RULES: &[(&str, DaemonCheck)] = &[

@@ -67,7 +67,7 @@ pub fn insecure_registry(d: &DaemonConfig) -> Check {
         .filter(|r| !DEFAULT_INSECURE.contains(&r.value.as_str()))
         .map(|r| Hit::new(format!("registry {} is insecure (no TLS verification)", r.value), r.origin.clone(), r.value.clone()))
         .collect();
-    if hits.is_empty() { Check::Pass } else { Check::Fail(hits) }
+    hits.into()
 }
 
 pub fn daemon_seccomp_disabled(d: &DaemonConfig) -> Check {
@@ -128,7 +128,7 @@ pub fn daemon_tcp_without_tls(d: &DaemonConfig) -> Check {
             if any { hit.severity(Severity::Critical) } else { hit }
         })
         .collect();
-    if hits.is_empty() { Check::Pass } else { Check::Fail(hits) }
+    hits.into()
 }
 
 pub fn daemon_flag_conflict(d: &DaemonConfig) -> Check {
@@ -143,7 +143,7 @@ pub fn daemon_flag_conflict(d: &DaemonConfig) -> Check {
             )
         })
         .collect();
-    if hits.is_empty() { Check::Pass } else { Check::Fail(hits) }
+    hits.into()
 }
 
 pub fn engine_warning(d: &DaemonConfig) -> Check {
@@ -157,7 +157,7 @@ pub fn engine_warning(d: &DaemonConfig) -> Check {
             if exposed { h.severity(Severity::High) } else { h }
         })
         .collect();
-    if hits.is_empty() { Check::Pass } else { Check::Fail(hits) }
+    hits.into()
 }
 
 #[cfg(test)]
