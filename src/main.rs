@@ -95,7 +95,8 @@ enum Command {
         #[command(flatten)]
         output: Output,
     },
-    /// Audit a Docker host: the daemon, every container and the images they use (Engine API)
+    /// Audit a Docker host: the daemon, its files, socket access, audit, kernel, sshd, users, MAC,
+    /// mounts, every container and the images they use
     Host {
         /// The engine: unix:///path or tcp://host:port. Default: DOCKER_HOST, else the local socket.
         #[arg(long)]
@@ -114,12 +115,16 @@ enum Command {
         /// engine is then read only with --docker-host.
         #[arg(long)]
         root: Option<PathBuf>,
-        /// Run only these sections (daemon, files, containers, images, socket, kernel).
+        /// Run only these sections (daemon, files, socket, audit, kernel, ssh, users, mac, fs,
+        /// containers, images).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
         /// Leave these sections out.
         #[arg(long, value_delimiter = ',')]
         skip: Vec<String>,
+        /// Also walk the file system for setuid/setgid and world-writable files (slow).
+        #[arg(long)]
+        deep: bool,
         #[command(flatten)]
         output: Output,
     },
@@ -195,7 +200,7 @@ fn main() -> ExitCode {
             };
             finish(&compose::run(&opts), &output, allow_partial)
         }
-        Command::Host { docker_host, timeout, all, compose_files, root, only, skip, output } => {
+        Command::Host { docker_host, timeout, all, compose_files, root, only, skip, deep, output } => {
             if let Err(code) = check_rules(&output, &cbench::rules::all_rule_ids()) {
                 return code;
             }
@@ -215,6 +220,7 @@ fn main() -> ExitCode {
                 select: output.select.clone(),
                 ignore: output.ignore.clone(),
                 pedantic: output.pedantic,
+                deep,
             };
             finish(&host::run(&opts), &output, false)
         }

@@ -115,10 +115,10 @@ fn debian_daemon_json_and_dockerd_flags() {
 #[test]
 fn kernel_sysctl_offline() {
     // Hardened: every key set, in a file that sorts after Flatcar's baselayout.conf.
-    let (_, report) = json(&["host", "--root", "fixtures/hosts/flatcar-hardened", "--only", "kernel"]);
+    let (_, report) = json(&["host", "--root", "fixtures/hosts/flatcar-hardened", "--only", "kernel", "--select", "kernel-sysctl"]);
     assert_eq!(report["findings"], serde_json::json!([]));
     // Default: kptr_restrict configured weaker, the rest not configured at all (low).
-    let (_, report) = json(&["host", "--root", "fixtures/hosts/flatcar-default", "--only", "kernel"]);
+    let (_, report) = json(&["host", "--root", "fixtures/hosts/flatcar-default", "--only", "kernel", "--select", "kernel-sysctl"]);
     let findings = report["findings"].as_array().unwrap();
     let medium: Vec<(&str, &str)> = findings
         .iter()
@@ -142,7 +142,7 @@ fn a_hardening_file_that_sorts_first_is_overridden() {
     };
     copy("fixtures/hosts/flatcar-hardened/usr/lib/sysctl.d/baselayout.conf", "usr/lib/sysctl.d/baselayout.conf");
     copy("fixtures/hosts/flatcar-hardened/etc/sysctl.d/zz-hardening.conf", "etc/sysctl.d/90-hardening.conf");
-    let (_, report) = json(&["host", "--root", dir.path().to_str().unwrap(), "--only", "kernel"]);
+    let (_, report) = json(&["host", "--root", dir.path().to_str().unwrap(), "--only", "kernel", "--select", "kernel-sysctl"]);
     let got: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["evidence"].as_str().unwrap()).collect();
     assert_eq!(got, ["kernel.kptr_restrict"]);
 }

@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use crate::model::{DiagKind, Diagnostic, Finding, Severity, Subject};
 use crate::report::Run;
-use crate::rules::{self, daemon::Check};
+use crate::rules::{self, Check};
 use crate::sources::engine::{self, EngineFacts, EngineOptions};
 use crate::sources::host::{self, HostRoot};
 
 /// The sections of a host audit, in report order.
-pub const SECTIONS: &[&str] = &["daemon", "files", "containers", "images", "socket", "kernel"];
+pub const SECTIONS: &[&str] = &["daemon", "files", "socket", "audit", "kernel", "ssh", "users", "mac", "fs", "containers", "images"];
 
 /// Sections read from the engine.
 const ENGINE_SECTIONS: &[&str] = &["daemon", "containers", "images"];
@@ -31,6 +31,8 @@ pub struct Options {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub pedantic: bool,
+    /// `--deep`: walk the file system for setuid/setgid and world-writable files.
+    pub deep: bool,
 }
 
 impl Default for Options {
@@ -45,6 +47,7 @@ impl Default for Options {
             select: Vec::new(),
             ignore: Vec::new(),
             pedantic: false,
+            deep: false,
         }
     }
 }
@@ -66,6 +69,9 @@ pub fn run(opts: &Options) -> Run {
     // The daemon as its files configure it (daemon.json, dockerd flags): always readable.
     let (files_config, file_diags) = host::daemon::collect(&root);
     run.diagnostics.extend(file_diags);
+    // The daemon settings the host sections need (data root, TLS files): this host's files,
+    // with the local engine's effective values when it answers.
+    let mut host_config = files_config.clone();
     let mut daemon: Option<(String, crate::model::DaemonConfig)> = None;
     if ENGINE_SECTIONS.iter().any(|s| opts.section(s)) {
         // Offline, nothing of the machine cbench runs on may leak in: no engine unless asked.
@@ -82,6 +88,9 @@ pub fn run(opts: &Options) -> Run {
                     let version = facts.daemon.version.as_ref().map(|v| v.value.clone()).unwrap_or_else(|| "?".into());
                     // This host's files describe the engine only when it is this host's engine.
                     let config = if local { merge(facts.daemon.clone(), files_config) } else { facts.daemon.clone() };
+                    if local {
+                        host_config = config.clone();
+                    }
                     daemon = Some((format!("{} (Docker {version})", facts.address), config));
                 }
                 Err(e) => {
@@ -111,43 +120,25 @@ pub fn run(opts: &Options) -> Run {
     {
         judge_daemon(opts, &name, &config, &mut run);
     }
-    let facts =
-        (opts.section("socket") || opts.section("kernel") || opts.section("files")).then(|| host::collect(&root, &rules::kernel::keys()));
-    if opts.section("files")
-        && let Some(facts) = &facts
-    {
-        let subject = Subject { kind: "files", name: root.display("/") };
-        let mut ids = Vec::new();
-        for (id, check) in rules::files::FILE_RULES.iter().filter(|(id, _)| opts.selected(id)) {
-            ids.push(*id);
-            run.findings.extend(check(facts).into_iter().map(|h| rules::finding(id, &subject, h)));
-        }
-        run.checked.push((subject, ids.into()));
-    }
-    if opts.section("kernel")
-        && let Some(facts) = &facts
-    {
-        let subject = Subject { kind: "kernel", name: root.display("/") };
-        if opts.selected("kernel-sysctl") {
-            run.findings.extend(rules::kernel::kernel_sysctl(facts).into_iter().map(|h| rules::finding("kernel-sysctl", &subject, h)));
-            run.checked.push((subject, ["kernel-sysctl"].as_slice().into()));
-        }
-    }
-    if opts.section("socket")
-        && let Some(facts) = facts
-    {
-        let subject = Subject { kind: "host", name: root.display("/") };
-        let mut ids = Vec::new();
-        for (id, check) in rules::access::ACCESS_RULES.iter().filter(|(id, _)| opts.selected(id)) {
-            match check(&facts) {
-                Some(hits) => {
-                    ids.push(*id);
-                    run.findings.extend(hits.into_iter().map(|h| rules::finding(id, &subject, h)));
+    let host_sections: Vec<&(&str, &[(&str, rules::HostCheck)])> =
+        rules::HOST_SECTIONS.iter().filter(|(section, _)| opts.section(section)).collect();
+    if !host_sections.is_empty() {
+        let facts = host::collect(&root, &host_config, &rules::kernel::keys(), opts.deep);
+        for (section, checks) in host_sections {
+            let subject = Subject { kind: section, name: root.display("/") };
+            let mut ids = Vec::new();
+            for (id, check) in checks.iter().filter(|(id, _)| opts.selected(id)) {
+                match check(&facts) {
+                    Check::Pass => ids.push(*id),
+                    Check::Fail(hits) => {
+                        ids.push(*id);
+                        run.findings.extend(hits.into_iter().map(|h| rules::finding(id, &subject, h)));
+                    }
+                    Check::Skip(reason) => run.skipped.push((subject.clone(), id, reason)),
                 }
-                None => run.skipped.push((subject.clone(), id, "not applicable: no docker.socket unit (or it is masked)".into())),
             }
+            run.checked.push((subject, ids.into()));
         }
-        run.checked.push((subject, ids.into()));
     }
     run.findings.retain(|f| opts.min_severity.is_none_or(|m| f.severity >= m));
     run
@@ -161,6 +152,7 @@ fn merge(engine: crate::model::DaemonConfig, files: crate::model::DaemonConfig) 
         seccomp_profile: engine.seccomp_profile.or(files.seccomp_profile),
         hosts: files.hosts,
         tls_verify: files.tls_verify,
+        tls_files: files.tls_files,
         conflicts: files.conflicts,
         ..engine
     }

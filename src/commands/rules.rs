@@ -18,7 +18,7 @@ pub fn list_json() -> String {
 fn meta_json(m: &Meta) -> serde_json::Value {
     serde_json::json!({
         "id": m.id, "family": m.family, "title": m.title, "severity": m.severity, "cis": m.cis,
-        "rationale": m.rationale, "remediation": m.remediation, "decision": m.decision,
+        "rationale": m.rationale, "remediation": m.remediation, "butane": m.butane, "decision": m.decision,
         "compose_lint": m.compose_lint,
     })
 }
@@ -38,6 +38,9 @@ pub fn explain(id: &str) -> Option<String> {
     }
     if let Some(a) = &m.after {
         out.push_str(&format!("\nAfter\n{}", indent(a)));
+    }
+    if let Some(b) = &m.butane {
+        out.push_str(&format!("\nOn Flatcar (Butane)\n{}", indent(b)));
     }
     if let Some(d) = &m.decision {
         out.push_str(&format!("\nNote\n{}\n", indent(d)));

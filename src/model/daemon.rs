@@ -32,4 +32,6 @@ pub struct DaemonConfig {
     pub tls_verify: Option<Val<bool>>,
     /// Options set both as a flag and in daemon.json (dockerd then refuses to start).
     pub conflicts: Vec<Val<String>>,
+    /// `tlscacert`, `tlscert`, `tlskey`: (option, path).
+    pub tls_files: Vec<Val<(String, String)>>,
 }

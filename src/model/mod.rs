@@ -6,7 +6,10 @@ pub mod source;
 pub mod spec;
 
 pub use daemon::DaemonConfig;
-pub use host::{FileFacts, HostFacts, SocketFacts};
+pub use host::{
+    Accounts, AuditFacts, AuditRule, FileFacts, HostFacts, MacFacts, ModuleState, MountFacts, Mounts, SocketFacts, SshdFacts, SudoRule,
+    User,
+};
 pub use source::SourceText;
 pub use spec::*;
 

@@ -137,15 +137,12 @@ pub fn render(run: &Run, style: &Style) -> String {
     out
 }
 
-fn section_of(kind: &str) -> &'static str {
+/// The section a subject belongs to: host sections name their subjects after themselves.
+fn section_of(kind: &str) -> &str {
     match kind {
-        "daemon" => "daemon",
         "container" => "containers",
         "image" => "images",
-        "host" => "socket",
-        "kernel" => "kernel",
-        "files" => "files",
-        _ => "other",
+        k => k,
     }
 }
 
@@ -172,7 +169,7 @@ pub fn render_host(run: &Run, style: &Style) -> String {
         }
         let (mut passed, mut total) = (0, 0);
         for (subject, ids) in run.checked.iter().filter(|(s, _)| section_of(s.kind) == *section) {
-            let one_line_per_check = matches!(subject.kind, "daemon" | "host" | "kernel" | "files");
+            let one_line_per_check = !matches!(subject.kind, "container" | "image");
             out.push_str(&format!("  {} {}\n", subject.kind, subject.name));
             let mut quiet_passes = 0;
             for rule in ids.iter() {

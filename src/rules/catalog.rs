@@ -15,6 +15,11 @@ const FILES: &[(&str, &str)] = &[
     ("rules/context.yaml", include_str!("../../rules/context.yaml")),
     ("rules/kernel.yaml", include_str!("../../rules/kernel.yaml")),
     ("rules/files.yaml", include_str!("../../rules/files.yaml")),
+    ("rules/audit.yaml", include_str!("../../rules/audit.yaml")),
+    ("rules/ssh.yaml", include_str!("../../rules/ssh.yaml")),
+    ("rules/users.yaml", include_str!("../../rules/users.yaml")),
+    ("rules/mac.yaml", include_str!("../../rules/mac.yaml")),
+    ("rules/fs.yaml", include_str!("../../rules/fs.yaml")),
 ];
 
 #[derive(Debug, Clone)]
@@ -28,6 +33,8 @@ pub struct Meta {
     pub remediation: String,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// On Flatcar Container Linux: the Butane snippet that fixes it.
+    pub butane: Option<String>,
     pub decision: Option<String>,
     pub references: Vec<String>,
     /// compose-lint rules this one covers.
@@ -66,6 +73,7 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<Meta>, String> {
                 remediation: str_field(r, "remediation", &at)?,
                 before: r.get("before").and_then(Node::as_str).map(str::to_string),
                 after: r.get("after").and_then(Node::as_str).map(str::to_string),
+                butane: r.get("butane").and_then(Node::as_str).map(str::to_string),
                 decision: r.get("decision").and_then(Node::as_str).map(str::to_string),
                 references: list(r, "references"),
                 compose_lint: list(r, "compose_lint"),
@@ -100,7 +108,7 @@ mod tests {
             assert!(code.contains(id), "metadata {id} has no code");
         }
         for m in all() {
-            assert!(m.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{} is not kebab-case", m.id);
+            assert!(m.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{} is not kebab-case", m.id);
             assert!(!m.remediation.is_empty() && !m.rationale.is_empty());
         }
     }

@@ -2,15 +2,18 @@
 //! as permission bits, never as decimal numbers (0477 is not "0644 or stricter").
 
 use crate::model::{FileFacts, HostFacts, Severity};
-use crate::rules::Hit;
+use crate::rules::{Hit, HostCheck};
 
-pub type FileCheck = fn(&HostFacts) -> Vec<Hit>;
-
-pub const FILE_RULES: &[(&str, FileCheck)] =
-    &[("docker-file-permissions", docker_file_permissions), ("docker-file-ownership", docker_file_ownership)];
+pub const RULES: &[(&str, HostCheck)] =
+    &[("docker-file-permissions", |h| docker_file_permissions(h).into()), ("docker-file-ownership", |h| docker_file_ownership(h).into())];
 
 pub fn docker_file_permissions(h: &HostFacts) -> Vec<Hit> {
-    h.docker_files
+    modes(&h.docker_files)
+}
+
+/// Files more open than they may be; world-writable is high.
+pub fn modes(files: &[FileFacts]) -> Vec<Hit> {
+    files
         .iter()
         .filter(|f| f.mode.value & !f.allowed != 0)
         .map(|f: &FileFacts| {

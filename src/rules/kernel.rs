@@ -1,8 +1,82 @@
-//! kernel-sysctl: the sysctl keys of the hardening checklists (CIS, KSPP, Lynis, CKS).
-//! ip_forward is never asked for: containers need it.
+//! Kernel rules: kernel-sysctl (the sysctl keys of the hardening checklists: CIS, KSPP, Lynis,
+//! CKS; ip_forward is never asked for, containers need it), kernel-module-enabled (file
+//! systems and protocols a container host does not need), kernel-cmdline-weakened.
 
-use crate::model::{HostFacts, Origin, Severity};
-use crate::rules::Hit;
+use crate::model::{HostFacts, ModuleState, Origin, Severity};
+use crate::rules::{Check, Hit, HostCheck};
+
+pub const RULES: &[(&str, HostCheck)] = &[
+    ("kernel-sysctl", |h| kernel_sysctl(h).into()),
+    ("kernel-module-enabled", |h| kernel_module_enabled(h).into()),
+    ("kernel-cmdline-weakened", kernel_cmdline_weakened),
+];
+
+/// Modules the checklists (CIS distribution benchmarks, Lynis) want unloadable.
+pub const MODULES: &[&str] =
+    &["cramfs", "freevxfs", "jffs2", "hfs", "hfsplus", "squashfs", "udf", "dccp", "sctp", "rds", "tipc", "usb-storage"];
+
+/// An `install` command that makes loading the module do nothing.
+fn disables(command: &str) -> bool {
+    matches!(command.split_whitespace().next(), Some("/bin/true" | "/bin/false" | "/usr/bin/true" | "/usr/bin/false"))
+}
+
+pub fn kernel_module_enabled(h: &HostFacts) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for m in MODULES {
+        let key = crate::sources::host::kernel::module_name(m);
+        match h.modules.get(&key) {
+            Some(v) if matches!(&v.value, ModuleState::Install(c) if disables(c)) => {}
+            Some(v) if v.value == ModuleState::Blacklist => hits.push(
+                Hit::new(
+                    format!(
+                        "{m} is only blacklisted: that stops loading by alias, `modprobe {m}` (or a program asking for it) still loads it"
+                    ),
+                    v.origin.clone(),
+                    *m,
+                )
+                .severity(Severity::Low),
+            ),
+            Some(v) => hits.push(Hit::new(format!("{m} has an install command that still loads it"), v.origin.clone(), *m)),
+            None => hits.push(Hit::new(
+                format!("{m} can be loaded: no `install {m} /bin/true` in modprobe.d"),
+                Origin::Field("modprobe.d".into()),
+                *m,
+            )),
+        }
+    }
+    hits
+}
+
+/// Boot parameters that turn a protection off, and what they turn off.
+const WEAKENING: &[(&str, &str)] = &[
+    ("selinux=0", "disables SELinux"),
+    ("enforcing=0", "puts SELinux in permissive mode"),
+    ("apparmor=0", "disables AppArmor"),
+    ("security=none", "disables every Linux security module"),
+    ("audit=0", "disables the audit subsystem"),
+    ("mitigations=off", "turns off CPU vulnerability mitigations"),
+    ("nopti", "turns off page-table isolation (Meltdown)"),
+    ("nospectre_v1", "turns off Spectre v1 mitigations"),
+    ("nospectre_v2", "turns off Spectre v2 mitigations"),
+    ("spectre_v2=off", "turns off Spectre v2 mitigations"),
+    ("spec_store_bypass_disable=off", "turns off Speculative Store Bypass mitigation"),
+    ("nokaslr", "turns off kernel address-space randomisation"),
+    ("module.sig_enforce=0", "accepts unsigned modules"),
+    ("lockdown=none", "turns kernel lockdown off"),
+];
+
+pub fn kernel_cmdline_weakened(h: &HostFacts) -> Check {
+    let Some(cmdline) = &h.cmdline else {
+        return Check::Skip("no kernel command line: /proc/cmdline (live) or the boot configuration (offline) not found".into());
+    };
+    cmdline
+        .value
+        .split_whitespace()
+        .filter_map(|p| WEAKENING.iter().find(|(w, _)| *w == p))
+        .map(|(p, why)| Hit::new(format!("the kernel command line has `{p}`: it {why}"), cmdline.origin.clone(), *p))
+        .collect::<Vec<_>>()
+        .into()
+}
 
 /// Key and the values that pass.
 pub const EXPECTED: &[(&str, &[&str])] = &[

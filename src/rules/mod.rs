@@ -3,14 +3,19 @@
 //! The registry is one explicit list; each rule's metadata lives in `rules/<family>.yaml`.
 
 pub mod access;
+pub mod audit;
 pub mod catalog;
 pub mod container;
 pub mod context;
 pub mod daemon;
 pub mod drift;
 pub mod files;
+pub mod fs;
 pub mod image;
 pub mod kernel;
+pub mod mac;
+pub mod ssh;
+pub mod users;
 
 use crate::model::{ContainerSpec, Mount, Origin, Severity, Val};
 
@@ -51,6 +56,46 @@ impl Hit {
         self.severity = Some(s);
         self
     }
+
+    pub fn with_related(mut self, o: Origin) -> Hit {
+        self.related.push(o);
+        self
+    }
+}
+
+/// The outcome of one daemon or host check.
+#[derive(Debug, PartialEq)]
+pub enum Check {
+    Pass,
+    Fail(Vec<Hit>),
+    /// Could not run, with the reason (not applicable, not readable without root, ...).
+    Skip(String),
+}
+
+impl From<Vec<Hit>> for Check {
+    /// No hit is a pass.
+    fn from(hits: Vec<Hit>) -> Check {
+        if hits.is_empty() { Check::Pass } else { Check::Fail(hits) }
+    }
+}
+
+/// A rule that judges the host itself.
+pub type HostCheck = fn(&crate::model::HostFacts) -> Check;
+
+/// The host sections and their rules, in report order.
+pub const HOST_SECTIONS: &[(&str, &[(&str, HostCheck)])] = &[
+    ("files", files::RULES),
+    ("socket", access::RULES),
+    ("audit", audit::RULES),
+    ("kernel", kernel::RULES),
+    ("ssh", ssh::RULES),
+    ("users", users::RULES),
+    ("mac", mac::RULES),
+    ("fs", fs::RULES),
+];
+
+pub fn host_rule_ids() -> impl Iterator<Item = &'static str> {
+    HOST_SECTIONS.iter().flat_map(|(_, rules)| rules.iter().map(|(id, _)| *id))
 }
 
 /// A rule that judges one container (a Compose service, a running container, an OCI bundle).
@@ -141,9 +186,7 @@ pub fn all_rule_ids() -> Vec<&'static str> {
     ids.extend(image::IMAGE_RULES.iter().map(|(id, _)| *id));
     ids.push("compose-drift");
     ids.push("apparmor-profile-missing");
-    ids.extend(access::ACCESS_RULES.iter().map(|(id, _)| *id));
-    ids.push("kernel-sysctl");
-    ids.extend(files::FILE_RULES.iter().map(|(id, _)| *id));
+    ids.extend(host_rule_ids());
     ids
 }
 

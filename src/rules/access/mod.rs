@@ -2,17 +2,56 @@
 //! docker-socket-mode, docker-socket-ownership, docker-group-members, docker-socket-tcp
 
 use crate::model::{HostFacts, Severity};
-use crate::rules::Hit;
+use crate::rules::{Check, Hit, HostCheck};
 
-pub type HostCheck = fn(&HostFacts) -> Option<Vec<Hit>>;
-
-/// Each returns None when the host has no docker.socket unit (not applicable).
-pub const ACCESS_RULES: &[(&str, HostCheck)] = &[
-    ("docker-socket-mode", docker_socket_mode),
-    ("docker-socket-ownership", docker_socket_ownership),
-    ("docker-group-members", docker_group_members),
-    ("docker-socket-tcp", docker_socket_tcp),
+/// Each check below returns None when the host has no docker.socket unit (not applicable).
+pub const RULES: &[(&str, HostCheck)] = &[
+    ("docker-socket-mode", |h| socket_check(docker_socket_mode(h))),
+    ("docker-socket-ownership", |h| socket_check(docker_socket_ownership(h))),
+    ("docker-group-members", |h| socket_check(docker_group_members(h))),
+    ("docker-socket-tcp", |h| socket_check(docker_socket_tcp(h))),
+    ("fleet-socket-open", fleet_socket_open),
+    ("rkt-group-members", rkt_group_members),
 ];
+
+/// CoreOS's fleet.socket is the fleet API: masked, or root-only with mode 0600.
+pub fn fleet_socket_open(h: &HostFacts) -> Check {
+    let Some(s) = h.fleet_socket.as_ref().filter(|s| !s.masked) else {
+        return Check::Skip("not applicable: no fleet.socket (or it is masked)".into());
+    };
+    let mut hits = Vec::new();
+    if s.mode.value & !0o600 != 0 {
+        hits.push(Hit::new(
+            format!("fleet.socket is created with mode {:04o}, more open than 0600", s.mode.value),
+            s.mode.origin.clone(),
+            "SocketMode",
+        ));
+    }
+    if !matches!(s.group.value.as_str(), "root" | "0") {
+        hits.push(Hit::new(format!("fleet.socket's group is {}, not root", s.group.value), s.group.origin.clone(), "SocketGroup"));
+    }
+    for l in s.listen.iter().filter(|l| !l.value.starts_with('/')) {
+        hits.push(
+            Hit::new(format!("fleet.socket listens on TCP {}", l.value), l.origin.clone(), format!("ListenStream={}", l.value))
+                .severity(Severity::Critical),
+        );
+    }
+    hits.into()
+}
+
+/// Members of `rkt` can run rkt pods (and read their images): root-equivalent on CoreOS.
+pub fn rkt_group_members(h: &HostFacts) -> Check {
+    let Some(members) = h.accounts.groups.get("rkt") else { return Check::Skip("not applicable: no rkt group".into()) };
+    members
+        .iter()
+        .map(|m| Hit::new(format!("user {} is in group rkt: it can run rkt pods as root", m.value), m.origin.clone(), m.value.clone()))
+        .collect::<Vec<_>>()
+        .into()
+}
+
+fn socket_check(hits: Option<Vec<Hit>>) -> Check {
+    hits.map_or_else(|| Check::Skip("not applicable: no docker.socket unit (or it is masked)".into()), Check::from)
+}
 
 fn socket(h: &HostFacts) -> Option<&crate::model::SocketFacts> {
     h.docker_socket.as_ref().filter(|s| !s.masked)

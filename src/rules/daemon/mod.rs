@@ -4,22 +4,7 @@
 mod settings;
 
 use crate::model::DaemonConfig;
-use crate::rules::Hit;
-
-/// The outcome of one daemon check.
-#[derive(Debug, PartialEq)]
-pub enum Check {
-    Pass,
-    Fail(Vec<Hit>),
-    Skip(String),
-}
-
-impl From<Vec<Hit>> for Check {
-    /// No hit is a pass.
-    fn from(hits: Vec<Hit>) -> Check {
-        if hits.is_empty() { Check::Pass } else { Check::Fail(hits) }
-    }
-}
+pub use crate::rules::Check;
 
 pub type DaemonCheck = fn(&DaemonConfig) -> Check;
 

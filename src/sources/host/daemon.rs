@@ -95,6 +95,13 @@ fn apply_json(c: &mut DaemonConfig, key: &str, value: &serde_json::Value, origin
         "data-root" => c.docker_root = s(value).map(|v| Val::new(v, origin)),
         "hosts" => c.hosts = value.as_array().into_iter().flatten().filter_map(s).map(|h| Val::new(h, origin.clone())).collect(),
         "tlsverify" => c.tls_verify = b(value).map(|v| Val::new(v, origin)),
+        "selinux-enabled" => c.selinux = b(value).map(|v| Val::new(v, origin)),
+        "tlscacert" | "tlscert" | "tlskey" => {
+            if let Some(path) = s(value) {
+                c.tls_files.retain(|f| f.value.0 != key);
+                c.tls_files.push(Val::new((key.to_string(), path), origin));
+            }
+        }
         _ => {}
     }
 }
@@ -116,6 +123,11 @@ fn apply_flag(c: &mut DaemonConfig, flag: &str, v: &Val<String>) {
         "data-root" => c.docker_root = Some(v.clone()),
         "host" => c.hosts.push(v.clone()),
         "tlsverify" => c.tls_verify = Some(yes()),
+        "selinux-enabled" => c.selinux = Some(yes()),
+        "tlscacert" | "tlscert" | "tlskey" => {
+            c.tls_files.retain(|f| f.value.0 != flag);
+            c.tls_files.push(Val::new((flag.to_string(), v.value.clone()), v.origin.clone()));
+        }
         _ => {}
     }
 }

@@ -1,14 +1,20 @@
 //! The host source: every read of the audited host's files goes through `HostRoot`, the live
 //! `/` or a directory tree given with `--root` (a mounted image, a fixture). Read-only, always.
 
+pub mod accounts;
+pub mod audit;
 pub mod daemon;
+pub mod kernel;
+pub mod mac;
+pub mod mounts;
+pub mod sshd;
 pub mod sysctl;
 pub mod systemd;
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::model::{FileFacts, HostFacts, Origin, SocketFacts, Val};
+use crate::model::{DaemonConfig, FileFacts, HostFacts, Origin, SocketFacts, Val};
 
 #[derive(Debug, Clone)]
 pub struct HostRoot {
@@ -80,6 +86,12 @@ impl HostRoot {
         std::fs::read_link(real).is_ok_and(|t| t == Path::new("/dev/null"))
     }
 
+    /// Is host path `path` itself a symlink?
+    pub fn is_link(&self, path: &str) -> bool {
+        let real = self.root.join(path.trim_start_matches('/'));
+        std::fs::symlink_metadata(real).is_ok_and(|m| m.file_type().is_symlink())
+    }
+
     /// Names in host directory `dir`, sorted; empty when it does not exist.
     pub fn list(&self, dir: &str) -> Vec<String> {
         let Ok(real) = self.resolve(dir) else { return Vec::new() };
@@ -115,40 +127,34 @@ fn components(path: &str) -> Vec<String> {
         .collect()
 }
 
-/// Members of group `name` from /etc/group, and from Flatcar's /usr/share/baselayout/group
-/// (which nsswitch's `altfiles` adds on Flatcar Container Linux).
-pub fn group_members(root: &HostRoot, name: &str) -> Vec<Val<String>> {
-    let mut out = Vec::new();
-    for file in ["/etc/group", "/usr/share/baselayout/group"] {
-        let Ok(text) = root.read_to_string(file) else { continue };
-        for (i, line) in text.lines().enumerate() {
-            let fields: Vec<&str> = line.split(':').collect();
-            if fields.len() >= 4 && fields[0] == name {
-                for member in fields[3].split(',').map(str::trim).filter(|m| !m.is_empty()) {
-                    if !out.iter().any(|v: &Val<String>| v.value == member) {
-                        out.push(Val::new(member.to_string(), root.origin(file, i as u32 + 1)));
-                    }
-                }
-            }
-        }
-    }
-    out
+/// Owner and mode of host path `path`, when it exists; `allowed`: the most its mode may allow.
+pub fn file_facts(root: &HostRoot, path: &str, allowed: u32) -> Option<FileFacts> {
+    let (uid, gid, mode) = root.stat(path).ok()?;
+    let origin = Origin::Field(root.display(path));
+    Some(FileFacts {
+        path: root.display(path),
+        uid: Val::new(uid, origin.clone()),
+        gid: Val::new(gid, origin.clone()),
+        mode: Val::new(mode, origin),
+        allowed,
+    })
 }
 
-/// Docker's files whose owner and mode CIS section 3 checks: (path, allowed mode bits, allowed
-/// group ids besides root, CIS ids). Unit files are added from the units found.
-const DOCKER_FILES: &[(&str, u32, &str)] = &[
-    ("/etc/docker", 0o755, "3.5, 3.6"),
-    ("/etc/docker/daemon.json", 0o644, "3.17, 3.18"),
-    ("/etc/default/docker", 0o644, "3.19, 3.20"),
-    ("/etc/sysconfig/docker", 0o644, "3.21, 3.22"),
-    ("/run/containerd/containerd.sock", 0o660, "3.23, 3.24"),
+/// Docker's files whose owner and mode CIS section 3 checks, with the most their mode may
+/// allow. Unit files are added from the units found, TLS files from the daemon's settings.
+const DOCKER_FILES: &[(&str, u32)] = &[
+    ("/etc/docker", 0o755),
+    ("/etc/docker/daemon.json", 0o644),
+    ("/etc/default/docker", 0o644),
+    ("/etc/sysconfig/docker", 0o644),
+    ("/etc/containerd/config.toml", 0o644),
+    ("/run/containerd/containerd.sock", 0o660),
 ];
 
-fn docker_files(root: &HostRoot) -> Vec<FileFacts> {
-    let mut wanted: Vec<(String, u32)> = DOCKER_FILES.iter().map(|(p, m, _)| (p.to_string(), *m)).collect();
+fn docker_files(root: &HostRoot, config: &DaemonConfig, data_root: &str) -> Vec<FileFacts> {
+    let mut wanted: Vec<(String, u32)> = DOCKER_FILES.iter().map(|(p, m)| (p.to_string(), *m)).collect();
     for unit in ["docker.service", "docker.socket"] {
-        if let Some(u) = systemd::load(root, unit) {
+        if let Some(u) = systemd::load(root, unit).filter(|u| !u.masked) {
             wanted.extend(u.files.into_iter().map(|f| (f, 0o644)));
         }
     }
@@ -157,35 +163,86 @@ fn docker_files(root: &HostRoot) -> Vec<FileFacts> {
             wanted.push((format!("/etc/docker/certs.d/{cert_dir}/{file}"), 0o444));
         }
     }
-    wanted
-        .into_iter()
-        .filter_map(|(path, allowed)| {
-            let (uid, gid, mode) = root.stat(&path).ok()?;
-            let origin = Origin::Field(root.display(&path));
-            Some(FileFacts {
-                path: root.display(&path),
-                uid: Val::new(uid, origin.clone()),
-                gid: Val::new(gid, origin.clone()),
-                mode: Val::new(mode, origin),
-                allowed,
-            })
-        })
-        .collect()
+    // CIS 3.9–3.14: the TLS CA and certificate 0444, the key 0400.
+    for f in &config.tls_files {
+        wanted.push((f.value.1.clone(), if f.value.0 == "tlskey" { 0o400 } else { 0o444 }));
+    }
+    wanted.push((data_root.to_string(), 0o711));
+    wanted.into_iter().filter_map(|(path, allowed)| file_facts(root, &path, allowed)).collect()
 }
 
-/// Read what the host says: who can reach the Docker socket, its sysctl settings (`keys`: the
-/// running values to read), the owner and mode of Docker's files.
-pub fn collect(root: &HostRoot, keys: &[&str]) -> HostFacts {
+/// System files whose mode matters, with the most it may allow.
+const SYSTEM_FILES: &[(&str, u32)] = &[
+    ("/etc/passwd", 0o644),
+    ("/etc/group", 0o644),
+    ("/etc/shadow", 0o640),
+    ("/etc/gshadow", 0o640),
+    ("/etc/sudoers", 0o440),
+    ("/etc/crontab", 0o600),
+];
+
+/// Read what the host says. `config`: the daemon's settings (data root, TLS files, where the
+/// socket is); `keys`: the sysctl keys whose running values to read; `deep`: walk for
+/// setuid/setgid and world-writable files.
+pub fn collect(root: &HostRoot, config: &DaemonConfig, keys: &[&str], deep: bool) -> HostFacts {
+    let data_root = config.docker_root.as_ref().map_or("/var/lib/docker", |d| d.value.as_str()).to_string();
+    let mut socket = unit_socket(root, "docker.socket");
+    live_socket(root, config, &mut socket);
     HostFacts {
-        docker_files: docker_files(root),
-        docker_socket: docker_socket(root),
+        live: root.is_live(),
+        docker_files: docker_files(root, config, &data_root),
+        docker_socket: socket,
+        fleet_socket: unit_socket(root, "fleet.socket"),
         sysctl_configured: sysctl::configured(root),
         sysctl_running: keys.iter().filter_map(|k| sysctl::running(root, k).map(|v| (k.to_string(), v))).collect(),
+        audit: audit::collect(root, &data_root),
+        modules: kernel::modules(root),
+        cmdline: kernel::cmdline(root),
+        sshd: sshd::collect(root),
+        accounts: accounts::collect(root),
+        mac: crate::model::MacFacts { daemon_selinux: config.selinux.clone(), ..mac::collect(root) },
+        mounts: mounts::collect(root, &data_root),
+        system_files: SYSTEM_FILES.iter().filter_map(|(p, m)| file_facts(root, p, *m)).collect(),
+        deep: deep.then(|| mounts::deep(root, &data_root)),
     }
 }
 
-fn docker_socket(root: &HostRoot) -> Option<SocketFacts> {
-    let unit = systemd::load(root, "docker.socket")?;
+/// Members of group `name`, over every group file nsswitch reads.
+pub fn group_members(root: &HostRoot, name: &str) -> Vec<Val<String>> {
+    accounts::groups(root).remove(name).unwrap_or_default()
+}
+
+/// On the live host the socket itself decides: its owner, group and mode replace what the
+/// unit says (and a socket dockerd made itself, without docker.socket, is judged too).
+fn live_socket(root: &HostRoot, config: &DaemonConfig, socket: &mut Option<SocketFacts>) {
+    if !root.is_live() {
+        return;
+    }
+    let path = config
+        .hosts
+        .iter()
+        .find_map(|h| h.value.strip_prefix("unix://").map(str::to_string))
+        .unwrap_or_else(|| "/run/docker.sock".to_string());
+    let Ok((uid, gid, mode)) = root.stat(&path) else { return };
+    let origin = Origin::Field(format!("stat {path}"));
+    let user = accounts::user_name(root, uid).unwrap_or_else(|| uid.to_string());
+    let group = accounts::group_name(root, gid).unwrap_or_else(|| gid.to_string());
+    let group_members = if gid == 0 { Vec::new() } else { group_members(root, &group) };
+    let listen = socket.as_ref().map(|s| s.listen.clone()).unwrap_or_default();
+    *socket = Some(SocketFacts {
+        unit: path.clone(),
+        masked: false,
+        listen,
+        user: Val::new(user, origin.clone()),
+        group: Val::new(group, origin.clone()),
+        mode: Val::new(mode, origin),
+        group_members,
+    });
+}
+
+/// A `.socket` unit's owner, group, mode and listeners, with systemd's defaults.
+fn unit_socket(root: &HostRoot, name: &str) -> Option<SocketFacts> {
+    let unit = systemd::load(root, name)?;
     let fragment = unit.files.first().cloned().unwrap_or_default();
     // systemd's defaults when the unit does not say.
     let default = |v: &str| Val::new(v.to_string(), Origin::Field(format!("systemd default for {fragment}")));

@@ -39,6 +39,20 @@ impl Unit {
     }
 }
 
+/// Where unit `name` is enabled: the first `*.wants/NAME` or `*.requires/NAME` link found in the
+/// search path; None when it is not enabled.
+pub fn enabled(root: &HostRoot, name: &str) -> Option<String> {
+    for dir in SEARCH_PATH {
+        for sub in root.list(dir).into_iter().filter(|d| d.ends_with(".wants") || d.ends_with(".requires")) {
+            let link = format!("{dir}/{sub}/{name}");
+            if root.resolve(&link).is_ok_and(|r| r.exists()) {
+                return Some(link);
+            }
+        }
+    }
+    None
+}
+
 /// Load unit `name` (e.g. `docker.socket`); None when no unit file exists.
 pub fn load(root: &HostRoot, name: &str) -> Option<Unit> {
     let mut unit = Unit { name: name.to_string(), ..Default::default() };

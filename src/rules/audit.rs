@@ -1,0 +1,187 @@
+//! Audit coverage (CIS Docker Benchmark 1.1.3–1.1.18): auditd-inactive, audit-docker-path,
+//! audit-events-discarded. A watch with write or attribute permission on a path, or on a
+//! directory above it, covers it; a rule that discards events voids every watch.
+
+use crate::model::{AuditRule, HostFacts, Origin, Val};
+use crate::rules::{Check, Hit, HostCheck};
+
+pub const RULES: &[(&str, HostCheck)] =
+    &[("auditd-inactive", auditd_inactive), ("audit-docker-path", audit_docker_path), ("audit-events-discarded", audit_events_discarded)];
+
+/// The rules in effect: `-D` drops what came before it.
+fn effective(h: &HostFacts) -> Vec<&Val<AuditRule>> {
+    let start = h.audit.rules.iter().rposition(|r| r.value == AuditRule::Delete).map_or(0, |i| i + 1);
+    h.audit.rules[start..].iter().collect()
+}
+
+fn field<'a>(fields: &'a [(String, String, String)], name: &str) -> Option<&'a (String, String, String)> {
+    fields.iter().find(|(n, _, _)| n == name)
+}
+
+/// Does `op value` hold for `n`?
+fn holds(n: i64, op: &str, value: &str) -> bool {
+    let Ok(v) = value.parse::<i64>() else { return false };
+    match op {
+        "=" => n == v,
+        "!=" => n != v,
+        "<" => n < v,
+        ">" => n > v,
+        "<=" => n <= v,
+        ">=" => n >= v,
+        _ => false,
+    }
+}
+
+/// Why a rule discards the events watches produce, if it does.
+fn discards(rule: &AuditRule) -> Option<String> {
+    match rule {
+        AuditRule::Syscall { list, action, .. } if list == "task" && action == "never" => {
+            Some("`-a never,task` turns syscall auditing off for every process: no watch fires".into())
+        }
+        AuditRule::Syscall { list, action, fields } if list == "exclude" && action == "always" => match field(fields, "msgtype") {
+            // 1300 is SYSCALL, 1302 PATH: the records a watch produces.
+            Some((_, op, v)) if holds(1300, op, v) || holds(1302, op, v) => {
+                Some(format!("`-a exclude,always -F msgtype{op}{v}` drops the SYSCALL and PATH records of every watch"))
+            }
+            None if fields.is_empty() => Some("`-a exclude,always` drops every record".into()),
+            _ => None,
+        },
+        AuditRule::Syscall { list, action, fields }
+            if list == "exit" && action == "never" && fields.iter().all(|(n, _, _)| n == "arch") =>
+        {
+            Some("`-a never,exit` without a filter suppresses every syscall rule after it".into())
+        }
+        _ => None,
+    }
+}
+
+fn discarding(h: &HostFacts) -> Vec<(String, Origin)> {
+    let rules = effective(h);
+    let mut out: Vec<(String, Origin)> = rules.iter().filter_map(|r| discards(&r.value).map(|why| (why, r.origin.clone()))).collect();
+    if let Some(e) = rules.iter().rev().find_map(|r| match &r.value {
+        AuditRule::Enable(n) => Some((n, r.origin.clone())),
+        _ => None,
+    }) && e.0 == "0"
+    {
+        out.push(("`-e 0` disables auditing".into(), e.1));
+    }
+    out
+}
+
+fn writes(perms: &str) -> bool {
+    perms.contains('w') || perms.contains('a')
+}
+
+fn under(path: &str, dir: &str) -> bool {
+    path == dir || path.strip_prefix(dir.trim_end_matches('/')).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The rule that covers `path` for writes and attribute changes, if one does.
+fn covering<'a>(rules: &[&'a Val<AuditRule>], path: &str) -> Option<&'a Val<AuditRule>> {
+    rules.iter().copied().find(|r| match &r.value {
+        AuditRule::Watch { path: w, perms } => writes(perms) && under(path, w),
+        AuditRule::Syscall { list, action, fields } if list == "exit" && action == "always" => {
+            let perm_ok = field(fields, "perm").is_none_or(|(_, _, p)| writes(p));
+            let path_ok = field(fields, "path").is_some_and(|(_, op, p)| op == "=" && p == path)
+                || field(fields, "dir").is_some_and(|(_, op, d)| op == "=" && under(path, d));
+            perm_ok && path_ok
+        }
+        _ => false,
+    })
+}
+
+pub fn auditd_inactive(h: &HostFacts) -> Check {
+    if h.audit.paths.is_empty() {
+        return Check::Skip("not applicable: no Docker files on this host".into());
+    }
+    match &h.audit.active {
+        Some(a) if !a.value => Check::Fail(vec![Hit::new(
+            "nothing loads the audit rules: auditd is not running and neither auditd.service nor audit-rules.service is enabled",
+            a.origin.clone(),
+            "auditd",
+        )]),
+        _ => Check::Pass,
+    }
+}
+
+pub fn audit_docker_path(h: &HostFacts) -> Check {
+    if h.audit.paths.is_empty() {
+        return Check::Skip("not applicable: no Docker files on this host".into());
+    }
+    let rules = effective(h);
+    let void = discarding(h);
+    let mut hits = Vec::new();
+    for (path, cis) in &h.audit.paths {
+        match (covering(&rules, path), void.first()) {
+            (None, _) => hits.push(Hit::new(
+                format!("{path} is not audited: no watch for writes or attribute changes covers it (CIS {cis})"),
+                Origin::Field(h.audit.source.clone()),
+                path.clone(),
+            )),
+            (Some(rule), Some((why, at))) => hits.push(
+                Hit::new(
+                    format!("{path} is watched, but the watch is void: {why} (at {at}) (CIS {cis})"),
+                    rule.origin.clone(),
+                    path.clone(),
+                )
+                .with_related(at.clone()),
+            ),
+            (Some(_), None) => {}
+        }
+    }
+    hits.into()
+}
+
+pub fn audit_events_discarded(h: &HostFacts) -> Check {
+    discarding(h).into_iter().map(|(why, at)| Hit::new(format!("{why}: audit watches record nothing"), at, why)).collect::<Vec<_>>().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::host::audit::parse_rule;
+
+    fn host(rules: &[&str], paths: &[&str]) -> HostFacts {
+        let mut h = HostFacts::default();
+        h.audit.rules =
+            rules.iter().enumerate().map(|(i, r)| Val::new(parse_rule(r).unwrap(), Origin::Field(format!("rule {i}")))).collect();
+        h.audit.paths = paths.iter().map(|p| (p.to_string(), "1.1.x")).collect();
+        h.audit.source = "rules".into();
+        h
+    }
+
+    fn uncovered(c: Check) -> Vec<String> {
+        match c {
+            Check::Fail(hits) => hits.into_iter().map(|h| h.evidence).collect(),
+            _ => vec![],
+        }
+    }
+
+    #[test]
+    fn watches_cover_paths_and_what_is_below_them() {
+        let paths = ["/usr/sbin/dockerd", "/var/lib/docker", "/etc/docker/daemon.json", "/usr/bin/runc", "/etc/dockerfile"];
+        let h = host(
+            &["-w /usr/sbin/dockerd -p wa", "-w /var/lib -p wa", "-w /etc/docker -p r", "-a always,exit -F dir=/etc/docker -F perm=w"],
+            &paths,
+        );
+        assert_eq!(uncovered(audit_docker_path(&h)), ["/usr/bin/runc", "/etc/dockerfile"]);
+        // -D drops what came before it.
+        let h = host(&["-w /usr/bin/runc -p wa", "-D", "-a exit,always -F path=/usr/bin/runc -F perm=x"], &["/usr/bin/runc"]);
+        assert_eq!(uncovered(audit_docker_path(&h)), ["/usr/bin/runc"]);
+        let h = host(&["-a exit,always -F path=/usr/bin/runc -F perm=wa"], &["/usr/bin/runc"]);
+        assert_eq!(audit_docker_path(&h), Check::Pass);
+    }
+
+    #[test]
+    fn discarding_rules_void_coverage() {
+        for discard in ["-a exclude,always -F msgtype>0", "-a never,task", "-e 0", "-a exclude,always -F msgtype=1300"] {
+            let h = host(&["-w /usr/bin/runc -p wa", discard], &["/usr/bin/runc"]);
+            assert_eq!(uncovered(audit_events_discarded(&h)).len(), 1, "{discard}");
+            assert_eq!(uncovered(audit_docker_path(&h)), ["/usr/bin/runc"], "{discard}");
+        }
+        for harmless in ["-a exclude,always -F msgtype=1105", "-e 1", "-a never,exit -F exe=/usr/bin/foo"] {
+            let h = host(&["-w /usr/bin/runc -p wa", harmless], &["/usr/bin/runc"]);
+            assert_eq!(audit_events_discarded(&h), Check::Pass, "{harmless}");
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Mandatory access control: selinux-not-enforcing, apparmor-docker-default, mac-inactive.
+
+use crate::model::{HostFacts, Origin, Severity};
+use crate::rules::{Check, Hit, HostCheck};
+
+pub const RULES: &[(&str, HostCheck)] = &[
+    ("selinux-not-enforcing", selinux_not_enforcing),
+    ("daemon-selinux-disabled", daemon_selinux_disabled),
+    ("apparmor-docker-default", apparmor_docker_default),
+    ("mac-inactive", mac_inactive),
+];
+
+/// On a host that enforces SELinux, dockerd must be started with `--selinux-enabled` for
+/// containers to get SELinux labels.
+pub fn daemon_selinux_disabled(h: &HostFacts) -> Check {
+    if !selinux_enforcing(h) {
+        return Check::Skip("not applicable: SELinux is not enforcing on this host".into());
+    }
+    match &h.mac.daemon_selinux {
+        Some(v) if v.value => Check::Pass,
+        v => Check::Fail(vec![Hit::new(
+            "SELinux is enforcing but dockerd runs without --selinux-enabled: containers get no SELinux label",
+            v.as_ref().map_or(Origin::Field("dockerd default (selinux-enabled=false)".into()), |v| v.origin.clone()),
+            "selinux-enabled",
+        )]),
+    }
+}
+
+fn selinux_enforcing(h: &HostFacts) -> bool {
+    match &h.mac.selinux_current {
+        Some(c) => c.value == "1",
+        None => !h.live && h.mac.selinux_config.as_ref().is_some_and(|c| c.value == "enforcing"),
+    }
+}
+
+pub fn selinux_not_enforcing(h: &HostFacts) -> Check {
+    let m = &h.mac;
+    if m.selinux_config.is_none() && m.selinux_current.is_none() {
+        return Check::Skip("not applicable: SELinux is not installed (no /etc/selinux/config)".into());
+    }
+    let mut hits = Vec::new();
+    if let Some(c) = &m.selinux_config
+        && c.value != "enforcing"
+    {
+        hits.push(Hit::new(format!("SELinux is configured {} (SELINUX={}), not enforcing", c.value, c.value), c.origin.clone(), "SELINUX"));
+    }
+    if let Some(c) = &m.selinux_current
+        && c.value != "1"
+    {
+        hits.push(Hit::new("SELinux is running permissive (enforce is 0)", c.origin.clone(), "enforce"));
+    }
+    if h.live && m.selinux_current.is_none() && m.selinux_config.as_ref().is_some_and(|c| c.value != "disabled") {
+        hits.push(Hit::new(
+            "SELinux is configured but not running (no /sys/fs/selinux)",
+            Origin::Field("/sys/fs/selinux".into()),
+            "enforce",
+        ));
+    }
+    hits.into()
+}
+
+pub fn apparmor_docker_default(h: &HostFacts) -> Check {
+    match &h.mac.apparmor_enabled {
+        None => Check::Skip("not checked offline: AppArmor's state is read from /sys on the live host".into()),
+        Some(e) if !e.value => Check::Skip("not applicable: AppArmor is not enabled".into()),
+        Some(e) => match &h.mac.apparmor_docker_default {
+            Some(p) if p.value == "enforce" => Check::Pass,
+            Some(p) => Check::Fail(vec![Hit::new(
+                format!("the docker-default AppArmor profile is loaded in {} mode, not enforce", p.value),
+                p.origin.clone(),
+                "docker-default",
+            )]),
+            None => Check::Fail(vec![
+                Hit::new(
+                    "AppArmor is enabled but docker-default is not loaded (dockerd loads it when it starts)",
+                    e.origin.clone(),
+                    "docker-default",
+                )
+                .severity(Severity::Low),
+            ]),
+        },
+    }
+}
+
+pub fn mac_inactive(h: &HostFacts) -> Check {
+    if selinux_enforcing(h) || h.mac.apparmor_enabled.as_ref().is_some_and(|e| e.value) {
+        return Check::Pass;
+    }
+    if !h.live && h.mac.apparmor_enabled.is_none() && h.mac.selinux_config.is_none() {
+        return Check::Skip("not checked offline: no SELinux configuration, and AppArmor's state is only known live".into());
+    }
+    Check::Fail(vec![Hit::new(
+        "neither SELinux (enforcing) nor AppArmor is active: containers run without mandatory access control",
+        h.mac.selinux_config.as_ref().map_or(Origin::Field("/sys".into()), |c| c.origin.clone()),
+        "mac",
+    )])
+}

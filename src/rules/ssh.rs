@@ -1,0 +1,327 @@
+//! sshd rules. An unset keyword takes OpenSSH's default: an unset option whose default is
+//! secure is not a finding (dev-sec baselines get this wrong), one whose default is weak is.
+//! A weaker value inside a `Match` block is a finding at that line.
+
+use crate::model::{HostFacts, Origin, Severity, SshdFacts};
+use crate::rules::{Check, Hit, HostCheck};
+
+pub const RULES: &[(&str, HostCheck)] = &[
+    ("sshd-exposed", sshd_exposed),
+    ("sshd-root-login", |h| config(h, root_login)),
+    ("sshd-password-auth", |h| config(h, password_auth)),
+    ("sshd-empty-passwords", |h| {
+        config(h, |s| {
+            keyword(s, "permitemptypasswords", "no", |v| yes(v).then(|| ("allows logins to accounts with an empty password".into(), None)))
+        })
+    }),
+    ("sshd-max-auth-tries", |h| config(h, max_auth_tries)),
+    ("sshd-forwarding", |h| config(h, forwarding)),
+    ("sshd-x11-forwarding", |h| {
+        config(h, |s| {
+            keyword(s, "x11forwarding", "no", |v| {
+                (yes(v) && !disabled_forwarding(s))
+                    .then(|| ("forwards X11: a compromised server reaches the client's display".into(), None))
+            })
+        })
+    }),
+    ("sshd-user-environment", |h| {
+        config(h, |s| {
+            keyword(s, "permituserenvironment", "no", |v| {
+                (v != "no").then(|| ("lets users set environment variables (LD_PRELOAD) for sshd's child".into(), None))
+            })
+        })
+    }),
+    ("sshd-hostbased-auth", |h| config(h, hostbased)),
+    ("sshd-login-grace-time", |h| config(h, login_grace_time)),
+    ("sshd-idle-timeout", |h| config(h, idle_timeout)),
+    ("sshd-access-not-limited", |h| config(h, access_not_limited)),
+    ("sshd-weak-crypto", |h| config(h, weak_crypto)),
+    ("sshd-config-permissions", |h| config(h, |s| crate::rules::files::modes(&s.files).into_iter().chain(owners(s)).collect())),
+];
+
+fn yes(v: &str) -> bool {
+    v.eq_ignore_ascii_case("yes")
+}
+
+fn owners(s: &SshdFacts) -> Vec<Hit> {
+    s.files
+        .iter()
+        .filter(|f| f.uid.value != 0)
+        .map(|f| Hit::new(format!("{} is owned by uid {}, not root", f.path, f.uid.value), f.uid.origin.clone(), f.path.clone()))
+        .collect()
+}
+
+fn masked_reason(s: &SshdFacts) -> Option<String> {
+    (!s.units.is_empty() && s.units.iter().all(|(_, masked, _)| *masked)).then(|| {
+        let units: Vec<&str> = s.units.iter().map(|(u, _, _)| u.as_str()).collect();
+        format!("not applicable: sshd cannot start ({} masked)", units.join(", "))
+    })
+}
+
+/// Run a config check unless sshd is absent or masked.
+fn config(h: &HostFacts, check: fn(&SshdFacts) -> Vec<Hit>) -> Check {
+    let Some(s) = &h.sshd else { return Check::Skip("not applicable: no sshd (no unit, no /etc/ssh/sshd_config)".into()) };
+    if let Some(reason) = masked_reason(s) {
+        return Check::Skip(reason);
+    }
+    check(s).into()
+}
+
+/// Judge keyword `kw` (lower case): its effective value (or OpenSSH's `default`) and every
+/// value a Match block sets. `bad` says what is wrong with a value, and how severe.
+fn keyword(s: &SshdFacts, kw: &str, default: &str, bad: impl Fn(&str) -> Option<(String, Option<Severity>)>) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    let (value, origin, set) = match s.settings.get(kw) {
+        Some(v) => (v.value.as_str(), v.origin.clone(), true),
+        None => (default, Origin::Field(format!("OpenSSH default (not set in {})", s.main)), false),
+    };
+    if let Some((why, sev)) = bad(value) {
+        let how = if set { "" } else { " (the default)" };
+        let hit = Hit::new(format!("{kw} {value}{how}: {why}"), origin, kw.to_string());
+        hits.push(match sev {
+            Some(sev) => hit.severity(sev),
+            None => hit,
+        });
+    }
+    for m in s.matched.iter().filter(|m| m.value.0 == kw) {
+        if let Some((why, sev)) = bad(&m.value.1) {
+            let hit = Hit::new(format!("{kw} {} in `{}`: {why}", m.value.1, m.value.2), m.origin.clone(), kw.to_string());
+            hits.push(match sev {
+                Some(sev) => hit.severity(sev),
+                None => hit,
+            });
+        }
+    }
+    hits
+}
+
+pub fn sshd_exposed(h: &HostFacts) -> Check {
+    let Some(s) = &h.sshd else { return Check::Skip("not applicable: no sshd (no unit, no /etc/ssh/sshd_config)".into()) };
+    s.units
+        .iter()
+        .filter(|(_, masked, enabled)| !masked && *enabled)
+        .map(|(u, _, _)| {
+            Hit::new(
+                format!("sshd is started by {u}: the host takes SSH logins (on Flatcar, `systemctl mask sshd.socket` turns it off)"),
+                Origin::Field(format!("{u} enabled")),
+                u.clone(),
+            )
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+fn root_login(s: &SshdFacts) -> Vec<Hit> {
+    keyword(s, "permitrootlogin", "prohibit-password", |v| match v {
+        "no" => None,
+        "yes" => Some(("root can log in with a password".into(), Some(Severity::High))),
+        _ => Some(("root can log in with a key; log in as a user and use sudo".into(), Some(Severity::Low))),
+    })
+}
+
+fn password_auth(s: &SshdFacts) -> Vec<Hit> {
+    let mut hits = keyword(s, "passwordauthentication", "yes", |v| yes(v).then(|| ("passwords can be guessed; use keys".into(), None)));
+    // ChallengeResponseAuthentication is the old name of KbdInteractiveAuthentication.
+    let kbd = if s.settings.contains_key("kbdinteractiveauthentication") || !s.settings.contains_key("challengeresponseauthentication") {
+        "kbdinteractiveauthentication"
+    } else {
+        "challengeresponseauthentication"
+    };
+    hits.extend(keyword(s, kbd, "yes", |v| yes(v).then(|| ("keyboard-interactive logins ask PAM for a password".into(), None))));
+    hits
+}
+
+fn max_auth_tries(s: &SshdFacts) -> Vec<Hit> {
+    keyword(s, "maxauthtries", "6", |v| {
+        (v.parse::<u32>().unwrap_or(u32::MAX) > 3).then(|| ("more than 3 attempts per connection helps password guessing".into(), None))
+    })
+}
+
+fn disabled_forwarding(s: &SshdFacts) -> bool {
+    s.settings.get("disableforwarding").is_some_and(|v| yes(&v.value))
+}
+
+fn forwarding(s: &SshdFacts) -> Vec<Hit> {
+    if disabled_forwarding(s) {
+        return vec![];
+    }
+    let mut hits = Vec::new();
+    for (kw, default) in
+        [("allowtcpforwarding", "yes"), ("allowagentforwarding", "yes"), ("allowstreamlocalforwarding", "yes"), ("permittunnel", "no")]
+    {
+        hits.extend(keyword(s, kw, default, |v| {
+            (v != "no").then(|| ("a login can tunnel into the host's networks (set DisableForwarding yes)".into(), None))
+        }));
+    }
+    hits
+}
+
+fn hostbased(s: &SshdFacts) -> Vec<Hit> {
+    let mut hits =
+        keyword(s, "hostbasedauthentication", "no", |v| yes(v).then(|| ("trusts other hosts' word for who a user is".into(), None)));
+    hits.extend(keyword(s, "ignorerhosts", "yes", |v| (!yes(v)).then(|| (".rhosts and .shosts files are honoured".into(), None))));
+    hits
+}
+
+/// `30`, `1m`, `1m30s`, `2h` in seconds.
+fn seconds(v: &str) -> Option<u64> {
+    let mut total = 0;
+    let mut n = String::new();
+    for c in v.chars() {
+        if c.is_ascii_digit() {
+            n.push(c);
+            continue;
+        }
+        let mult = match c.to_ascii_lowercase() {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            'w' => 604800,
+            _ => return None,
+        };
+        total += n.parse::<u64>().ok()? * mult;
+        n.clear();
+    }
+    if !n.is_empty() {
+        total += n.parse::<u64>().ok()?;
+    }
+    Some(total)
+}
+
+fn login_grace_time(s: &SshdFacts) -> Vec<Hit> {
+    keyword(s, "logingracetime", "120", |v| match seconds(v) {
+        Some(0) => Some(("unauthenticated connections are never dropped".into(), None)),
+        Some(n) if n > 60 => Some(("unauthenticated connections are held more than 60 s".into(), None)),
+        _ => None,
+    })
+}
+
+fn idle_timeout(s: &SshdFacts) -> Vec<Hit> {
+    let mut hits = keyword(s, "clientaliveinterval", "0", |v| match seconds(v) {
+        Some(0) => Some(("idle sessions are never closed".into(), None)),
+        Some(n) if n > 300 => Some(("idle sessions live more than 5 minutes".into(), None)),
+        _ => None,
+    });
+    hits.extend(keyword(s, "clientalivecountmax", "3", |v| {
+        (v.parse::<u32>().unwrap_or(u32::MAX) > 3).then(|| ("more than 3 unanswered keepalives before an idle session closes".into(), None))
+    }));
+    hits
+}
+
+fn access_not_limited(s: &SshdFacts) -> Vec<Hit> {
+    let limited = ["allowusers", "allowgroups", "denyusers", "denygroups"].iter().any(|k| s.settings.contains_key(*k));
+    if limited {
+        return vec![];
+    }
+    vec![Hit::new(
+        "no AllowUsers, AllowGroups, DenyUsers or DenyGroups: every account with a shell may log in",
+        Origin::Field(format!("not set in {}", s.main)),
+        "allowusers",
+    )]
+}
+
+/// Algorithms the OpenSSH maintainers and the hardening guides retired.
+fn weak(alg: &str) -> bool {
+    let a = alg.to_ascii_lowercase();
+    a.ends_with("-cbc")
+        || a.starts_with("arcfour")
+        || a.starts_with("3des")
+        || a.contains("hmac-md5")
+        || a == "hmac-sha1"
+        || a == "hmac-sha1-etm@openssh.com"
+        || a.ends_with("-96")
+        || a.ends_with("-96-etm@openssh.com")
+        || a == "diffie-hellman-group1-sha1"
+        || a == "diffie-hellman-group14-sha1"
+        || a == "diffie-hellman-group-exchange-sha1"
+        || a == "ssh-rsa"
+        || a == "ssh-dss"
+        || a.starts_with("ssh-rsa-cert-v01")
+        || a.starts_with("ssh-dss-cert-v01")
+}
+
+fn weak_crypto(s: &SshdFacts) -> Vec<Hit> {
+    let keywords = [
+        "ciphers",
+        "macs",
+        "kexalgorithms",
+        "hostkeyalgorithms",
+        "pubkeyacceptedalgorithms",
+        "pubkeyacceptedkeytypes",
+        "casignaturealgorithms",
+    ];
+    let mut hits = Vec::new();
+    for kw in keywords {
+        hits.extend(keyword(s, kw, "", |v| {
+            // `+alg` appends to the default set, `-alg` / `^alg` do not add anything weak by themselves.
+            if v.starts_with('-') {
+                return None;
+            }
+            let listed: Vec<&str> = v.trim_start_matches(['+', '^']).split(',').filter(|a| weak(a)).collect();
+            (!listed.is_empty()).then(|| {
+                let rsa = listed.iter().any(|a| a.eq_ignore_ascii_case("ssh-rsa"));
+                let why = if rsa { "re-enables ssh-rsa (SHA-1 signatures)" } else { "enables retired algorithms" };
+                (format!("{why}: {}", listed.join(", ")), None)
+            })
+        }));
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Val;
+
+    fn sshd(settings: &[(&str, &str)], matched: &[(&str, &str)]) -> SshdFacts {
+        SshdFacts {
+            settings: settings.iter().map(|(k, v)| (k.to_string(), Val::new(v.to_string(), Origin::Field("cfg".into())))).collect(),
+            matched: matched
+                .iter()
+                .map(|(k, v)| Val::new((k.to_string(), v.to_string(), "Match User ci".into()), Origin::Field("cfg".into())))
+                .collect(),
+            main: "/etc/ssh/sshd_config".into(),
+            ..Default::default()
+        }
+    }
+
+    fn kws(hits: Vec<Hit>) -> Vec<String> {
+        hits.into_iter().map(|h| h.evidence).collect()
+    }
+
+    #[test]
+    fn unset_secure_defaults_are_not_findings() {
+        let s = sshd(&[], &[]);
+        assert_eq!(kws(keyword(&s, "permitemptypasswords", "no", |v| yes(v).then(|| (String::new(), None)))), Vec::<String>::new());
+        assert_eq!(kws(hostbased(&s)), Vec::<String>::new());
+        // Weak defaults are: password logins, 6 tries, no idle timeout, 120 s grace.
+        assert_eq!(kws(password_auth(&s)), ["passwordauthentication", "kbdinteractiveauthentication"]);
+        assert_eq!(kws(max_auth_tries(&s)), ["maxauthtries"]);
+        assert_eq!(kws(idle_timeout(&s)), ["clientaliveinterval"]);
+        assert_eq!(kws(login_grace_time(&s)), ["logingracetime"]);
+        assert_eq!(root_login(&s)[0].severity, Some(Severity::Low));
+    }
+
+    #[test]
+    fn match_blocks_and_algorithms() {
+        let s = sshd(&[("passwordauthentication", "no"), ("kbdinteractiveauthentication", "no")], &[("passwordauthentication", "yes")]);
+        let hits = password_auth(&s);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].message, "passwordauthentication yes in `Match User ci`: passwords can be guessed; use keys");
+        let s = sshd(
+            &[("pubkeyacceptedalgorithms", "+ssh-rsa"), ("ciphers", "aes256-gcm@openssh.com,aes128-cbc"), ("macs", "-hmac-sha1")],
+            &[],
+        );
+        let msgs: Vec<String> = weak_crypto(&s).into_iter().map(|h| h.message).collect();
+        assert_eq!(
+            msgs,
+            [
+                "ciphers aes256-gcm@openssh.com,aes128-cbc: enables retired algorithms: aes128-cbc",
+                "pubkeyacceptedalgorithms +ssh-rsa: re-enables ssh-rsa (SHA-1 signatures): ssh-rsa"
+            ]
+        );
+        assert_eq!(seconds("1m30s"), Some(90));
+        assert!(forwarding(&sshd(&[("disableforwarding", "yes")], &[])).is_empty());
+    }
+}

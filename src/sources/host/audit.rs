@@ -1,0 +1,218 @@
+//! Audit rules: the loaded rules (`auditctl -l`, live, when the binary exists and answers) are
+//! authoritative; otherwise `/etc/audit/rules.d/*.rules` in augenrules' order (natural sort),
+//! or `/etc/audit/audit.rules`. Both `-w PATH -p PERMS` and `-a LIST,ACTION -F ...` forms.
+
+use super::{HostRoot, systemd};
+use crate::model::{AuditFacts, AuditRule, Origin, Val};
+
+/// Parse one rule line (comments and blank lines give None).
+pub fn parse_rule(line: &str) -> Option<AuditRule> {
+    let line = line.split('#').next()?.trim();
+    if line.is_empty() {
+        return None;
+    }
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let arg = |i: usize| words.get(i + 1).copied().unwrap_or("");
+    match words[0] {
+        "-D" if words.len() == 1 => Some(AuditRule::Delete),
+        "-e" => Some(AuditRule::Enable(arg(0).to_string())),
+        "-w" => {
+            let mut perms = "rwxa".to_string();
+            for (i, w) in words.iter().enumerate() {
+                if *w == "-p" {
+                    perms = arg(i).to_string();
+                }
+            }
+            Some(AuditRule::Watch { path: arg(0).to_string(), perms })
+        }
+        "-a" | "-A" => {
+            let mut parts = arg(0).split(',');
+            let (a, b) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            // auditctl takes `list,action` or `action,list`.
+            let (list, action) = if matches!(a, "always" | "never") { (b, a) } else { (a, b) };
+            let mut fields = Vec::new();
+            for (i, w) in words.iter().enumerate() {
+                if *w == "-F" {
+                    let f = arg(i);
+                    if let Some(at) = f.find(['=', '!', '<', '>', '&']) {
+                        let rest = &f[at..];
+                        let op_len = rest.find(|c: char| !matches!(c, '=' | '!' | '<' | '>' | '&')).unwrap_or(rest.len());
+                        fields.push((f[..at].to_string(), rest[..op_len].to_string(), rest[op_len..].to_string()));
+                    }
+                }
+            }
+            Some(AuditRule::Syscall { list: list.to_string(), action: action.to_string(), fields })
+        }
+        _ => None,
+    }
+}
+
+/// `ls -v` order: digit runs compare as numbers.
+fn natural_key(name: &str) -> Vec<(u64, String)> {
+    let mut out = Vec::new();
+    let mut rest = name;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if digits > 0 {
+            out.push((rest[..digits].parse().unwrap_or(u64::MAX), String::new()));
+            rest = &rest[digits..];
+        } else {
+            let text = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+            out.push((0, rest[..text].to_string()));
+            rest = &rest[text..];
+        }
+    }
+    out
+}
+
+fn parse_text(text: &str, origin: impl Fn(u32) -> Origin) -> Vec<Val<AuditRule>> {
+    text.lines().enumerate().filter_map(|(i, l)| parse_rule(l).map(|r| Val::new(r, origin(i as u32 + 1)))).collect()
+}
+
+/// The rules files say, in the order augenrules would load them.
+pub fn configured(root: &HostRoot) -> (String, Vec<Val<AuditRule>>) {
+    let mut names: Vec<String> = root.list("/etc/audit/rules.d").into_iter().filter(|n| n.ends_with(".rules")).collect();
+    names.sort_by_key(|n| natural_key(n));
+    if names.is_empty() {
+        let text = root.read_to_string("/etc/audit/audit.rules").unwrap_or_default();
+        return (root.display("/etc/audit/audit.rules"), parse_text(&text, |l| root.origin("/etc/audit/audit.rules", l)));
+    }
+    let mut rules = Vec::new();
+    for n in &names {
+        let path = format!("/etc/audit/rules.d/{n}");
+        let text = root.read_to_string(&path).unwrap_or_default();
+        rules.extend(parse_text(&text, |l| root.origin(&path, l)));
+    }
+    (root.display("/etc/audit/rules.d"), rules)
+}
+
+/// The rules the kernel has loaded (`auditctl -l`), when the binary exists and answers.
+fn loaded() -> Option<Vec<Val<AuditRule>>> {
+    let bin = ["/usr/sbin/auditctl", "/sbin/auditctl", "/usr/bin/auditctl"].into_iter().find(|p| std::path::Path::new(p).exists())?;
+    let out = std::process::Command::new(bin).arg("-l").stderr(std::process::Stdio::null()).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    Some(parse_text(&text, |l| Origin::Field(format!("auditctl -l, rule {l}"))))
+}
+
+/// Docker's files CIS 1.1.3–1.1.18 asks to audit: (path, CIS id). Binaries are looked for in
+/// every usual directory (Debian installs /usr/sbin/dockerd).
+const DOCKER_PATHS: &[(&str, &str)] = &[
+    ("dockerd", "1.1.3"),
+    ("/run/containerd", "1.1.4"),
+    ("/etc/docker", "1.1.6"),
+    ("/etc/default/docker", "1.1.10"),
+    ("/etc/docker/daemon.json", "1.1.11"),
+    ("/etc/containerd/config.toml", "1.1.12"),
+    ("/etc/sysconfig/docker", "1.1.13"),
+    ("containerd", "1.1.14"),
+    ("containerd-shim", "1.1.15"),
+    ("containerd-shim-runc-v1", "1.1.16"),
+    ("containerd-shim-runc-v2", "1.1.17"),
+    ("runc", "1.1.18"),
+];
+
+const BIN_DIRS: &[&str] = &["/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/bin", "/sbin"];
+
+/// The Docker paths that exist on this host, with their CIS id.
+pub fn docker_paths(root: &HostRoot, data_root: &str) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    let mut add = |p: String, cis: &'static str| {
+        if !out.iter().any(|(q, _)| *q == p) && root.resolve(&p).is_ok_and(|r| r.exists()) {
+            out.push((p, cis));
+        }
+    };
+    for (what, cis) in DOCKER_PATHS {
+        if what.starts_with('/') {
+            add(what.to_string(), cis);
+        } else {
+            for dir in BIN_DIRS {
+                // /bin and /sbin are often links to /usr: the file is reported once, where it is.
+                let p = format!("{dir}/{what}");
+                if root.resolve(&p).is_ok_and(|r| r.exists()) && !root.is_link(dir) {
+                    add(p, cis);
+                }
+            }
+        }
+        if *cis == "1.1.4" {
+            add(data_root.to_string(), "1.1.5");
+        }
+    }
+    for (unit, cis) in [("docker.service", "1.1.7"), ("docker.socket", "1.1.9")] {
+        if let Some(u) = systemd::load(root, unit).filter(|u| !u.masked) {
+            for f in u.files {
+                add(f, cis);
+            }
+        }
+    }
+    add("/run/containerd/containerd.sock".into(), "1.1.8");
+    out.sort_by(|a, b| cis_order(a.1).cmp(&cis_order(b.1)).then(a.0.cmp(&b.0)));
+    out
+}
+
+fn cis_order(id: &str) -> Vec<u32> {
+    id.split('.').map(|p| p.parse().unwrap_or(0)).collect()
+}
+
+/// Is auditd (or Flatcar's audit-rules.service) going to load the rules?
+fn active(root: &HostRoot) -> Option<Val<bool>> {
+    if root.is_live() {
+        let running = std::fs::read_dir("/proc")
+            .ok()?
+            .flatten()
+            .any(|e| std::fs::read_to_string(e.path().join("comm")).is_ok_and(|c| c.trim() == "auditd"));
+        if running {
+            return Some(Val::new(true, Origin::Field("auditd process".into())));
+        }
+    }
+    for unit in ["auditd.service", "audit-rules.service"] {
+        if let Some(u) = systemd::load(root, unit)
+            && !u.masked
+            && let Some(link) = systemd::enabled(root, unit)
+        {
+            return Some(Val::new(true, Origin::Field(format!("{} enabled ({})", unit, root.display(&link)))));
+        }
+    }
+    Some(Val::new(false, Origin::Field("no auditd process, auditd.service / audit-rules.service not enabled".into())))
+}
+
+pub fn collect(root: &HostRoot, data_root: &str) -> AuditFacts {
+    let (source, rules) = match root.is_live().then(loaded).flatten() {
+        Some(rules) => ("auditctl -l (loaded rules)".to_string(), rules),
+        None => configured(root),
+    };
+    AuditFacts { source, rules, active: active(root), paths: docker_paths(root, data_root) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_forms_and_either_order() {
+        assert_eq!(
+            parse_rule("-w /usr/bin/dockerd -k docker -p wa  # comment"),
+            Some(AuditRule::Watch { path: "/usr/bin/dockerd".into(), perms: "wa".into() })
+        );
+        assert_eq!(parse_rule("-w /etc/docker"), Some(AuditRule::Watch { path: "/etc/docker".into(), perms: "rwxa".into() }));
+        let Some(AuditRule::Syscall { list, action, fields }) = parse_rule("-a exit,always -F path=/usr/sbin/runc -F perm=wa -F key=d")
+        else {
+            panic!()
+        };
+        assert_eq!((list.as_str(), action.as_str()), ("exit", "always"));
+        assert_eq!(fields[0], ("path".into(), "=".into(), "/usr/sbin/runc".into()));
+        let Some(AuditRule::Syscall { fields, .. }) = parse_rule("-a exclude,always -F msgtype>=1300") else { panic!() };
+        assert_eq!(fields[0], ("msgtype".into(), ">=".into(), "1300".into()));
+        assert_eq!(parse_rule("# nothing"), None);
+        assert_eq!(parse_rule("-b 8192"), None);
+    }
+
+    #[test]
+    fn augenrules_natural_order() {
+        let mut names = vec!["99-default.rules", "10-base.rules", "9-early.rules", "100-late.rules"];
+        names.sort_by_key(|n| natural_key(n));
+        assert_eq!(names, ["9-early.rules", "10-base.rules", "99-default.rules", "100-late.rules"]);
+    }
+}

@@ -1,0 +1,118 @@
+//! Kernel modules disabled in modprobe.d (`install MOD /bin/true`, `blacklist MOD`), and the
+//! kernel command line: /proc/cmdline live; offline the boot configuration (Flatcar's
+//! /oem/grub.cfg `linux_append`, /etc/kernel/cmdline, /etc/default/grub).
+
+use std::collections::BTreeMap;
+
+use super::HostRoot;
+use crate::model::{ModuleState, Origin, Val};
+
+const DIRS: [&str; 5] = ["/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d", "/lib/modprobe.d"];
+
+/// `usb-storage` and `usb_storage` name the same module.
+pub fn module_name(m: &str) -> String {
+    m.replace('-', "_")
+}
+
+pub fn modules(root: &HostRoot) -> BTreeMap<String, Val<ModuleState>> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for dir in DIRS {
+        for name in root.list(dir).into_iter().filter(|n| n.ends_with(".conf")) {
+            if !files.iter().any(|(n, _)| *n == name) {
+                files.push((name.clone(), format!("{dir}/{name}")));
+            }
+        }
+    }
+    files.sort();
+    let mut out: BTreeMap<String, Val<ModuleState>> = BTreeMap::new();
+    for (_, path) in files {
+        if root.is_masked(&path) {
+            continue;
+        }
+        let Ok(text) = root.read_to_string(&path) else { continue };
+        for (i, raw) in text.lines().enumerate() {
+            let words: Vec<&str> = raw.split('#').next().unwrap_or("").split_whitespace().collect();
+            let origin = root.origin(&path, i as u32 + 1);
+            match words.as_slice() {
+                ["install", module, command @ ..] if !command.is_empty() => {
+                    let command = command.join(" ");
+                    // The first install command for a module is the one modprobe runs.
+                    let e = out.entry(module_name(module));
+                    match e {
+                        std::collections::btree_map::Entry::Occupied(mut o) if matches!(o.get().value, ModuleState::Blacklist) => {
+                            o.insert(Val::new(ModuleState::Install(command), origin));
+                        }
+                        std::collections::btree_map::Entry::Vacant(v) => {
+                            v.insert(Val::new(ModuleState::Install(command), origin));
+                        }
+                        _ => {}
+                    }
+                }
+                ["blacklist", module] => {
+                    out.entry(module_name(module)).or_insert(Val::new(ModuleState::Blacklist, origin));
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+pub fn cmdline(root: &HostRoot) -> Option<Val<String>> {
+    if root.is_live() {
+        let text = std::fs::read_to_string("/proc/cmdline").ok()?;
+        return Some(Val::new(text.trim().to_string(), Origin::Field("/proc/cmdline".into())));
+    }
+    // Flatcar: `set linux_append="..."` in the OEM partition's grub.cfg.
+    for path in ["/oem/grub.cfg", "/usr/share/oem/grub.cfg"] {
+        let Ok(text) = root.read_to_string(path) else { continue };
+        let mut parts = Vec::new();
+        let mut first = None;
+        for (i, line) in text.lines().enumerate() {
+            if let Some(v) = line.trim().strip_prefix("set linux_append=") {
+                let v = v.trim_matches(['"', '\'']).replace("$linux_append", "");
+                parts.push(v.trim().to_string());
+                first.get_or_insert(i as u32 + 1);
+            }
+        }
+        if let Some(line) = first {
+            return Some(Val::new(parts.join(" ").trim().to_string(), root.origin(path, line)));
+        }
+    }
+    if let Ok(text) = root.read_to_string("/etc/kernel/cmdline") {
+        return Some(Val::new(text.trim().to_string(), root.origin("/etc/kernel/cmdline", 1)));
+    }
+    let text = root.read_to_string("/etc/default/grub").ok()?;
+    let mut parts = Vec::new();
+    let mut first = None;
+    for (i, line) in text.lines().enumerate() {
+        for key in ["GRUB_CMDLINE_LINUX=", "GRUB_CMDLINE_LINUX_DEFAULT="] {
+            if let Some(v) = line.trim().strip_prefix(key) {
+                parts.push(v.trim_matches(['"', '\'']).to_string());
+                first.get_or_insert(i as u32 + 1);
+            }
+        }
+    }
+    first.map(|line| Val::new(parts.join(" ").trim().to_string(), root.origin("/etc/default/grub", line)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn install_wins_over_blacklist_and_names_are_normalised() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        std::fs::create_dir_all(r.join("etc/modprobe.d")).unwrap();
+        std::fs::create_dir_all(r.join("usr/lib/modprobe.d")).unwrap();
+        std::fs::write(r.join("etc/modprobe.d/a.conf"), "blacklist usb-storage\n# install cramfs /bin/true\nblacklist dccp\n").unwrap();
+        std::fs::write(r.join("etc/modprobe.d/b.conf"), "install usb_storage /bin/false\n").unwrap();
+        // Shadowed by /etc/modprobe.d/a.conf.
+        std::fs::write(r.join("usr/lib/modprobe.d/a.conf"), "install dccp /bin/true\n").unwrap();
+        let m = modules(&HostRoot::new(r));
+        assert_eq!(m["usb_storage"].value, ModuleState::Install("/bin/false".into()));
+        assert_eq!(m["dccp"].value, ModuleState::Blacklist);
+        assert!(!m.contains_key("cramfs"));
+    }
+}

@@ -1,0 +1,163 @@
+//! Mounts: /proc/self/mountinfo on the live host; offline /etc/fstab and systemd `.mount`
+//! units (e.g. Flatcar's tmp.mount). And `--deep`: a walk for setuid/setgid and world-writable
+//! files.
+
+use super::{HostRoot, systemd};
+use crate::model::{MountFacts, Mounts, Origin, Val};
+
+/// `\040` and friends in mountinfo and fstab fields.
+fn unescape(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let oct: String = chars.clone().take(3).collect();
+            if oct.len() == 3
+                && let Ok(n) = u8::from_str_radix(&oct, 8)
+            {
+                out.push(n as char);
+                chars.nth(2);
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn options(s: &str) -> Vec<String> {
+    s.split(',').filter(|o| !o.is_empty()).map(str::to_string).collect()
+}
+
+pub fn parse_mountinfo(text: &str) -> Vec<Val<MountFacts>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let fields: Vec<&str> = line.split(' ').collect();
+        let Some(dash) = fields.iter().position(|f| *f == "-") else { continue };
+        if fields.len() < 6 || fields.len() < dash + 2 {
+            continue;
+        }
+        let mut opts = options(fields[5]);
+        // Superblock options (after the fstype and source) hold the rest.
+        if let Some(sb) = fields.get(dash + 3) {
+            opts.extend(options(sb));
+        }
+        out.push(Val::new(
+            MountFacts { target: unescape(fields[4]), fstype: fields[dash + 1].to_string(), options: opts },
+            Origin::Field(format!("/proc/self/mountinfo, line {}", i + 1)),
+        ));
+    }
+    out
+}
+
+fn fstab(root: &HostRoot) -> Vec<Val<MountFacts>> {
+    let Ok(text) = root.read_to_string("/etc/fstab") else { return vec![] };
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let fields: Vec<&str> = line.split('#').next().unwrap_or("").split_whitespace().collect();
+        if fields.len() >= 4 && fields[1].starts_with('/') {
+            out.push(Val::new(
+                MountFacts { target: unescape(fields[1]), fstype: fields[2].to_string(), options: options(fields[3]) },
+                root.origin("/etc/fstab", i as u32 + 1),
+            ));
+        }
+    }
+    out
+}
+
+/// `.mount` units: the name encodes the path (`var-lib-docker.mount` is /var/lib/docker).
+fn mount_units(root: &HostRoot) -> Vec<Val<MountFacts>> {
+    let mut names: Vec<String> = Vec::new();
+    for dir in systemd::SEARCH_PATH {
+        for n in root.list(dir).into_iter().filter(|n| n.ends_with(".mount")) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    }
+    names.sort();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let unit = systemd::load(root, &name).filter(|u| !u.masked)?;
+            let target = unit.get("Mount", "Where")?;
+            let fstype = unit.get("Mount", "Type").map(|t| t.value).unwrap_or_default();
+            let opts = unit.get("Mount", "Options").map(|o| options(&o.value)).unwrap_or_default();
+            Some(Val::new(MountFacts { target: target.value, fstype, options: opts }, target.origin))
+        })
+        .collect()
+}
+
+pub fn collect(root: &HostRoot, data_root: &str) -> Mounts {
+    let data_root = data_root.to_string();
+    if root.is_live()
+        && let Ok(text) = std::fs::read_to_string("/proc/self/mountinfo")
+    {
+        return Mounts { source: "/proc/self/mountinfo".into(), mounts: parse_mountinfo(&text), data_root };
+    }
+    let mut mounts = fstab(root);
+    mounts.extend(mount_units(root));
+    Mounts { source: format!("{} and .mount units", root.display("/etc/fstab")), mounts, data_root }
+}
+
+/// Paths never walked: kernel file systems, and container storage (container files are the
+/// engine sections' business).
+const NOT_WALKED: &[&str] = &["/proc", "/sys", "/dev", "/run", "/var/lib/docker", "/var/lib/containerd"];
+
+/// `--deep`: every setuid/setgid file and every world-writable file (and world-writable
+/// directory without the sticky bit), on the root's file system only.
+pub fn deep(root: &HostRoot, data_root: &str) -> Vec<Val<String>> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(top) = root.resolve("/") else { return vec![] };
+    let Ok(dev) = std::fs::symlink_metadata(&top).map(|m| m.dev()) else { return vec![] };
+    let mut out = Vec::new();
+    let mut stack = vec![("/".to_string(), top)];
+    while let Some((host_path, real)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&real) else { continue };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries.into_iter().rev() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let hp = if host_path == "/" { format!("/{name}") } else { format!("{host_path}/{name}") };
+            if NOT_WALKED.contains(&hp.as_str()) || hp == data_root {
+                continue;
+            }
+            let Ok(m) = e.path().symlink_metadata() else { continue };
+            if m.file_type().is_symlink() || m.dev() != dev {
+                continue;
+            }
+            let mode = m.mode() & 0o7777;
+            let origin = Origin::Field(root.display(&hp));
+            if m.is_dir() {
+                if mode & 0o002 != 0 && mode & 0o1000 == 0 {
+                    out.push(Val::new(format!("{hp}: world-writable directory without the sticky bit ({mode:04o})"), origin));
+                }
+                stack.push((hp, e.path()));
+            } else if m.is_file() {
+                if mode & 0o6000 != 0 {
+                    let what = if mode & 0o4000 != 0 { "setuid" } else { "setgid" };
+                    out.push(Val::new(format!("{hp}: {what} ({mode:04o})"), origin));
+                } else if mode & 0o002 != 0 {
+                    out.push(Val::new(format!("{hp}: world-writable file ({mode:04o})"), origin));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mountinfo_lines() {
+        let text = "36 35 98:0 /mnt1 /tmp rw,nosuid,nodev,noatime master:1 - tmpfs tmpfs rw,size=10k\n\
+                    37 35 98:1 / /var/lib/my\\040docker rw - ext4 /dev/sdb rw\n";
+        let m = parse_mountinfo(text);
+        assert_eq!(m[0].value.target, "/tmp");
+        assert_eq!(m[0].value.options, ["rw", "nosuid", "nodev", "noatime", "rw", "size=10k"]);
+        assert_eq!(m[1].value.target, "/var/lib/my docker");
+        assert_eq!(m[1].value.fstype, "ext4");
+    }
+}
