@@ -186,7 +186,7 @@ async fn docker_bench_json_log_shape() {
         .collect();
     let t = |s: &str, id: &str, r: &str| (s.to_string(), id.to_string(), r.to_string());
     // Daemon: as recorded (no-new-privileges is not reported by this engine: NOTE).
-    for want in [t("2", "2.2", "WARN"), t("2", "2.10", "WARN"), t("2", "2.13", "INFO"), t("2", "2.3", "PASS"), t("2", "2.18", "NOTE")] {
+    for want in [t("2", "2.2", "WARN"), t("2", "2.9", "WARN"), t("2", "2.13", "INFO"), t("2", "2.3", "PASS"), t("2", "2.14", "NOTE")] {
         assert!(results.contains(&want), "{want:?} not in {results:?}");
     }
     for want in [t("4", "4.1", "WARN"), t("5", "5.32", "WARN"), t("5", "5.5", "PASS"), t("5", "5.30", "INFO")] {

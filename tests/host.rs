@@ -4,6 +4,49 @@ mod common;
 
 use common::*;
 
+/// The whole text report of `cbench host --root` on a copy of fixture root `name` (modes from
+/// its `.modes` applied), with the temporary path shown as [ROOT]; and the exit code.
+fn full_outcome(name: &str) -> (i32, String) {
+    let dir = fixture_root(name);
+    let path = dir.path().to_str().unwrap();
+    let r = cbench(&["host", "--root", path]);
+    assert_eq!(r.stderr, "", "{name}");
+    (r.code, r.stdout.replace(path, "[ROOT]"))
+}
+
+#[test]
+fn full_outcome_flatcar_default() {
+    let (code, text) = full_outcome("flatcar-default");
+    // Nothing high or critical: exit 0 under the default --fail-on high.
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("flatcar-default", text);
+}
+
+#[test]
+fn full_outcome_flatcar_hardened() {
+    let (code, text) = full_outcome("flatcar-hardened");
+    // Nothing high or critical: exit 0 under the default --fail-on high.
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("flatcar-hardened", text);
+}
+
+#[test]
+fn full_outcome_debian_docker_io() {
+    let (code, text) = full_outcome("debian-docker.io");
+    assert_eq!(code, 1);
+    // Password hashes are read for their state only, never printed.
+    assert!(!text.contains("notarealhash"), "{text}");
+    insta::assert_snapshot!("debian-docker.io", text);
+}
+
+#[test]
+fn full_outcome_docker_ce() {
+    let (code, text) = full_outcome("docker-ce");
+    // Nothing high or critical: exit 0 under the default --fail-on high.
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("docker-ce", text);
+}
+
 /// (rule, evidence, origin) of every finding, and the skipped sections.
 fn outcome(root: &str) -> (i32, Vec<(String, String, String)>, usize) {
     let (code, report) = json(&["host", "--root", root, "--only", "socket"]);
@@ -107,6 +150,9 @@ fn debian_daemon_json_and_dockerd_flags() {
             t("no-new-privileges-default-off", "no-new-privileges=false", default),
             t("daemon-tcp-without-tls", "tcp://0.0.0.0:2375", service),
             t("daemon-flag-conflict", &format!("--debug and \"debug\" in {json_file}:2:3"), service),
+            t("userland-proxy-enabled", "userland-proxy=true", default),
+            t("authorization-plugin-missing", "authorization-plugins", "not set in daemon.json or the dockerd flags"),
+            t("default-ulimit-not-set", "default-ulimits", "not set in daemon.json or the dockerd flags"),
         ]
     );
     assert_eq!(code, 1);

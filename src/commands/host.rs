@@ -153,6 +153,11 @@ fn merge(engine: crate::model::DaemonConfig, files: crate::model::DaemonConfig) 
         hosts: files.hosts,
         tls_verify: files.tls_verify,
         tls_files: files.tls_files,
+        userland_proxy: files.userland_proxy,
+        iptables: files.iptables,
+        default_ulimits: files.default_ulimits,
+        cgroup_parent: files.cgroup_parent,
+        authorization_plugins: files.authorization_plugins,
         conflicts: files.conflicts,
         ..engine
     }

@@ -32,6 +32,12 @@ pub struct DaemonConfig {
     pub tls_verify: Option<Val<bool>>,
     /// Options set both as a flag and in daemon.json (dockerd then refuses to start).
     pub conflicts: Vec<Val<String>>,
+    pub userland_proxy: Option<Val<bool>>,
+    pub iptables: Option<Val<bool>>,
+    /// `default-ulimits` names (nofile, nproc...).
+    pub default_ulimits: Vec<Val<String>>,
+    pub cgroup_parent: Option<Val<String>>,
+    pub authorization_plugins: Vec<Val<String>>,
     /// `tlscacert`, `tlscert`, `tlskey`: (option, path).
     pub tls_files: Vec<Val<(String, String)>>,
 }

@@ -16,7 +16,20 @@ struct Report<'a> {
     findings: Vec<Finding<'a>>,
     errors: Vec<Error<'a>>,
     warnings: Vec<Error<'a>>,
+    /// A host audit: every check's outcome (pass, fail, info, skip with the reason).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checks: Option<Vec<CheckOutcome<'a>>>,
     summary: Summary,
+}
+
+#[derive(Serialize)]
+struct CheckOutcome<'a> {
+    section: &'a str,
+    rule: &'a str,
+    subject: Subject<'a>,
+    outcome: super::State,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -118,6 +131,30 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         },
         errors,
         warnings: diag(true),
+        checks: run.host.then(|| {
+            let mut checks: Vec<CheckOutcome> = run
+                .outcomes()
+                .into_iter()
+                .map(|o| CheckOutcome {
+                    section: o.section,
+                    rule: o.rule,
+                    subject: Subject { kind: o.subject.kind, name: &o.subject.name },
+                    outcome: o.state,
+                    reason: o.reason,
+                })
+                .collect();
+            // Whole sections skipped (engine unreachable, offline) are outcomes too.
+            for (section, reason) in &run.skipped_sections {
+                checks.push(CheckOutcome {
+                    section,
+                    rule: "*",
+                    subject: Subject { kind: section, name: "" },
+                    outcome: super::State::Skip,
+                    reason: Some(reason),
+                });
+            }
+            checks
+        }),
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)

@@ -72,7 +72,62 @@ pub fn render_string(run: &Run, format: Format, style: &Style) -> String {
     String::from_utf8_lossy(&buf).into_owned()
 }
 
+/// How one check on one subject ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Pass,
+    /// Findings above info.
+    Fail,
+    /// Only informational findings: counts as passed.
+    Info,
+    Skip,
+}
+
+/// One check's outcome (a host audit's PASS / WARN / INFO / SKIP lines).
+#[derive(Clone)]
+pub struct Outcome<'a> {
+    pub section: &'a str,
+    pub subject: &'a Subject,
+    pub rule: &'a str,
+    pub state: State,
+    /// Why a check was skipped.
+    pub reason: Option<&'a str>,
+}
+
+/// The section a subject belongs to: host sections name their subjects after themselves.
+pub fn section_of(kind: &str) -> &str {
+    match kind {
+        "container" => "containers",
+        "image" => "images",
+        k => k,
+    }
+}
+
 impl Run {
+    /// Every check's outcome, in report order: subjects as checked, their rules in order, then
+    /// the checks skipped on them.
+    pub fn outcomes(&self) -> Vec<Outcome<'_>> {
+        let mut out = Vec::new();
+        for (subject, ids) in &self.checked {
+            for rule in ids.iter() {
+                let found: Vec<Severity> = self.shown().filter(|f| f.subject == *subject && f.rule == *rule).map(|f| f.severity).collect();
+                let state = if found.is_empty() {
+                    State::Pass
+                } else if found.iter().all(|s| *s == Severity::Info) {
+                    State::Info
+                } else {
+                    State::Fail
+                };
+                out.push(Outcome { section: section_of(subject.kind), subject, rule, state, reason: None });
+            }
+            for (_, rule, reason) in self.skipped.iter().filter(|(s, _, _)| s == subject) {
+                out.push(Outcome { section: section_of(subject.kind), subject, rule, state: State::Skip, reason: Some(reason) });
+            }
+        }
+        out
+    }
+
     pub fn shown(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| !f.suppressed)
     }

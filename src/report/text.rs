@@ -3,7 +3,7 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use owo_colors::OwoColorize;
 
-use super::{Run, Style};
+use super::{Outcome, Run, State, Style, section_of};
 use crate::model::{DiagKind, Diagnostic, Finding, Origin, Severity};
 use crate::rules::catalog;
 
@@ -137,15 +137,6 @@ pub fn render(run: &Run, style: &Style) -> String {
     out
 }
 
-/// The section a subject belongs to: host sections name their subjects after themselves.
-fn section_of(kind: &str) -> &str {
-    match kind {
-        "container" => "containers",
-        "image" => "images",
-        k => k,
-    }
-}
-
 /// A host audit: outcomes by section (PASS / WARN / INFO / SKIP), like docker-bench-security,
 /// then a score per section and overall.
 pub fn render_host(run: &Run, style: &Style) -> String {
@@ -162,36 +153,38 @@ pub fn render_host(run: &Run, style: &Style) -> String {
     };
     let mut out = String::new();
     let mut score: Vec<(&str, usize, usize)> = Vec::new();
+    let outcomes = run.outcomes();
     for section in &run.sections {
         out.push_str(&format!("[{section}]\n"));
         for (_, reason) in run.skipped_sections.iter().filter(|(s, _)| s == section) {
             out.push_str(&format!("  {}  {reason}\n", paint("SKIP", "SKIP")));
         }
-        let (mut passed, mut total) = (0, 0);
-        for (subject, ids) in run.checked.iter().filter(|(s, _)| section_of(s.kind) == *section) {
+        let outcomes: Vec<Outcome> = outcomes.iter().filter(|o| o.section == *section).cloned().collect();
+        let passed = outcomes.iter().filter(|o| matches!(o.state, State::Pass | State::Info)).count();
+        let total = outcomes.iter().filter(|o| o.state != State::Skip).count();
+        for (subject, _) in run.checked.iter().filter(|(s, _)| section_of(s.kind) == *section) {
             let one_line_per_check = !matches!(subject.kind, "container" | "image");
             out.push_str(&format!("  {} {}\n", subject.kind, subject.name));
             let mut quiet_passes = 0;
-            for rule in ids.iter() {
-                let found: Vec<&Finding> = run.shown().filter(|f| f.subject == *subject && f.rule == *rule).collect();
-                total += 1;
-                if found.iter().all(|f| f.severity == Severity::Info) {
-                    passed += 1;
-                }
-                if found.is_empty() {
-                    if one_line_per_check {
-                        out.push_str(&format!("    {}  {rule}\n", paint("PASS", "PASS")));
-                    } else {
-                        quiet_passes += 1;
+            for o in outcomes.iter().filter(|o| o.subject == subject) {
+                match o.state {
+                    State::Pass if one_line_per_check => out.push_str(&format!("    {}  {}\n", paint("PASS", "PASS"), o.rule)),
+                    State::Pass => quiet_passes += 1,
+                    State::Skip => out.push_str(&format!("    {}  {}: {}\n", paint("SKIP", "SKIP"), o.rule, o.reason.unwrap_or(""))),
+                    State::Fail | State::Info => {
+                        for f in run.shown().filter(|f| f.subject == *subject && f.rule == o.rule) {
+                            let tag = if f.severity == Severity::Info { "INFO" } else { "WARN" };
+                            out.push_str(&format!(
+                                "    {}  {:<8} {}: {}  [{}]\n",
+                                paint(tag, tag),
+                                f.severity.as_str(),
+                                o.rule,
+                                f.message,
+                                f.origin
+                            ));
+                        }
                     }
                 }
-                for f in found {
-                    let tag = if f.severity == Severity::Info { "INFO" } else { "WARN" };
-                    out.push_str(&format!("    {}  {:<8} {rule}: {}  [{}]\n", paint(tag, tag), f.severity.as_str(), f.message, f.origin));
-                }
-            }
-            for (_, rule, reason) in run.skipped.iter().filter(|(s, _, _)| s == subject) {
-                out.push_str(&format!("    {}  {rule}: {reason}\n", paint("SKIP", "SKIP")));
             }
             if quiet_passes > 0 {
                 out.push_str(&format!("    {}  {quiet_passes} other checks\n", paint("PASS", "PASS")));

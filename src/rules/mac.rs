@@ -86,12 +86,16 @@ pub fn mac_inactive(h: &HostFacts) -> Check {
     if selinux_enforcing(h) || h.mac.apparmor_enabled.as_ref().is_some_and(|e| e.value) {
         return Check::Pass;
     }
-    if !h.live && h.mac.apparmor_enabled.is_none() && h.mac.selinux_config.is_none() {
+    if h.mac.apparmor_enabled.is_none() && h.mac.selinux_config.is_none() {
         return Check::Skip("not checked offline: no SELinux configuration, and AppArmor's state is only known live".into());
     }
     Check::Fail(vec![Hit::new(
         "neither SELinux (enforcing) nor AppArmor is active: containers run without mandatory access control",
-        h.mac.selinux_config.as_ref().map_or(Origin::Field("/sys".into()), |c| c.origin.clone()),
+        h.mac
+            .apparmor_enabled
+            .as_ref()
+            .or(None)
+            .map_or_else(|| h.mac.selinux_config.as_ref().map_or(Origin::Field("/sys".into()), |c| c.origin.clone()), |a| a.origin.clone()),
         "mac",
     )])
 }

@@ -67,6 +67,38 @@ fn config(h: &HostFacts, check: fn(&SshdFacts) -> Vec<Hit>) -> Check {
     check(s).into()
 }
 
+/// The keyword as sshd_config(5) spells it.
+fn canon(kw: &str) -> &str {
+    const NAMES: &[&str] = &[
+        "PermitRootLogin",
+        "PasswordAuthentication",
+        "KbdInteractiveAuthentication",
+        "ChallengeResponseAuthentication",
+        "PermitEmptyPasswords",
+        "MaxAuthTries",
+        "AllowTcpForwarding",
+        "AllowAgentForwarding",
+        "AllowStreamLocalForwarding",
+        "PermitTunnel",
+        "X11Forwarding",
+        "PermitUserEnvironment",
+        "HostbasedAuthentication",
+        "IgnoreRhosts",
+        "LoginGraceTime",
+        "ClientAliveInterval",
+        "ClientAliveCountMax",
+        "AllowUsers",
+        "Ciphers",
+        "MACs",
+        "KexAlgorithms",
+        "HostKeyAlgorithms",
+        "PubkeyAcceptedAlgorithms",
+        "PubkeyAcceptedKeyTypes",
+        "CASignatureAlgorithms",
+    ];
+    NAMES.iter().find(|n| n.eq_ignore_ascii_case(kw)).copied().unwrap_or(kw)
+}
+
 /// Judge keyword `kw` (lower case): its effective value (or OpenSSH's `default`) and every
 /// value a Match block sets. `bad` says what is wrong with a value, and how severe.
 fn keyword(s: &SshdFacts, kw: &str, default: &str, bad: impl Fn(&str) -> Option<(String, Option<Severity>)>) -> Vec<Hit> {
@@ -77,7 +109,7 @@ fn keyword(s: &SshdFacts, kw: &str, default: &str, bad: impl Fn(&str) -> Option<
     };
     if let Some((why, sev)) = bad(value) {
         let how = if set { "" } else { " (the default)" };
-        let hit = Hit::new(format!("{kw} {value}{how}: {why}"), origin, kw.to_string());
+        let hit = Hit::new(format!("{} {value}{how}: {why}", canon(kw)), origin, canon(kw));
         hits.push(match sev {
             Some(sev) => hit.severity(sev),
             None => hit,
@@ -85,7 +117,7 @@ fn keyword(s: &SshdFacts, kw: &str, default: &str, bad: impl Fn(&str) -> Option<
     }
     for m in s.matched.iter().filter(|m| m.value.0 == kw) {
         if let Some((why, sev)) = bad(&m.value.1) {
-            let hit = Hit::new(format!("{kw} {} in `{}`: {why}", m.value.1, m.value.2), m.origin.clone(), kw.to_string());
+            let hit = Hit::new(format!("{} {} in `{}`: {why}", canon(kw), m.value.1, m.value.2), m.origin.clone(), canon(kw));
             hits.push(match sev {
                 Some(sev) => hit.severity(sev),
                 None => hit,
@@ -217,7 +249,7 @@ fn access_not_limited(s: &SshdFacts) -> Vec<Hit> {
     vec![Hit::new(
         "no AllowUsers, AllowGroups, DenyUsers or DenyGroups: every account with a shell may log in",
         Origin::Field(format!("not set in {}", s.main)),
-        "allowusers",
+        "AllowUsers",
     )]
 }
 
@@ -296,10 +328,10 @@ mod tests {
         assert_eq!(kws(keyword(&s, "permitemptypasswords", "no", |v| yes(v).then(|| (String::new(), None)))), Vec::<String>::new());
         assert_eq!(kws(hostbased(&s)), Vec::<String>::new());
         // Weak defaults are: password logins, 6 tries, no idle timeout, 120 s grace.
-        assert_eq!(kws(password_auth(&s)), ["passwordauthentication", "kbdinteractiveauthentication"]);
-        assert_eq!(kws(max_auth_tries(&s)), ["maxauthtries"]);
-        assert_eq!(kws(idle_timeout(&s)), ["clientaliveinterval"]);
-        assert_eq!(kws(login_grace_time(&s)), ["logingracetime"]);
+        assert_eq!(kws(password_auth(&s)), ["PasswordAuthentication", "KbdInteractiveAuthentication"]);
+        assert_eq!(kws(max_auth_tries(&s)), ["MaxAuthTries"]);
+        assert_eq!(kws(idle_timeout(&s)), ["ClientAliveInterval"]);
+        assert_eq!(kws(login_grace_time(&s)), ["LoginGraceTime"]);
         assert_eq!(root_login(&s)[0].severity, Some(Severity::Low));
     }
 
@@ -308,7 +340,7 @@ mod tests {
         let s = sshd(&[("passwordauthentication", "no"), ("kbdinteractiveauthentication", "no")], &[("passwordauthentication", "yes")]);
         let hits = password_auth(&s);
         assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].message, "passwordauthentication yes in `Match User ci`: passwords can be guessed; use keys");
+        assert_eq!(hits[0].message, "PasswordAuthentication yes in `Match User ci`: passwords can be guessed; use keys");
         let s = sshd(
             &[("pubkeyacceptedalgorithms", "+ssh-rsa"), ("ciphers", "aes256-gcm@openssh.com,aes128-cbc"), ("macs", "-hmac-sha1")],
             &[],
@@ -317,8 +349,8 @@ mod tests {
         assert_eq!(
             msgs,
             [
-                "ciphers aes256-gcm@openssh.com,aes128-cbc: enables retired algorithms: aes128-cbc",
-                "pubkeyacceptedalgorithms +ssh-rsa: re-enables ssh-rsa (SHA-1 signatures): ssh-rsa"
+                "Ciphers aes256-gcm@openssh.com,aes128-cbc: enables retired algorithms: aes128-cbc",
+                "PubkeyAcceptedAlgorithms +ssh-rsa: re-enables ssh-rsa (SHA-1 signatures): ssh-rsa"
             ]
         );
         assert_eq!(seconds("1m30s"), Some(90));

@@ -68,3 +68,34 @@ pub const DEFAULT_CONTAINER_RULES: [&str; 8] = [
     "pids-not-limited",
     "healthcheck-missing",
 ];
+
+/// A copy of fixture root `fixtures/hosts/NAME` in a temporary directory, symlinks kept, with
+/// the modes its `.modes` file lists applied (git keeps only 0644 and 0755).
+#[allow(dead_code)]
+pub fn fixture_root(name: &str) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap().flatten() {
+            let (src, dst) = (e.path(), to.join(e.file_name()));
+            let kind = e.file_type().unwrap();
+            if kind.is_symlink() {
+                std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), &dst).unwrap();
+            } else if kind.is_dir() {
+                copy(&src, &dst);
+            } else if e.file_name() != ".modes" {
+                std::fs::copy(&src, &dst).unwrap();
+            }
+        }
+    }
+    let from = root().join("fixtures/hosts").join(name);
+    let dir = tempfile::Builder::new().prefix(&format!("cbench-{name}-")).tempdir().unwrap();
+    copy(&from, dir.path());
+    for line in std::fs::read_to_string(from.join(".modes")).unwrap_or_default().lines() {
+        if let Some((path, mode)) = line.split_once(' ') {
+            let mode = u32::from_str_radix(mode.trim(), 8).unwrap();
+            std::fs::set_permissions(dir.path().join(path), std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+    }
+    dir
+}

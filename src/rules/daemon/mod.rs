@@ -23,4 +23,9 @@ pub const DAEMON_RULES: &[(&str, DaemonCheck)] = &[
     ("engine-warning", settings::engine_warning),
     ("daemon-tcp-without-tls", settings::daemon_tcp_without_tls),
     ("daemon-flag-conflict", settings::daemon_flag_conflict),
+    ("iptables-disabled", settings::iptables_disabled),
+    ("userland-proxy-enabled", settings::userland_proxy_enabled),
+    ("authorization-plugin-missing", settings::authorization_plugin_missing),
+    ("default-ulimit-not-set", settings::default_ulimit_not_set),
+    ("daemon-cgroup-parent", settings::cgroup_parent_set),
 ];

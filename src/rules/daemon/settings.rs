@@ -7,7 +7,7 @@ use crate::model::{DaemonConfig, Severity, Val};
 use crate::rules::Hit;
 
 fn unknown(what: &str) -> Check {
-    Check::Skip(format!("{what} is not known (the engine does not report it)"))
+    Check::Skip(format!("{what} is not known: only the engine reports it"))
 }
 
 /// Fail with `message` when the flag is `bad`.
@@ -193,5 +193,72 @@ mod tests {
         assert_eq!(hits.iter().map(|h| h.evidence.as_str()).collect::<Vec<_>>(), ["myregistry:5000"]);
         let Check::Fail(hits) = engine_warning(&d) else { panic!() };
         assert_eq!(hits[0].severity, Some(Severity::High));
+    }
+}
+
+pub fn iptables_disabled(d: &DaemonConfig) -> Check {
+    flag(
+        &d.iptables,
+        false,
+        "iptables",
+        "dockerd may not change iptables: published ports and networks are firewalled by hand, or not at all",
+        "iptables=false",
+    )
+}
+
+pub fn userland_proxy_enabled(d: &DaemonConfig) -> Check {
+    flag(
+        &d.userland_proxy,
+        true,
+        "userland-proxy",
+        "the userland proxy forwards published ports (a docker-proxy process per port)",
+        "userland-proxy=true",
+    )
+}
+
+/// Settings only the files tell; with a remote engine they are unknown.
+fn files_only(d: &DaemonConfig) -> bool {
+    d.userland_proxy.is_some()
+}
+
+pub fn authorization_plugin_missing(d: &DaemonConfig) -> Check {
+    if !files_only(d) {
+        return unknown("authorization plugins");
+    }
+    if d.authorization_plugins.is_empty() {
+        let origin = crate::model::Origin::Field("not set in daemon.json or the dockerd flags".into());
+        return Check::Fail(vec![
+            Hit::new("no authorization plugin: every client of the socket may do everything", origin, "authorization-plugins")
+                .severity(Severity::Info),
+        ]);
+    }
+    Check::Pass
+}
+
+pub fn default_ulimit_not_set(d: &DaemonConfig) -> Check {
+    if !files_only(d) {
+        return unknown("default ulimits");
+    }
+    if d.default_ulimits.is_empty() {
+        let origin = crate::model::Origin::Field("not set in daemon.json or the dockerd flags".into());
+        return Check::Fail(vec![
+            Hit::new("no default ulimits: containers inherit dockerd's limits", origin, "default-ulimits").severity(Severity::Info),
+        ]);
+    }
+    Check::Pass
+}
+
+/// docker-bench-security never sees `cgroup-parent` in daemon.json; CIS asks to confirm it.
+pub fn cgroup_parent_set(d: &DaemonConfig) -> Check {
+    match &d.cgroup_parent {
+        Some(c) => Check::Fail(vec![
+            Hit::new(
+                format!("containers are placed under cgroup `{}`, not the default: confirm it", c.value),
+                c.origin.clone(),
+                format!("cgroup-parent={}", c.value),
+            )
+            .severity(Severity::Info),
+        ]),
+        None => Check::Pass,
     }
 }

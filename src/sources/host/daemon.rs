@@ -62,6 +62,8 @@ fn defaults(c: &mut DaemonConfig, root: &HostRoot) {
     c.experimental = c.experimental.take().or_else(|| d(false));
     c.no_new_privileges = c.no_new_privileges.take().or_else(|| d(false));
     c.tls_verify = c.tls_verify.take().or_else(|| d(false));
+    c.userland_proxy = c.userland_proxy.take().or_else(|| d(true));
+    c.iptables = c.iptables.take().or_else(|| d(true));
     c.logging_driver = c.logging_driver.take().or_else(|| Some(Val::new("json-file".into(), origin.clone())));
 }
 
@@ -70,6 +72,8 @@ fn json_key(flag: &str) -> String {
     match flag {
         "host" => "hosts".into(),
         "insecure-registry" => "insecure-registries".into(),
+        "default-ulimit" => "default-ulimits".into(),
+        "authorization-plugin" => "authorization-plugins".into(),
         "tlsverify" => "tlsverify".into(),
         other => other.to_string(),
     }
@@ -96,6 +100,15 @@ fn apply_json(c: &mut DaemonConfig, key: &str, value: &serde_json::Value, origin
         "hosts" => c.hosts = value.as_array().into_iter().flatten().filter_map(s).map(|h| Val::new(h, origin.clone())).collect(),
         "tlsverify" => c.tls_verify = b(value).map(|v| Val::new(v, origin)),
         "selinux-enabled" => c.selinux = b(value).map(|v| Val::new(v, origin)),
+        "userland-proxy" => c.userland_proxy = b(value).map(|v| Val::new(v, origin)),
+        "iptables" => c.iptables = b(value).map(|v| Val::new(v, origin)),
+        "cgroup-parent" => c.cgroup_parent = s(value).map(|v| Val::new(v, origin)),
+        "default-ulimits" => {
+            c.default_ulimits = value.as_object().into_iter().flatten().map(|(k, _)| Val::new(k.clone(), origin.clone())).collect()
+        }
+        "authorization-plugins" => {
+            c.authorization_plugins = value.as_array().into_iter().flatten().filter_map(s).map(|p| Val::new(p, origin.clone())).collect()
+        }
         "tlscacert" | "tlscert" | "tlskey" => {
             if let Some(path) = s(value) {
                 c.tls_files.retain(|f| f.value.0 != key);
@@ -124,6 +137,11 @@ fn apply_flag(c: &mut DaemonConfig, flag: &str, v: &Val<String>) {
         "host" => c.hosts.push(v.clone()),
         "tlsverify" => c.tls_verify = Some(yes()),
         "selinux-enabled" => c.selinux = Some(yes()),
+        "userland-proxy" => c.userland_proxy = Some(yes()),
+        "iptables" => c.iptables = Some(yes()),
+        "cgroup-parent" => c.cgroup_parent = Some(v.clone()),
+        "default-ulimit" => c.default_ulimits.push(Val::new(v.value.split('=').next().unwrap_or("").to_string(), v.origin.clone())),
+        "authorization-plugin" => c.authorization_plugins.push(v.clone()),
         "tlscacert" | "tlscert" | "tlskey" => {
             c.tls_files.retain(|f| f.value.0 != flag);
             c.tls_files.push(Val::new((flag.to_string(), v.value.clone()), v.origin.clone()));

@@ -187,6 +187,7 @@ const SYSTEM_FILES: &[(&str, u32)] = &[
 pub fn collect(root: &HostRoot, config: &DaemonConfig, keys: &[&str], deep: bool) -> HostFacts {
     let data_root = config.docker_root.as_ref().map_or("/var/lib/docker", |d| d.value.as_str()).to_string();
     let mut socket = unit_socket(root, "docker.socket");
+    let cmdline = kernel::cmdline(root);
     live_socket(root, config, &mut socket);
     HostFacts {
         live: root.is_live(),
@@ -197,10 +198,10 @@ pub fn collect(root: &HostRoot, config: &DaemonConfig, keys: &[&str], deep: bool
         sysctl_running: keys.iter().filter_map(|k| sysctl::running(root, k).map(|v| (k.to_string(), v))).collect(),
         audit: audit::collect(root, &data_root),
         modules: kernel::modules(root),
-        cmdline: kernel::cmdline(root),
+        mac: crate::model::MacFacts { daemon_selinux: config.selinux.clone(), ..mac::collect(root, cmdline.as_ref()) },
+        cmdline,
         sshd: sshd::collect(root),
         accounts: accounts::collect(root),
-        mac: crate::model::MacFacts { daemon_selinux: config.selinux.clone(), ..mac::collect(root) },
         mounts: mounts::collect(root, &data_root),
         system_files: SYSTEM_FILES.iter().filter_map(|(p, m)| file_facts(root, p, *m)).collect(),
         deep: deep.then(|| mounts::deep(root, &data_root)),
