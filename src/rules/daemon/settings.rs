@@ -160,42 +160,6 @@ pub fn engine_warning(d: &DaemonConfig) -> Check {
     hits.into()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Origin;
-
-    fn v<T>(x: T) -> Option<Val<T>> {
-        Some(Val::new(x, Origin::Field("engine /info".into())))
-    }
-
-    #[test]
-    fn flags_and_unknowns() {
-        let mut d = DaemonConfig::default();
-        assert!(matches!(icc_enabled(&d), Check::Skip(_)));
-        d.icc = v(true);
-        assert!(matches!(icc_enabled(&d), Check::Fail(_)));
-        d.icc = v(false);
-        assert_eq!(icc_enabled(&d), Check::Pass);
-        d.userns = v(false);
-        d.rootless = v(true);
-        assert_eq!(userns_remap_disabled(&d), Check::Pass);
-    }
-
-    #[test]
-    fn registries_and_warnings() {
-        let d = DaemonConfig {
-            insecure_registries: vec![Val::new("127.0.0.0/8".into(), Origin::Unset), Val::new("myregistry:5000".into(), Origin::Unset)],
-            warnings: vec![Val::new("WARNING: API is accessible on http://0.0.0.0:2375 without encryption.".into(), Origin::Unset)],
-            ..Default::default()
-        };
-        let Check::Fail(hits) = insecure_registry(&d) else { panic!() };
-        assert_eq!(hits.iter().map(|h| h.evidence.as_str()).collect::<Vec<_>>(), ["myregistry:5000"]);
-        let Check::Fail(hits) = engine_warning(&d) else { panic!() };
-        assert_eq!(hits[0].severity, Some(Severity::High));
-    }
-}
-
 pub fn iptables_disabled(d: &DaemonConfig) -> Check {
     flag(
         &d.iptables,
@@ -260,5 +224,41 @@ pub fn cgroup_parent_set(d: &DaemonConfig) -> Check {
             .severity(Severity::Info),
         ]),
         None => Check::Pass,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Origin;
+
+    fn v<T>(x: T) -> Option<Val<T>> {
+        Some(Val::new(x, Origin::Field("engine /info".into())))
+    }
+
+    #[test]
+    fn flags_and_unknowns() {
+        let mut d = DaemonConfig::default();
+        assert!(matches!(icc_enabled(&d), Check::Skip(_)));
+        d.icc = v(true);
+        assert!(matches!(icc_enabled(&d), Check::Fail(_)));
+        d.icc = v(false);
+        assert_eq!(icc_enabled(&d), Check::Pass);
+        d.userns = v(false);
+        d.rootless = v(true);
+        assert_eq!(userns_remap_disabled(&d), Check::Pass);
+    }
+
+    #[test]
+    fn registries_and_warnings() {
+        let d = DaemonConfig {
+            insecure_registries: vec![Val::new("127.0.0.0/8".into(), Origin::Unset), Val::new("myregistry:5000".into(), Origin::Unset)],
+            warnings: vec![Val::new("WARNING: API is accessible on http://0.0.0.0:2375 without encryption.".into(), Origin::Unset)],
+            ..Default::default()
+        };
+        let Check::Fail(hits) = insecure_registry(&d) else { panic!() };
+        assert_eq!(hits.iter().map(|h| h.evidence.as_str()).collect::<Vec<_>>(), ["myregistry:5000"]);
+        let Check::Fail(hits) = engine_warning(&d) else { panic!() };
+        assert_eq!(hits[0].severity, Some(Severity::High));
     }
 }
