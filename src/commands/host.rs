@@ -87,7 +87,7 @@ pub fn run(opts: &Options) -> Run {
                     judge(opts, &facts, &mut run);
                     let version = facts.daemon.version.as_ref().map(|v| v.value.clone()).unwrap_or_else(|| "?".into());
                     // This host's files describe the engine only when it is this host's engine.
-                    let config = if local { merge(facts.daemon.clone(), files_config) } else { facts.daemon.clone() };
+                    let config = if local { host::daemon::merge(facts.daemon.clone(), files_config) } else { facts.daemon.clone() };
                     if local {
                         host_config = config.clone();
                     }
@@ -142,25 +142,6 @@ pub fn run(opts: &Options) -> Run {
     }
     run.findings.retain(|f| opts.min_severity.is_none_or(|m| f.severity >= m));
     run
-}
-
-/// The engine's effective values win; what only files say (listeners, TLS, conflicts, and
-/// settings the engine does not report) is added.
-fn merge(engine: crate::model::DaemonConfig, files: crate::model::DaemonConfig) -> crate::model::DaemonConfig {
-    crate::model::DaemonConfig {
-        no_new_privileges: engine.no_new_privileges.or(files.no_new_privileges),
-        seccomp_profile: engine.seccomp_profile.or(files.seccomp_profile),
-        hosts: files.hosts,
-        tls_verify: files.tls_verify,
-        tls_files: files.tls_files,
-        userland_proxy: files.userland_proxy,
-        iptables: files.iptables,
-        default_ulimits: files.default_ulimits,
-        cgroup_parent: files.cgroup_parent,
-        authorization_plugins: files.authorization_plugins,
-        conflicts: files.conflicts,
-        ..engine
-    }
 }
 
 fn judge_daemon(opts: &Options, name: &str, config: &crate::model::DaemonConfig, run: &mut Run) {

@@ -38,6 +38,9 @@ pub struct DaemonConfig {
     pub default_ulimits: Vec<Val<String>>,
     pub cgroup_parent: Option<Val<String>>,
     pub authorization_plugins: Vec<Val<String>>,
+    /// Where the running engine and this host's files disagree: (setting, the files' value,
+    /// the engine's value), at the files' origin.
+    pub disagreements: Vec<Val<(String, String, String)>>,
     /// `tlscacert`, `tlscert`, `tlskey`: (option, path).
     pub tls_files: Vec<Val<(String, String)>>,
 }

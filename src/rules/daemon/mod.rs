@@ -28,4 +28,5 @@ pub const DAEMON_RULES: &[(&str, DaemonCheck)] = &[
     ("authorization-plugin-missing", settings::authorization_plugin_missing),
     ("default-ulimit-not-set", settings::default_ulimit_not_set),
     ("daemon-cgroup-parent", settings::cgroup_parent_set),
+    ("daemon-config-not-applied", settings::daemon_config_not_applied),
 ];

@@ -227,6 +227,22 @@ pub fn cgroup_parent_set(d: &DaemonConfig) -> Check {
     }
 }
 
+/// The files say one thing, the running engine another: a change not applied yet (or undone).
+pub fn daemon_config_not_applied(d: &DaemonConfig) -> Check {
+    d.disagreements
+        .iter()
+        .map(|v| {
+            let (name, files, engine) = &v.value;
+            Hit::new(
+                format!("{name} is {files} in this host's configuration but the running engine has {engine}: restart dockerd, or the file no longer says what runs"),
+                v.origin.clone(),
+                name.clone(),
+            )
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,8 @@ use crate::sources::compose::yaml;
 pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
     let mut config = DaemonConfig::default();
     let mut diags = Vec::new();
-    let argv = dockerd_argv(root);
+    // Live, the running dockerd's own command line is authoritative; offline, docker.service's.
+    let argv = root.is_live().then(running_dockerd).flatten().unwrap_or_else(|| dockerd_argv(root));
     let flags = parse_flags(&argv);
     let config_file =
         flags.iter().find(|(k, _)| k == "config-file").map(|(_, v)| v.value.clone()).unwrap_or_else(|| "/etc/docker/daemon.json".into());
@@ -33,6 +34,17 @@ pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
                         .as_ref()
                         .and_then(|p| p.get_entry(key))
                         .map_or_else(|| Origin::file(&path, 1, 1), |(k, _)| Origin::file(&path, k.pos.line, k.pos.col));
+                    if !KNOWN_KEYS.contains(&key.as_str())
+                        && let Origin::File { line, col, .. } = &origin
+                    {
+                        diags.push(Diagnostic {
+                            kind: DiagKind::Warning,
+                            path: path.to_string(),
+                            line: Some(*line),
+                            col: Some(*col),
+                            message: format!("unknown daemon.json key `{key}`: dockerd refuses to start with it"),
+                        });
+                    }
                     json_keys.push((key.clone(), origin.clone()));
                     apply_json(&mut config, key, value, origin);
                 }
@@ -49,6 +61,58 @@ pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
     }
     defaults(&mut config, root);
     (config, diags)
+}
+
+/// The local engine's effective values win; what only files say (listeners, TLS, conflicts,
+/// and settings the engine does not report) is added. A setting the files set explicitly to
+/// another value than the engine runs with (daemon.json edited, dockerd not restarted) is a
+/// disagreement.
+pub fn merge(engine: DaemonConfig, files: DaemonConfig) -> DaemonConfig {
+    let explicit = |o: &Origin| !matches!(o, Origin::Field(s) if s.starts_with("dockerd default"));
+    let mut disagreements = Vec::new();
+    let mut compare = |name: &str, f: Option<(String, &Origin)>, e: Option<String>| {
+        if let (Some((f, origin)), Some(e)) = (f, e)
+            && explicit(origin)
+            && f != e
+        {
+            disagreements.push(Val::new((name.to_string(), f, e), origin.clone()));
+        }
+    };
+    fn b(v: &Option<Val<bool>>) -> Option<(String, &Origin)> {
+        v.as_ref().map(|v| (v.value.to_string(), &v.origin))
+    }
+    fn s(v: &Option<Val<String>>) -> Option<(String, &Origin)> {
+        v.as_ref().map(|v| (v.value.clone(), &v.origin))
+    }
+    compare("icc", b(&files.icc), engine.icc.as_ref().map(|v| v.value.to_string()));
+    compare("live-restore", b(&files.live_restore), engine.live_restore.as_ref().map(|v| v.value.to_string()));
+    compare("experimental", b(&files.experimental), engine.experimental.as_ref().map(|v| v.value.to_string()));
+    compare("userns-remap", b(&files.userns), engine.userns.as_ref().map(|v| v.value.to_string()));
+    compare("log-driver", s(&files.logging_driver), engine.logging_driver.as_ref().map(|v| v.value.clone()));
+    compare("storage-driver", s(&files.storage_driver), engine.storage_driver.as_ref().map(|v| v.value.clone()));
+    compare("data-root", s(&files.docker_root), engine.docker_root.as_ref().map(|v| v.value.clone()));
+    // /info's Debug is the --debug flag; `log-level: debug` only the files say.
+    let debug = match (&engine.debug, &files.debug) {
+        (Some(e), _) if e.value => engine.debug.clone(),
+        (_, Some(f)) if f.value => files.debug.clone(),
+        _ => engine.debug.clone().or(files.debug.clone()),
+    };
+    DaemonConfig {
+        debug,
+        no_new_privileges: engine.no_new_privileges.or(files.no_new_privileges),
+        seccomp_profile: engine.seccomp_profile.or(files.seccomp_profile),
+        hosts: files.hosts,
+        tls_verify: files.tls_verify,
+        tls_files: files.tls_files,
+        userland_proxy: files.userland_proxy,
+        iptables: files.iptables,
+        default_ulimits: files.default_ulimits,
+        cgroup_parent: files.cgroup_parent,
+        authorization_plugins: files.authorization_plugins,
+        conflicts: files.conflicts,
+        disagreements,
+        ..engine
+    }
 }
 
 /// What dockerd does with a setting that neither daemon.json nor a flag sets.
@@ -204,6 +268,127 @@ pub fn parse_flags(argv: &[Val<String>]) -> Vec<(String, Val<String>)> {
 }
 
 /// The dockerd command line of docker.service, variables expanded; empty without the unit.
+/// Keys dockerd accepts in daemon.json (moby's daemon/config; dockerd refuses others).
+const KNOWN_KEYS: &[&str] = &[
+    "allow-nondistributable-artifacts",
+    "api-cors-header",
+    "authorization-plugins",
+    "bip",
+    "bip6",
+    "bridge",
+    "builder",
+    "cdi-spec-dirs",
+    "cgroup-parent",
+    "cluster-advertise",
+    "cluster-store",
+    "cluster-store-opts",
+    "containerd",
+    "containerd-namespace",
+    "containerd-plugins-namespace",
+    "cpu-rt-period",
+    "cpu-rt-runtime",
+    "data-root",
+    "debug",
+    "default-address-pools",
+    "default-cgroupns-mode",
+    "default-gateway",
+    "default-gateway-v6",
+    "default-ipc-mode",
+    "default-network-opts",
+    "default-runtime",
+    "default-shm-size",
+    "default-ulimits",
+    "dns",
+    "dns-opts",
+    "dns-search",
+    "exec-opts",
+    "exec-root",
+    "experimental",
+    "features",
+    "fixed-cidr",
+    "fixed-cidr-v6",
+    "group",
+    "host-gateway-ip",
+    "host-gateway-ips",
+    "hosts",
+    "http-proxy",
+    "https-proxy",
+    "icc",
+    "init",
+    "init-path",
+    "insecure-registries",
+    "ip",
+    "ip-forward",
+    "ip-forward-no-drop",
+    "ip-masq",
+    "ip6tables",
+    "iptables",
+    "ipv6",
+    "labels",
+    "live-restore",
+    "log-driver",
+    "log-format",
+    "log-level",
+    "log-opts",
+    "max-concurrent-downloads",
+    "max-concurrent-uploads",
+    "max-download-attempts",
+    "metrics-addr",
+    "min-api-version",
+    "mtu",
+    "no-new-privileges",
+    "no-proxy",
+    "node-generic-resources",
+    "oom-score-adjust",
+    "pidfile",
+    "proxies",
+    "raw-logs",
+    "registry-mirrors",
+    "runtimes",
+    "seccomp-profile",
+    "selinux-enabled",
+    "shutdown-timeout",
+    "storage-driver",
+    "storage-opts",
+    "swarm-default-advertise-addr",
+    "tls",
+    "tlscacert",
+    "tlscert",
+    "tlskey",
+    "tlsverify",
+    "userland-proxy",
+    "userland-proxy-path",
+    "userns-remap",
+    "validate",
+];
+
+/// The command line of the running dockerd (from /run/docker.pid, else the process table),
+/// without argv[0].
+fn running_dockerd() -> Option<Vec<Val<String>>> {
+    let is_dockerd = |pid: &str| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "dockerd");
+    let pid = ["/run/docker.pid", "/var/run/docker.pid"]
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|p| p.trim().to_string())
+        .find(|p| is_dockerd(p))
+        .or_else(|| {
+            std::fs::read_dir("/proc")
+                .ok()?
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .find(|p| p.chars().all(|c| c.is_ascii_digit()) && is_dockerd(p))
+        })?;
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let origin = Origin::Field(format!("/proc/{pid}/cmdline (running dockerd)"));
+    Some(
+        raw.split(|b| *b == 0)
+            .skip(1)
+            .filter(|w| !w.is_empty())
+            .map(|w| Val::new(String::from_utf8_lossy(w).into_owned(), origin.clone()))
+            .collect(),
+    )
+}
+
 fn dockerd_argv(root: &HostRoot) -> Vec<Val<String>> {
     let Some(unit) = systemd::load(root, "docker.service") else { return Vec::new() };
     let Some(exec) = unit.list("Service", "ExecStart").pop() else { return Vec::new() };
@@ -302,5 +487,35 @@ mod tests {
             ]
         );
         assert_eq!(shell_words("a \"b c\" 'd'  e"), ["a", "b c", "d", "e"]);
+    }
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+
+    #[test]
+    fn engine_wins_and_disagreements_are_kept() {
+        let file = |v: bool| Some(Val::new(v, Origin::file(&"/etc/docker/daemon.json".into(), 2, 3)));
+        let default = |v: bool| Some(Val::new(v, Origin::Field("dockerd default (not set)".into())));
+        let engine_says = |v: bool| Some(Val::new(v, Origin::Field("engine /info".into())));
+        let files = DaemonConfig {
+            icc: file(false),
+            live_restore: default(false),
+            debug: file(true),
+            userland_proxy: file(false),
+            ..Default::default()
+        };
+        let engine =
+            DaemonConfig { icc: engine_says(true), live_restore: engine_says(true), debug: engine_says(false), ..Default::default() };
+        let m = merge(engine, files);
+        // The engine's value is what runs; the file's explicit icc=false is not applied yet.
+        assert!(m.icc.as_ref().unwrap().value);
+        let d: Vec<&(String, String, String)> = m.disagreements.iter().map(|d| &d.value).collect();
+        assert_eq!(d, [&("icc".to_string(), "false".to_string(), "true".to_string())]);
+        assert_eq!(m.disagreements[0].origin.to_string(), "/etc/docker/daemon.json:2:3");
+        // A default is not a disagreement; `log-level: debug` (files only) still counts.
+        assert!(m.debug.unwrap().value);
+        assert!(!m.userland_proxy.unwrap().value);
     }
 }
