@@ -234,3 +234,158 @@ fn docker_file_modes_are_permission_bits() {
     }
     assert_eq!(got, want);
 }
+
+/// (rule, evidence) of the findings of `cbench host ARGS --format json`.
+fn evidence(args: &[&str]) -> Vec<(String, String)> {
+    let mut all = vec!["host"];
+    all.extend_from_slice(args);
+    let (_, report) = json(&all);
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().to_string(), f["evidence"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+fn has(found: &[(String, String)], rule: &str, evidence: &str) -> bool {
+    found.iter().any(|(r, e)| r == rule && e == evidence)
+}
+
+#[test]
+fn each_docker_bench_security_and_lynis_defect_has_a_regression() {
+    let debian = fixture_root("debian-docker.io");
+    let d = evidence(&["--root", debian.path().to_str().unwrap()]);
+    // `-H tcp://` and `--log-level=debug` on the dockerd command line (via $DOCKER_OPTS).
+    assert!(has(&d, "daemon-tcp-without-tls", "tcp://0.0.0.0:2375"), "{d:?}");
+    assert!(has(&d, "debug-logging", "debug=true"), "{d:?}");
+    // systemd drop-ins: the override opens the socket to everyone and the API on TCP.
+    assert!(has(&d, "docker-socket-mode", "SocketMode=0666") && has(&d, "docker-socket-tcp", "ListenStream=2375"), "{d:?}");
+    // Debian's /usr/sbin/dockerd is found (and a watch on /usr/bin/dockerd does not cover it).
+    assert!(has(&d, "audit-docker-path", "/usr/sbin/dockerd"), "{d:?}");
+    assert!(!d.iter().any(|(_, e)| e == "/usr/bin/dockerd"), "{d:?}");
+
+    let ce = fixture_root("docker-ce");
+    let c = evidence(&["--root", ce.path().to_str().unwrap()]);
+    // A valid TLS setup in daemon.json (tcp://0.0.0.0:2376 with tlsverify) is not "TCP without TLS".
+    assert!(!c.iter().any(|(r, _)| r == "daemon-tcp-without-tls"), "{c:?}");
+    // cgroup-parent in daemon.json is seen.
+    assert!(has(&c, "daemon-cgroup-parent", "cgroup-parent=docker-limited.slice"), "{c:?}");
+    // The TLS key is compared as permission bits: 0640 is more open than 0400.
+    assert!(c.iter().any(|(r, e)| r == "docker-file-permissions" && e.ends_with("/etc/docker/tls/server-key.pem")), "{c:?}");
+
+    // Lynis skips a socket-activated sshd (always so on Flatcar): its settings are judged here.
+    let flatcar = fixture_root("flatcar-default");
+    let f = evidence(&["--root", flatcar.path().to_str().unwrap(), "--only", "ssh"]);
+    assert!(has(&f, "sshd-exposed", "sshd.socket") && has(&f, "sshd-password-auth", "PasswordAuthentication"), "{f:?}");
+    // An unset option whose default is secure is not a finding (dev-sec baselines get this wrong).
+    assert!(!f.iter().any(|(r, _)| r == "sshd-empty-passwords" || r == "sshd-x11-forwarding"), "{f:?}");
+}
+
+#[test]
+fn coreos_fleet_socket_and_rkt_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    std::fs::create_dir_all(r.join("usr/lib/systemd/system")).unwrap();
+    std::fs::create_dir_all(r.join("etc")).unwrap();
+    std::fs::write(
+        r.join("usr/lib/systemd/system/fleet.socket"),
+        "[Socket]\nListenStream=/var/run/fleet.sock\nListenStream=49153\nSocketMode=0660\nSocketGroup=fleet\n",
+    )
+    .unwrap();
+    std::fs::write(r.join("etc/group"), "root:x:0:\nrkt:x:251:core,ci\n").unwrap();
+    let found = evidence(&["--root", r.to_str().unwrap(), "--only", "socket"]);
+    assert_eq!(
+        found,
+        [
+            ("fleet-socket-open".to_string(), "SocketMode".to_string()),
+            ("fleet-socket-open".into(), "SocketGroup".into()),
+            ("fleet-socket-open".into(), "ListenStream=49153".into()),
+            ("rkt-group-members".into(), "core".into()),
+            ("rkt-group-members".into(), "ci".into()),
+        ]
+    );
+    // Masked: not applicable.
+    std::fs::create_dir_all(r.join("etc/systemd/system")).unwrap();
+    std::os::unix::fs::symlink("/dev/null", r.join("etc/systemd/system/fleet.socket")).unwrap();
+    assert!(!evidence(&["--root", r.to_str().unwrap(), "--only", "socket"]).iter().any(|(rule, _)| rule == "fleet-socket-open"));
+}
+
+#[test]
+fn deep_walk_finds_setuid_and_world_writable_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    let file = |p: &str, mode: u32| {
+        let p = r.join(p);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, "x").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    file("usr/bin/passwd", 0o4755);
+    file("usr/bin/wall", 0o2755);
+    file("etc/app.conf", 0o666);
+    file("usr/bin/ls", 0o755);
+    file("var/lib/docker/overlay2/x/setuid", 0o4755);
+    std::fs::create_dir_all(r.join("srv/drop")).unwrap();
+    std::fs::set_permissions(r.join("srv/drop"), std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::create_dir_all(r.join("tmp")).unwrap();
+    std::fs::set_permissions(r.join("tmp"), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let found = evidence(&["--root", r.to_str().unwrap(), "--only", "fs", "--select", "setuid-files,world-writable-files", "--deep"]);
+    let want: Vec<(String, String)> = [
+        ("setuid-files", "/usr/bin/passwd"),
+        ("setuid-files", "/usr/bin/wall"),
+        ("world-writable-files", "/etc/app.conf"),
+        ("world-writable-files", "/srv/drop"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    let mut found = found;
+    found.sort();
+    assert_eq!(found, want);
+    // Without --deep the walk does not run: skipped, with the reason.
+    let r2 = cbench(&["host", "--root", r.to_str().unwrap(), "--only", "fs", "--select", "setuid-files"]);
+    assert!(r2.stdout.contains("SKIP  setuid-files: not run: the file system walk runs with --deep"), "{}", r2.stdout);
+}
+
+/// Live checks read this machine itself (/proc, /sys, the Docker socket): their outcomes are
+/// compared with what the test reads independently.
+#[test]
+fn live_host_reads_proc_and_the_socket() {
+    let found =
+        evidence(&["--only", "kernel,fs,socket", "--select", "kernel-sysctl,tmp-mount-options,docker-socket-mode,docker-group-members"]);
+    // A running value that misses the checklist is a finding on its key.
+    let aslr = std::fs::read_to_string("/proc/sys/kernel/randomize_va_space").unwrap();
+    assert_eq!(has(&found, "kernel-sysctl", "kernel.randomize_va_space"), aslr.trim() != "2", "{found:?}");
+    // /dev/shm as mounted now.
+    let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let shm = info.lines().filter(|l| l.split(' ').nth(4) == Some("/dev/shm")).last();
+    if let Some(line) = shm {
+        let opts: Vec<&str> = line.split(' ').nth(5).unwrap().split(',').chain(line.rsplit(' ').next().unwrap().split(',')).collect();
+        let missing = ["nosuid", "nodev", "noexec"].iter().any(|o| !opts.contains(o));
+        assert_eq!(has(&found, "tmp-mount-options", "/dev/shm"), missing, "{found:?}");
+    }
+    // The Docker socket's own mode, when dockerd made one.
+    if let Ok(m) = std::fs::metadata("/run/docker.sock") {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let mode = m.permissions().mode() & 0o7777;
+        let mode_finding = found.iter().find(|(r, _)| r == "docker-socket-mode").map(|(_, e)| e.clone());
+        assert_eq!(mode_finding, (mode & !0o660 != 0).then(|| format!("SocketMode={mode:04o}")), "{found:?}");
+        // Members of the socket's group, from /etc/group.
+        let group = std::fs::read_to_string("/etc/group").unwrap();
+        let members: Vec<String> = group
+            .lines()
+            .map(|l| l.split(':').collect::<Vec<_>>())
+            .find(|f| f.len() >= 4 && f[2] == m.gid().to_string() && m.gid() != 0)
+            .map(|f| f[3].split(',').filter(|s| !s.is_empty()).map(str::to_string).collect())
+            .unwrap_or_default();
+        let got: Vec<String> = found.iter().filter(|(r, _)| r == "docker-group-members").map(|(_, e)| e.clone()).collect();
+        assert_eq!(got, members);
+    } else {
+        assert!(std::env::var("CBENCH_REQUIRE_ENGINE").is_err(), "CBENCH_REQUIRE_ENGINE is set but /run/docker.sock does not exist");
+    }
+    // The kernel command line is read live: the check runs (pass or fail), it is not skipped.
+    let (_, report) = json(&["host", "--only", "kernel", "--select", "kernel-cmdline-weakened"]);
+    assert_ne!(report["checks"][0]["outcome"], "skip", "{report}");
+}
