@@ -60,7 +60,8 @@ struct Output {
     /// Run only these rules (comma-separated or repeated).
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
-    /// Do not run these rules.
+    /// Do not run these rules. `cbench host` also takes RULE:EVIDENCE to suppress one finding
+    /// (one sysctl key, one user, one path).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
     /// Also report what only pedantic users want (e.g. an image tag without a digest).
@@ -159,7 +160,9 @@ fn print(s: &str) {
 /// Unknown rule ids in --select/--ignore are usage errors.
 fn check_rules(output: &Output, known: &[&str]) -> Result<(), ExitCode> {
     for id in output.select.iter().chain(&output.ignore) {
-        if !known.contains(&id.as_str()) {
+        // `--ignore RULE:EVIDENCE` drops one finding of a rule (one sysctl key, one user...).
+        let id = id.split_once(':').map_or(id.as_str(), |(rule, _)| rule);
+        if !known.contains(&id) {
             eprintln!("cbench: unknown rule `{id}` (see `cbench rules`)");
             return Err(ExitCode::from(2));
         }

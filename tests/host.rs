@@ -360,7 +360,7 @@ fn live_host_reads_proc_and_the_socket() {
     assert_eq!(has(&found, "kernel-sysctl", "kernel.randomize_va_space"), aslr.trim() != "2", "{found:?}");
     // /dev/shm as mounted now.
     let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
-    let shm = info.lines().filter(|l| l.split(' ').nth(4) == Some("/dev/shm")).last();
+    let shm = info.lines().rfind(|l| l.split(' ').nth(4) == Some("/dev/shm"));
     if let Some(line) = shm {
         let opts: Vec<&str> = line.split(' ').nth(5).unwrap().split(',').chain(line.rsplit(' ').next().unwrap().split(',')).collect();
         let missing = ["nosuid", "nodev", "noexec"].iter().any(|o| !opts.contains(o));
@@ -388,4 +388,30 @@ fn live_host_reads_proc_and_the_socket() {
     // The kernel command line is read live: the check runs (pass or fail), it is not skipped.
     let (_, report) = json(&["host", "--only", "kernel", "--select", "kernel-cmdline-weakened"]);
     assert_ne!(report["checks"][0]["outcome"], "skip", "{report}");
+}
+
+#[test]
+fn one_finding_is_suppressed_by_its_evidence() {
+    let root = fixture_root("flatcar-hardened");
+    let path = root.path().to_str().unwrap();
+    let (_, report) = json(&[
+        "host",
+        "--root",
+        path,
+        "--only",
+        "kernel",
+        "--select",
+        "kernel-module-enabled",
+        "--ignore",
+        "kernel-module-enabled:squashfs",
+    ]);
+    let got: Vec<(&str, bool)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["evidence"].as_str().unwrap(), f["suppressed"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(got, [("squashfs", true), ("usb-storage", false)]);
+    let r = cbench(&["host", "--root", path, "--ignore", "no-such-rule:x"]);
+    assert_eq!((r.code, r.stderr.as_str()), (2, "cbench: unknown rule `no-such-rule` (see `cbench rules`)\n"));
 }

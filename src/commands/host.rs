@@ -141,6 +141,12 @@ pub fn run(opts: &Options) -> Run {
         }
     }
     run.findings.retain(|f| opts.min_severity.is_none_or(|m| f.severity >= m));
+    // `--ignore RULE:EVIDENCE`: that one finding is suppressed (kept as such in JSON and SARIF).
+    for f in &mut run.findings {
+        if opts.ignore.iter().any(|i| i.split_once(':').is_some_and(|(rule, evidence)| rule == f.rule && evidence == f.evidence)) {
+            f.suppressed = true;
+        }
+    }
     run
 }
 
