@@ -415,3 +415,47 @@ fn one_finding_is_suppressed_by_its_evidence() {
     let r = cbench(&["host", "--root", path, "--ignore", "no-such-rule:x"]);
     assert_eq!((r.code, r.stderr.as_str()), (2, "cbench: unknown rule `no-such-rule` (see `cbench rules`)\n"));
 }
+
+/// Run as an unprivileged user (the test itself runs as root on CI), files a non-root user
+/// cannot read make their checks skip with the reason — never pass on an empty reading.
+#[test]
+fn unreadable_files_skip_rather_than_pass() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::os::unix::process::CommandExt;
+    if std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(1) != 0 {
+        eprintln!("skipped: needs root to run cbench as another user");
+        return;
+    }
+    let root = fixture_root("flatcar-default");
+    let r = root.path();
+    let chmod = |p: &str, mode: u32| std::fs::set_permissions(r.join(p), std::fs::Permissions::from_mode(mode)).unwrap();
+    chmod(".", 0o755);
+    chmod("usr/share/ssh/sshd_config", 0o600);
+    chmod("etc/audit/rules.d", 0o750);
+    // The binary where the unprivileged user can run it.
+    let bin = r.join("cbench-bin");
+    std::fs::copy(env!("CARGO_BIN_EXE_cbench"), &bin).unwrap();
+    let out = std::process::Command::new(&bin)
+        .args(["host", "--root", r.to_str().unwrap(), "--only", "audit,ssh,users", "--format", "json"])
+        .env_clear()
+        .current_dir(r)
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let path = r.to_str().unwrap();
+    let outcome = |rule: &str| -> (String, String) {
+        let c = report["checks"].as_array().unwrap().iter().find(|c| c["rule"] == rule).unwrap();
+        (c["outcome"].as_str().unwrap().to_string(), c["reason"].as_str().unwrap_or("").replace(path, "[ROOT]"))
+    };
+    let skip = |why: &str| ("skip".to_string(), format!("not readable without root: {why}"));
+    assert_eq!(outcome("audit-docker-path"), skip("[ROOT]/etc/audit/rules.d"));
+    assert_eq!(outcome("audit-events-discarded"), skip("[ROOT]/etc/audit/rules.d"));
+    assert_eq!(outcome("sshd-password-auth"), skip("[ROOT]/etc/ssh/sshd_config"));
+    assert_eq!(outcome("passwordless-sudo"), skip("[ROOT]/etc/sudoers"));
+    assert_eq!(outcome("core-user-unrestricted"), skip("[ROOT]/etc/sudoers"));
+    assert_eq!(outcome("root-password-login"), skip("/etc/shadow"));
+    // What a non-root user can read is still judged.
+    assert_eq!(outcome("sshd-exposed").0, "info");
+}

@@ -83,6 +83,8 @@ pub struct AuditFacts {
     pub active: Option<Val<bool>>,
     /// The Docker paths that exist on the host, with their CIS id.
     pub paths: Vec<(String, &'static str)>,
+    /// A rule file or directory that could not be read (not root): the rules are unknown.
+    pub unreadable: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -105,6 +107,8 @@ pub struct SshdFacts {
     pub files: Vec<FileFacts>,
     /// The main config file (for findings about an unset keyword).
     pub main: String,
+    /// A config file that could not be read (not root): the settings are unknown.
+    pub unreadable: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -136,6 +140,8 @@ pub struct Accounts {
     pub sudo_rules: Vec<Val<SudoRule>>,
     /// Sudoers files read, in order.
     pub sudoers_files: Vec<String>,
+    /// A sudoers file or directory that could not be read (not root).
+    pub sudoers_unreadable: Option<String>,
     /// /etc/sudoers.d itself.
     pub sudoers_d: Option<FileFacts>,
     /// `auth required pam_wheel.so` in /etc/pam.d/su.

@@ -104,9 +104,17 @@ pub fn auditd_inactive(h: &HostFacts) -> Check {
     }
 }
 
+/// The audit rules could not be read: coverage is unknown.
+fn unknown(h: &HostFacts) -> Option<Check> {
+    h.audit.unreadable.as_ref().map(|p| Check::Skip(format!("not readable without root: {p}")))
+}
+
 pub fn audit_docker_path(h: &HostFacts) -> Check {
     if h.audit.paths.is_empty() {
         return Check::Skip("not applicable: no Docker files on this host".into());
+    }
+    if let Some(skip) = unknown(h) {
+        return skip;
     }
     let rules = effective(h);
     let void = discarding(h);
@@ -133,6 +141,9 @@ pub fn audit_docker_path(h: &HostFacts) -> Check {
 }
 
 pub fn audit_events_discarded(h: &HostFacts) -> Check {
+    if let Some(skip) = unknown(h) {
+        return skip;
+    }
     discarding(h).into_iter().map(|(why, at)| Hit::new(format!("{why}: audit watches record nothing"), at, why)).collect::<Vec<_>>().into()
 }
 

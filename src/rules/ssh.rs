@@ -64,6 +64,9 @@ fn config(h: &HostFacts, check: fn(&SshdFacts) -> Vec<Hit>) -> Check {
     if let Some(reason) = masked_reason(s) {
         return Check::Skip(reason);
     }
+    if let Some(path) = &s.unreadable {
+        return Check::Skip(format!("not readable without root: {path}"));
+    }
     check(s).into()
 }
 

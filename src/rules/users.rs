@@ -10,7 +10,7 @@ pub const RULES: &[(&str, HostCheck)] = &[
     ("root-password-login", root_password_login),
     ("uid-zero-user", |h| uid_zero_user(h).into()),
     ("empty-password", empty_password),
-    ("passwordless-sudo", |h| passwordless_sudo(h).into()),
+    ("passwordless-sudo", |h| sudoers_known(h).unwrap_or_else(|| passwordless_sudo(h).into())),
     ("sudoers-d-permissions", sudoers_d_permissions),
     ("su-not-restricted", su_not_restricted),
     ("password-quality-missing", password_quality_missing),
@@ -36,14 +36,27 @@ fn sudo_rule<'a>(a: &'a Accounts, name: &str) -> Option<&'a Val<crate::model::Su
     })
 }
 
+/// Skipped when sudoers could not be read: who has passwordless sudo is unknown.
+fn sudoers_known(h: &HostFacts) -> Option<Check> {
+    h.accounts.sudoers_unreadable.as_ref().map(|p| Check::Skip(format!("not readable without root: {p}")))
+}
+
 pub fn core_user_unrestricted(h: &HostFacts) -> Check {
     let a = &h.accounts;
     let Some(core) = user(a, "core") else { return Check::Skip("not applicable: no `core` user (not Flatcar / CoreOS)".into()) };
     if no_login(&core.value) {
         return Check::Pass;
     }
+    if let Some(skip) = sudoers_known(h) {
+        return skip;
+    }
     // The hardening guide's other way: sudo asks core for a password, and core has none.
     let rule = sudo_rule(a, "core");
+    if rule.is_none_or(|r| !r.value.nopasswd)
+        && let Some(skip) = shadow_known(a)
+    {
+        return Check::Skip(skip);
+    }
     if rule.is_none_or(|r| !r.value.nopasswd) && core.value.password != Some("set") {
         return Check::Pass;
     }

@@ -105,11 +105,16 @@ fn users(root: &HostRoot) -> (Vec<Val<User>>, bool) {
 
 /// Sudoers: /etc/sudoers and what it includes. `@includedir` / `#includedir` read every file
 /// of the directory whose name has no `.` and does not end in `~`, as sudo does.
-fn sudoers(root: &HostRoot, path: &str, depth: u32, files: &mut Vec<String>, rules: &mut Vec<Val<SudoRule>>) {
+fn sudoers(root: &HostRoot, path: &str, depth: u32, files: &mut Vec<String>, rules: &mut Vec<Val<SudoRule>>, denied: &mut Option<String>) {
     if depth > 8 || files.iter().any(|f| f == path) {
         return;
     }
-    let Ok(text) = root.read_to_string(path) else { return };
+    let Ok(text) = root.read_to_string(path) else {
+        if root.denied(path) {
+            denied.get_or_insert(root.display(path));
+        }
+        return;
+    };
     files.push(path.to_string());
     let dir_of = |p: &str| p.rsplit_once('/').map_or("/etc".to_string(), |(d, _)| d.to_string());
     for (i, raw) in text.lines().enumerate() {
@@ -117,12 +122,15 @@ fn sudoers(root: &HostRoot, path: &str, depth: u32, files: &mut Vec<String>, rul
         let include = |word: &str| line.strip_prefix(word).map(|rest| rest.trim().to_string());
         if let Some(dir) = include("@includedir").or_else(|| include("#includedir")) {
             let dir = if dir.starts_with('/') { dir } else { format!("{}/{dir}", dir_of(path)) };
+            if root.denied(&dir) {
+                denied.get_or_insert(root.display(&dir));
+            }
             for name in root.list(&dir).into_iter().filter(|n| !n.contains('.') && !n.ends_with('~')) {
-                sudoers(root, &format!("{dir}/{name}"), depth + 1, files, rules);
+                sudoers(root, &format!("{dir}/{name}"), depth + 1, files, rules, denied);
             }
         } else if let Some(file) = include("@include").or_else(|| include("#include")) {
             let file = if file.starts_with('/') { file } else { format!("{}/{file}", dir_of(path)) };
-            sudoers(root, &file, depth + 1, files, rules);
+            sudoers(root, &file, depth + 1, files, rules, denied);
         } else if let Some(rule) = user_spec(line) {
             rules.push(Val::new(rule, root.origin(path, i as u32 + 1)));
         }
@@ -179,10 +187,11 @@ pub fn collect(root: &HostRoot) -> Accounts {
     let (users, shadow_unreadable) = users(root);
     let mut files = Vec::new();
     let mut rules = Vec::new();
-    sudoers(root, "/etc/sudoers", 0, &mut files, &mut rules);
+    let mut denied = None;
+    sudoers(root, "/etc/sudoers", 0, &mut files, &mut rules, &mut denied);
     // Flatcar has no /etc/sudoers of its own: /usr/share/baselayout/sudoers includes /etc/sudoers.d.
-    if files.is_empty() {
-        sudoers(root, "/usr/share/baselayout/sudoers", 0, &mut files, &mut rules);
+    if files.is_empty() && denied.is_none() {
+        sudoers(root, "/usr/share/baselayout/sudoers", 0, &mut files, &mut rules, &mut denied);
     }
     let sudoers_d = root.stat("/etc/sudoers.d").ok().map(|(uid, gid, mode)| {
         let origin = Origin::Field(root.display("/etc/sudoers.d"));
@@ -205,6 +214,7 @@ pub fn collect(root: &HostRoot) -> Accounts {
         shadow_unreadable,
         groups: groups(root),
         sudo_rules: rules,
+        sudoers_unreadable: denied,
         sudoers_files: files,
         sudoers_d,
         pam_wheel: pam("su", "auth", &["pam_wheel.so"]),

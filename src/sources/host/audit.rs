@@ -70,20 +70,29 @@ fn parse_text(text: &str, origin: impl Fn(u32) -> Origin) -> Vec<Val<AuditRule>>
 }
 
 /// The rules files say, in the order augenrules would load them.
-pub fn configured(root: &HostRoot) -> (String, Vec<Val<AuditRule>>) {
+pub fn configured(root: &HostRoot) -> (String, Vec<Val<AuditRule>>, Option<String>) {
+    if root.denied("/etc/audit/rules.d") {
+        return (root.display("/etc/audit/rules.d"), Vec::new(), Some(root.display("/etc/audit/rules.d")));
+    }
     let mut names: Vec<String> = root.list("/etc/audit/rules.d").into_iter().filter(|n| n.ends_with(".rules")).collect();
     names.sort_by_key(|n| natural_key(n));
     if names.is_empty() {
-        let text = root.read_to_string("/etc/audit/audit.rules").unwrap_or_default();
-        return (root.display("/etc/audit/audit.rules"), parse_text(&text, |l| root.origin("/etc/audit/audit.rules", l)));
+        let path = "/etc/audit/audit.rules";
+        let denied = root.denied(path).then(|| root.display(path));
+        let text = root.read_to_string(path).unwrap_or_default();
+        return (root.display(path), parse_text(&text, |l| root.origin(path, l)), denied);
     }
     let mut rules = Vec::new();
+    let mut denied = None;
     for n in &names {
         let path = format!("/etc/audit/rules.d/{n}");
+        if root.denied(&path) {
+            denied.get_or_insert(root.display(&path));
+        }
         let text = root.read_to_string(&path).unwrap_or_default();
         rules.extend(parse_text(&text, |l| root.origin(&path, l)));
     }
-    (root.display("/etc/audit/rules.d"), rules)
+    (root.display("/etc/audit/rules.d"), rules, denied)
 }
 
 /// The rules the kernel has loaded (`auditctl -l`), when the binary exists and answers.
@@ -179,11 +188,11 @@ fn active(root: &HostRoot) -> Option<Val<bool>> {
 }
 
 pub fn collect(root: &HostRoot, data_root: &str) -> AuditFacts {
-    let (source, rules) = match root.is_live().then(loaded).flatten() {
-        Some(rules) => ("auditctl -l (loaded rules)".to_string(), rules),
+    let (source, rules, unreadable) = match root.is_live().then(loaded).flatten() {
+        Some(rules) => ("auditctl -l (loaded rules)".to_string(), rules, None),
         None => configured(root),
     };
-    AuditFacts { source, rules, active: active(root), paths: docker_paths(root, data_root) }
+    AuditFacts { source, rules, active: active(root), paths: docker_paths(root, data_root), unreadable }
 }
 
 #[cfg(test)]

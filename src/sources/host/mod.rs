@@ -92,6 +92,14 @@ impl HostRoot {
         std::fs::symlink_metadata(real).is_ok_and(|m| m.file_type().is_symlink())
     }
 
+    /// Does reading host path `path` (a file, or a directory's listing) fail for lack of
+    /// permission? Then what it says is unknown, not empty.
+    pub fn denied(&self, path: &str) -> bool {
+        let Ok(real) = self.resolve(path) else { return false };
+        let err = if real.is_dir() { std::fs::read_dir(&real).err() } else { std::fs::File::open(&real).err() };
+        err.is_some_and(|e| e.kind() == io::ErrorKind::PermissionDenied)
+    }
+
     /// Names in host directory `dir`, sorted; empty when it does not exist.
     pub fn list(&self, dir: &str) -> Vec<String> {
         let Ok(real) = self.resolve(dir) else { return Vec::new() };

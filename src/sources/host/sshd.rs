@@ -19,7 +19,12 @@ impl Reader<'_> {
         if depth > 16 || self.facts.files.iter().any(|f| f.path == self.root.display(path)) {
             return;
         }
-        let Ok(text) = self.root.read_to_string(path) else { return };
+        let Ok(text) = self.root.read_to_string(path) else {
+            if self.root.denied(path) {
+                self.facts.unreadable.get_or_insert(self.root.display(path));
+            }
+            return;
+        };
         if let Some(f) = file_facts(self.root, path, 0o600) {
             self.facts.files.push(f);
         }
