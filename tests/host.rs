@@ -459,3 +459,33 @@ fn unreadable_files_skip_rather_than_pass() {
     // What a non-root user can read is still judged.
     assert_eq!(outcome("sshd-exposed").0, "info");
 }
+
+#[test]
+fn userns_remap_user_needs_subordinate_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    std::fs::create_dir_all(r.join("etc/docker")).unwrap();
+    std::fs::write(r.join("etc/docker/daemon.json"), "{\n  \"userns-remap\": \"remap:remap\"\n}\n").unwrap();
+    std::fs::write(r.join("etc/subuid"), "remap:100000:65536\n").unwrap();
+    let (_, report) =
+        json(&["host", "--root", r.to_str().unwrap(), "--only", "daemon", "--select", "userns-remap-subids-missing,userns-remap-disabled"]);
+    let got: Vec<(&str, &str)> =
+        report["findings"].as_array().unwrap().iter().map(|f| (f["message"].as_str().unwrap(), f["origin"].as_str().unwrap())).collect();
+    let root = r.display().to_string();
+    let msg = format!("userns-remap: {root}/etc/subgid has no range for remap: dockerd will not start");
+    assert_eq!(got, [(msg.as_str(), format!("{root}/etc/docker/daemon.json:2:3").as_str())]);
+}
+
+#[test]
+fn syslog_without_an_address_stays_local() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    std::fs::create_dir_all(r.join("etc/docker")).unwrap();
+    let run = |json_text: &str| {
+        std::fs::write(r.join("etc/docker/daemon.json"), json_text).unwrap();
+        evidence(&["--root", r.to_str().unwrap(), "--only", "daemon", "--select", "remote-logging-not-configured"])
+    };
+    assert_eq!(run(r#"{"log-driver": "syslog"}"#), [("remote-logging-not-configured".to_string(), "log-opts.syslog-address".to_string())]);
+    assert_eq!(run(r#"{"log-driver": "syslog", "log-opts": {"syslog-address": "tcp://logs.lan:514"}}"#), []);
+    assert_eq!(run(r#"{"log-driver": "journald"}"#), [("remote-logging-not-configured".to_string(), "log-driver=journald".to_string())]);
+}

@@ -33,6 +33,9 @@ pub struct DaemonConfig {
     /// Options set both as a flag and in daemon.json (dockerd then refuses to start).
     pub conflicts: Vec<Val<String>>,
     pub userland_proxy: Option<Val<bool>>,
+    /// The remote address a logging driver sends to (`log-opts` syslog-address, gelf-address,
+    /// fluentd-address, splunk-url, loki-url).
+    pub log_address: Option<Val<String>>,
     pub iptables: Option<Val<bool>>,
     /// `default-ulimits` names (nofile, nproc...).
     pub default_ulimits: Vec<Val<String>>,
@@ -40,6 +43,9 @@ pub struct DaemonConfig {
     pub authorization_plugins: Vec<Val<String>>,
     /// Where the running engine and this host's files disagree: (setting, the files' value,
     /// the engine's value), at the files' origin.
+    /// The userns-remap user (not `default`) missing from /etc/subuid or /etc/subgid: (file),
+    /// at the setting's origin.
+    pub userns_subids_missing: Vec<Val<String>>,
     pub disagreements: Vec<Val<(String, String, String)>>,
     /// `tlscacert`, `tlscert`, `tlskey`: (option, path).
     pub tls_files: Vec<Val<(String, String)>>,

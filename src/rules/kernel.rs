@@ -61,6 +61,8 @@ const WEAKENING: &[(&str, &str)] = &[
     ("spectre_v2=off", "turns off Spectre v2 mitigations"),
     ("spec_store_bypass_disable=off", "turns off Speculative Store Bypass mitigation"),
     ("nokaslr", "turns off kernel address-space randomisation"),
+    ("flatcar.autologin", "logs in on the console without a password (Flatcar development images)"),
+    ("coreos.autologin", "logs in on the console without a password (CoreOS development images)"),
     ("module.sig_enforce=0", "accepts unsigned modules"),
     ("lockdown=none", "turns kernel lockdown off"),
 ];
@@ -72,7 +74,7 @@ pub fn kernel_cmdline_weakened(h: &HostFacts) -> Check {
     cmdline
         .value
         .split_whitespace()
-        .filter_map(|p| WEAKENING.iter().find(|(w, _)| *w == p))
+        .filter_map(|p| WEAKENING.iter().find(|(w, _)| *w == p || (w.ends_with("autologin") && p.starts_with(&format!("{w}=")))))
         .map(|(p, why)| Hit::new(format!("the kernel command line has `{p}`: it {why}"), cmdline.origin.clone(), *p))
         .collect::<Vec<_>>()
         .into()
@@ -114,16 +116,23 @@ pub const EXPECTED: &[(&str, &[&str])] = &[
     ("dev.tty.ldisc_autoload", &["0"]),
 ];
 
+/// Keys only some kernels have (Debian's patch): judged when the host has or sets them.
+/// Rootless Docker needs unprivileged user namespaces; a rootful host does not.
+pub const OPTIONAL: &[(&str, &[&str])] = &[("kernel.unprivileged_userns_clone", &["0"])];
+
 pub fn keys() -> Vec<&'static str> {
-    EXPECTED.iter().map(|(k, _)| *k).collect()
+    EXPECTED.iter().chain(OPTIONAL).map(|(k, _)| *k).collect()
 }
 
 /// One finding per key whose effective value (running, else configured) is not a passing one.
 pub fn kernel_sysctl(h: &HostFacts) -> Vec<Hit> {
     let mut hits = Vec::new();
-    for (key, good) in EXPECTED {
+    for (key, good) in EXPECTED.iter().chain(OPTIONAL) {
         let configured = h.sysctl_configured.get(*key);
         let running = h.sysctl_running.get(*key);
+        if OPTIONAL.iter().any(|(k, _)| k == key) && configured.is_none() && running.is_none() {
+            continue;
+        }
         let want = good.join(" or ");
         match (running, configured) {
             (Some(r), c) if !good.contains(&r.value.as_str()) => {
@@ -157,6 +166,21 @@ pub fn kernel_sysctl(h: &HostFacts) -> Vec<Hit> {
 mod tests {
     use super::*;
     use crate::model::Val;
+
+    #[test]
+    fn command_line_and_optional_keys() {
+        let mut h =
+            HostFacts { cmdline: Some(Val::new("ro quiet flatcar.autologin=tty1 audit=1".into(), Origin::Unset)), ..Default::default() };
+        let Check::Fail(hits) = kernel_cmdline_weakened(&h) else { panic!() };
+        assert_eq!(hits.iter().map(|h| h.evidence.as_str()).collect::<Vec<_>>(), ["flatcar.autologin"]);
+        h.cmdline = None;
+        assert!(matches!(kernel_cmdline_weakened(&h), Check::Skip(_)));
+        // Debian's unprivileged_userns_clone is judged only where the kernel has it.
+        let missing = |h: &HostFacts| kernel_sysctl(h).iter().any(|x| x.evidence == "kernel.unprivileged_userns_clone");
+        assert!(!missing(&h));
+        h.sysctl_running.insert("kernel.unprivileged_userns_clone".into(), Val::new("1".into(), Origin::Unset));
+        assert!(missing(&h));
+    }
 
     #[test]
     fn running_configured_and_missing() {

@@ -29,4 +29,5 @@ pub const DAEMON_RULES: &[(&str, DaemonCheck)] = &[
     ("default-ulimit-not-set", settings::default_ulimit_not_set),
     ("daemon-cgroup-parent", settings::cgroup_parent_set),
     ("daemon-config-not-applied", settings::daemon_config_not_applied),
+    ("userns-remap-subids-missing", settings::userns_remap_subids_missing),
 ];

@@ -45,6 +45,12 @@ pub fn remote_logging_not_configured(d: &DaemonConfig) -> Check {
             l.origin.clone(),
             format!("log-driver={}", l.value),
         )]),
+        // The syslog driver without syslog-address writes to the local syslog daemon.
+        Some(l) if l.value == "syslog" && d.userland_proxy.is_some() && d.log_address.is_none() => Check::Fail(vec![Hit::new(
+            "the syslog driver writes to this host's syslog (no syslog-address): remote only if that forwards",
+            l.origin.clone(),
+            "log-opts.syslog-address",
+        )]),
         Some(_) => Check::Pass,
     }
 }
@@ -239,6 +245,15 @@ pub fn daemon_config_not_applied(d: &DaemonConfig) -> Check {
                 name.clone(),
             )
         })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// dockerd refuses to start with a userns-remap user that has no subordinate id range.
+pub fn userns_remap_subids_missing(d: &DaemonConfig) -> Check {
+    d.userns_subids_missing
+        .iter()
+        .map(|v| Hit::new(format!("userns-remap: {}: dockerd will not start", v.value), v.origin.clone(), v.value.clone()))
         .collect::<Vec<_>>()
         .into()
 }

@@ -59,6 +59,7 @@ pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
             config.conflicts.push(Val::new(format!("--{flag} and \"{key}\" in {json_origin}"), value.origin.clone()));
         }
     }
+    check_subids(&mut config, root);
     defaults(&mut config, root);
     (config, diags)
 }
@@ -105,11 +106,13 @@ pub fn merge(engine: DaemonConfig, files: DaemonConfig) -> DaemonConfig {
         tls_verify: files.tls_verify,
         tls_files: files.tls_files,
         userland_proxy: files.userland_proxy,
+        log_address: files.log_address,
         iptables: files.iptables,
         default_ulimits: files.default_ulimits,
         cgroup_parent: files.cgroup_parent,
         authorization_plugins: files.authorization_plugins,
         conflicts: files.conflicts,
+        userns_subids_missing: files.userns_subids_missing,
         disagreements,
         ..engine
     }
@@ -131,6 +134,30 @@ fn defaults(c: &mut DaemonConfig, root: &HostRoot) {
     c.logging_driver = c.logging_driver.take().or_else(|| Some(Val::new("json-file".into(), origin.clone())));
 }
 
+/// Logging-driver options that name a remote destination.
+const LOG_ADDRESS_OPTS: &[&str] = &["syslog-address", "gelf-address", "fluentd-address", "splunk-url", "loki-url"];
+
+/// Remember the userns-remap user for the subordinate id check (`default` makes its own).
+fn userns_user(c: &mut DaemonConfig, v: Option<Val<String>>) {
+    c.userns_subids_missing.clear();
+    if let Some(v) = v.filter(|v| !v.value.is_empty() && v.value != "default") {
+        // The user part of `user[:group]`, kept as the value until the files are read.
+        let user = v.value.split(':').next().unwrap_or("").to_string();
+        c.userns_subids_missing.push(Val::new(user, v.origin));
+    }
+}
+
+/// Which of /etc/subuid and /etc/subgid lack the userns-remap user.
+fn check_subids(c: &mut DaemonConfig, root: &HostRoot) {
+    let Some(user) = c.userns_subids_missing.pop() else { return };
+    for file in ["/etc/subuid", "/etc/subgid"] {
+        let text = root.read_to_string(file).unwrap_or_default();
+        if !text.lines().any(|l| l.split(':').next() == Some(user.value.as_str())) {
+            c.userns_subids_missing.push(Val::new(format!("{} has no range for {}", root.display(file), user.value), user.origin.clone()));
+        }
+    }
+}
+
 /// The daemon.json key of a command-line flag.
 fn json_key(flag: &str) -> String {
     match flag {
@@ -148,7 +175,10 @@ fn apply_json(c: &mut DaemonConfig, key: &str, value: &serde_json::Value, origin
     let s = |v: &serde_json::Value| v.as_str().map(str::to_string);
     match key {
         "icc" => c.icc = b(value).map(|v| Val::new(v, origin)),
-        "userns-remap" => c.userns = s(value).map(|v| Val::new(!v.is_empty(), origin)),
+        "userns-remap" => {
+            c.userns = s(value).map(|v| Val::new(!v.is_empty(), origin.clone()));
+            userns_user(c, s(value).map(|v| Val::new(v, origin)));
+        }
         "live-restore" => c.live_restore = b(value).map(|v| Val::new(v, origin)),
         "log-driver" => c.logging_driver = s(value).map(|v| Val::new(v, origin)),
         "debug" => c.debug = b(value).map(|v| Val::new(v, origin)),
@@ -167,6 +197,15 @@ fn apply_json(c: &mut DaemonConfig, key: &str, value: &serde_json::Value, origin
         "userland-proxy" => c.userland_proxy = b(value).map(|v| Val::new(v, origin)),
         "iptables" => c.iptables = b(value).map(|v| Val::new(v, origin)),
         "cgroup-parent" => c.cgroup_parent = s(value).map(|v| Val::new(v, origin)),
+        "log-opts" => {
+            for (k, v) in value.as_object().into_iter().flatten() {
+                if LOG_ADDRESS_OPTS.contains(&k.as_str())
+                    && let Some(v) = s(v)
+                {
+                    c.log_address = Some(Val::new(v, origin.clone()));
+                }
+            }
+        }
         "default-ulimits" => {
             c.default_ulimits = value.as_object().into_iter().flatten().map(|(k, _)| Val::new(k.clone(), origin.clone())).collect()
         }
@@ -187,7 +226,10 @@ fn apply_flag(c: &mut DaemonConfig, flag: &str, v: &Val<String>) {
     let yes = || Val::new(v.value != "false", v.origin.clone());
     match flag {
         "icc" => c.icc = Some(yes()),
-        "userns-remap" => c.userns = Some(Val::new(!v.value.is_empty(), v.origin.clone())),
+        "userns-remap" => {
+            c.userns = Some(Val::new(!v.value.is_empty(), v.origin.clone()));
+            userns_user(c, Some(v.clone()));
+        }
         "live-restore" => c.live_restore = Some(yes()),
         "log-driver" => c.logging_driver = Some(v.clone()),
         "debug" => c.debug = Some(yes()),
@@ -204,6 +246,13 @@ fn apply_flag(c: &mut DaemonConfig, flag: &str, v: &Val<String>) {
         "userland-proxy" => c.userland_proxy = Some(yes()),
         "iptables" => c.iptables = Some(yes()),
         "cgroup-parent" => c.cgroup_parent = Some(v.clone()),
+        "log-opt" => {
+            if let Some((k, addr)) = v.value.split_once('=')
+                && LOG_ADDRESS_OPTS.contains(&k)
+            {
+                c.log_address = Some(Val::new(addr.to_string(), v.origin.clone()));
+            }
+        }
         "default-ulimit" => c.default_ulimits.push(Val::new(v.value.split('=').next().unwrap_or("").to_string(), v.origin.clone())),
         "authorization-plugin" => c.authorization_plugins.push(v.clone()),
         "tlscacert" | "tlscert" | "tlskey" => {
