@@ -489,3 +489,25 @@ fn syslog_without_an_address_stays_local() {
     assert_eq!(run(r#"{"log-driver": "syslog", "log-opts": {"syslog-address": "tcp://logs.lan:514"}}"#), []);
     assert_eq!(run(r#"{"log-driver": "journald"}"#), [("remote-logging-not-configured".to_string(), "log-driver=journald".to_string())]);
 }
+
+#[test]
+fn invalid_daemon_json_is_an_error_outcome_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    std::fs::create_dir_all(r.join("etc/docker")).unwrap();
+    std::fs::write(r.join("etc/docker/daemon.json"), "{\n  \"icc\": false,\n  \"debug\": tru\n}\n").unwrap();
+    let root = r.to_str().unwrap();
+    let out = cbench(&["host", "--root", root, "--only", "daemon", "--select", "icc-enabled,debug-logging"]);
+    let text = out.stdout.replace(root, "[ROOT]");
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        text,
+        "[daemon]\n  daemon [ROOT] (daemon.json and dockerd flags)\n    \
+         ERROR icc-enabled: cannot judge the daemon's files: [ROOT]/etc/docker/daemon.json:3:14 is not valid JSON (dockerd will not start)\n    \
+         ERROR debug-logging: cannot judge the daemon's files: [ROOT]/etc/docker/daemon.json:3:14 is not valid JSON (dockerd will not start)\n\
+         error: [ROOT]/etc/docker/daemon.json:3:14: invalid JSON: expected ident\n\
+         Score: daemon 0/2 · overall 0/2 checks passed\n"
+    );
+    let (_, report) = json(&["host", "--root", root, "--only", "daemon", "--select", "icc-enabled"]);
+    assert_eq!(report["checks"][0]["outcome"], "error");
+}

@@ -124,6 +124,10 @@ pub fn run(opts: &Options) -> Run {
         rules::HOST_SECTIONS.iter().filter(|(section, _)| opts.section(section)).collect();
     if !host_sections.is_empty() {
         let facts = host::collect(&root, &host_config, &rules::kernel::keys(), opts.deep);
+        if let Some((id, pretty)) = &facts.os {
+            run.host_os = Some(pretty.clone());
+            run.flatcar = matches!(id.as_str(), "flatcar" | "coreos");
+        }
         for (section, checks) in host_sections {
             let subject = Subject { kind: section, name: root.display("/") };
             let mut ids = Vec::new();
@@ -135,6 +139,7 @@ pub fn run(opts: &Options) -> Run {
                         run.findings.extend(hits.into_iter().map(|h| rules::finding(id, &subject, h)));
                     }
                     Check::Skip(reason) => run.skipped.push((subject.clone(), id, reason)),
+                    Check::Error(reason) => run.errored.push((subject.clone(), id, reason)),
                 }
             }
             run.checked.push((subject, ids.into()));
@@ -154,13 +159,19 @@ fn judge_daemon(opts: &Options, name: &str, config: &crate::model::DaemonConfig,
     let subject = Subject { kind: "daemon", name: name.to_string() };
     let mut ids = Vec::new();
     for (id, check) in rules::daemon::DAEMON_RULES.iter().filter(|(id, _)| opts.selected(id)) {
-        match check(config) {
+        // Judged from files dockerd cannot read: no outcome would be true.
+        let result = match &config.invalid {
+            Some(why) => Check::Error(format!("cannot judge the daemon's files: {why} (dockerd will not start)")),
+            None => check(config),
+        };
+        match result {
             Check::Pass => ids.push(*id),
             Check::Fail(hits) => {
                 ids.push(*id);
                 run.findings.extend(hits.into_iter().map(|h| rules::finding(id, &subject, h)));
             }
             Check::Skip(reason) => run.skipped.push((subject.clone(), id, reason)),
+            Check::Error(reason) => run.errored.push((subject.clone(), id, reason)),
         }
     }
     run.checked.push((subject, ids.into()));

@@ -46,6 +46,8 @@ pub struct DaemonConfig {
     /// The userns-remap user (not `default`) missing from /etc/subuid or /etc/subgid: (file),
     /// at the setting's origin.
     pub userns_subids_missing: Vec<Val<String>>,
+    /// daemon.json cannot be parsed (dockerd will not start): why, with its position.
+    pub invalid: Option<String>,
     pub disagreements: Vec<Val<(String, String, String)>>,
     /// `tlscacert`, `tlscert`, `tlskey`: (option, path).
     pub tls_files: Vec<Val<(String, String)>>,

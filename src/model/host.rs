@@ -9,6 +9,8 @@ use super::Val;
 pub struct HostFacts {
     /// The live host (`/`): running values (/proc, /sys, loaded audit rules) are read.
     pub live: bool,
+    /// os-release: (ID, PRETTY_NAME).
+    pub os: Option<(String, String)>,
     /// The docker.socket unit, when the host has one.
     pub docker_socket: Option<SocketFacts>,
     /// CoreOS's fleet.socket, when the host has one.

@@ -37,6 +37,8 @@ pub struct Run {
     pub checked: Vec<(Subject, Arc<[&'static str]>)>,
     /// Checks that could not run on a subject, with the reason.
     pub skipped: Vec<(Subject, &'static str, String)>,
+    /// Checks whose input is broken, with the reason.
+    pub errored: Vec<(Subject, &'static str, String)>,
     /// Whole sections that could not run (e.g. the engine is unreachable), with the reason.
     pub skipped_sections: Vec<(&'static str, String)>,
     pub files: usize,
@@ -44,6 +46,10 @@ pub struct Run {
     pub host: bool,
     /// The sections a host audit ran, in order.
     pub sections: Vec<&'static str>,
+    /// The audited host's operating system (os-release PRETTY_NAME), and whether it is Flatcar
+    /// Container Linux / CoreOS (the text report then shows Butane snippets).
+    pub host_os: Option<String>,
+    pub flatcar: bool,
 }
 
 pub struct Style {
@@ -82,6 +88,8 @@ pub enum State {
     /// Only informational findings: counts as passed.
     Info,
     Skip,
+    /// The check's input is broken: counts as not passed.
+    Error,
 }
 
 /// One check's outcome (a host audit's PASS / WARN / INFO / SKIP lines).
@@ -120,6 +128,9 @@ impl Run {
                     State::Fail
                 };
                 out.push(Outcome { section: section_of(subject.kind), subject, rule, state, reason: None });
+            }
+            for (_, rule, reason) in self.errored.iter().filter(|(s, _, _)| s == subject) {
+                out.push(Outcome { section: section_of(subject.kind), subject, rule, state: State::Error, reason: Some(reason) });
             }
             for (_, rule, reason) in self.skipped.iter().filter(|(s, _, _)| s == subject) {
                 out.push(Outcome { section: section_of(subject.kind), subject, rule, state: State::Skip, reason: Some(reason) });

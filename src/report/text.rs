@@ -154,6 +154,10 @@ pub fn render_host(run: &Run, style: &Style) -> String {
     let mut out = String::new();
     let mut score: Vec<(&str, usize, usize)> = Vec::new();
     let outcomes = run.outcomes();
+    let mut shown_butane = std::collections::HashSet::new();
+    if let Some(os) = &run.host_os {
+        out.push_str(&format!("Host: {os}\n"));
+    }
     for section in &run.sections {
         out.push_str(&format!("[{section}]\n"));
         for (_, reason) in run.skipped_sections.iter().filter(|(s, _)| s == section) {
@@ -171,6 +175,7 @@ pub fn render_host(run: &Run, style: &Style) -> String {
                     State::Pass if one_line_per_check => out.push_str(&format!("    {}  {}\n", paint("PASS", "PASS"), o.rule)),
                     State::Pass => quiet_passes += 1,
                     State::Skip => out.push_str(&format!("    {}  {}: {}\n", paint("SKIP", "SKIP"), o.rule, o.reason.unwrap_or(""))),
+                    State::Error => out.push_str(&format!("    {} {}: {}\n", paint("ERROR", "WARN"), o.rule, o.reason.unwrap_or(""))),
                     State::Fail | State::Info => {
                         for f in run.shown().filter(|f| f.subject == *subject && f.rule == o.rule) {
                             let tag = if f.severity == Severity::Info { "INFO" } else { "WARN" };
@@ -182,6 +187,25 @@ pub fn render_host(run: &Run, style: &Style) -> String {
                                 f.message,
                                 f.origin
                             ));
+                        }
+                        // What to do, once per failed check (`cbench explain RULE` has the rest).
+                        if o.state == State::Fail
+                            && let Some(m) = catalog::get(o.rule)
+                        {
+                            out.push_str(&format!("          fix: {}\n", m.remediation));
+                            if run.flatcar
+                                && let Some(butane) = &m.butane
+                            {
+                                // One snippet serves several checks (daemon.json, sshd_config): shown once.
+                                if shown_butane.insert(butane.as_str()) {
+                                    out.push_str("          Butane:\n");
+                                    for line in butane.lines() {
+                                        out.push_str(&format!("            {line}\n"));
+                                    }
+                                } else {
+                                    out.push_str("          Butane: the snippet above\n");
+                                }
+                            }
                         }
                     }
                 }

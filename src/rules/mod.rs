@@ -70,6 +70,8 @@ pub enum Check {
     Fail(Vec<Hit>),
     /// Could not run, with the reason (not applicable, not readable without root, ...).
     Skip(String),
+    /// Should have run but its input is broken (a daemon.json dockerd cannot parse).
+    Error(String),
 }
 
 impl From<Vec<Hit>> for Check {

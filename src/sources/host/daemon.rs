@@ -18,13 +18,23 @@ pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
     let mut json_keys: Vec<(String, Origin)> = Vec::new();
     if let Ok(text) = root.read_to_string(&config_file) {
         match serde_json::from_str::<serde_json::Value>(&text) {
-            Err(e) => diags.push(Diagnostic {
-                kind: DiagKind::Error,
-                path: root.display(&config_file),
-                line: Some(e.line() as u32),
-                col: Some(e.column() as u32),
-                message: format!("invalid JSON: {e}"),
-            }),
+            Err(e) => {
+                // serde_json says column 0 when the error shows at a line's end: point at the
+                // last character of the line before, where the bad token is.
+                let (line, col) = match (e.line(), e.column()) {
+                    (l, 0) if l > 1 => (l - 1, text.lines().nth(l - 2).map_or(1, |p| p.chars().count().max(1))),
+                    (l, c) => (l, c),
+                };
+                config.invalid = Some(format!("{}:{line}:{col} is not valid JSON", root.display(&config_file)));
+                diags.push(Diagnostic {
+                    kind: DiagKind::Error,
+                    path: root.display(&config_file),
+                    line: Some(line as u32),
+                    col: Some(col as u32),
+                    // The position is ours (above), not serde_json's.
+                    message: format!("invalid JSON: {}", e.to_string().split(" at line ").next().unwrap_or_default()),
+                })
+            }
             Ok(json) => {
                 // Positions from the YAML reader (JSON is YAML), values from serde_json.
                 let positions = yaml::parse(&text, 0).ok().and_then(|d| d.into_iter().next());

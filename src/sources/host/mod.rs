@@ -199,6 +199,7 @@ pub fn collect(root: &HostRoot, config: &DaemonConfig, keys: &[&str], deep: bool
     live_socket(root, config, &mut socket);
     HostFacts {
         live: root.is_live(),
+        os: os_release(root),
         docker_files: docker_files(root, config, &data_root),
         docker_socket: socket,
         fleet_socket: unit_socket(root, "fleet.socket"),
@@ -214,6 +215,16 @@ pub fn collect(root: &HostRoot, config: &DaemonConfig, keys: &[&str], deep: bool
         system_files: SYSTEM_FILES.iter().filter_map(|(p, m)| file_facts(root, p, *m)).collect(),
         deep: deep.then(|| mounts::deep(root, &data_root)),
     }
+}
+
+/// /etc/os-release (else /usr/lib/os-release): (ID, PRETTY_NAME).
+pub fn os_release(root: &HostRoot) -> Option<(String, String)> {
+    let text = root.read_to_string("/etc/os-release").or_else(|_| root.read_to_string("/usr/lib/os-release")).ok()?;
+    let field = |key: &str| {
+        text.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('=').map(|v| v.trim().trim_matches(['"', '\'']).to_string()))
+    };
+    let id = field("ID")?;
+    Some((id.clone(), field("PRETTY_NAME").unwrap_or(id)))
 }
 
 /// Members of group `name`, over every group file nsswitch reads.
