@@ -132,15 +132,7 @@ pub fn run(opts: &Options) -> Run {
             let subject = Subject { kind: section, name: root.display("/") };
             let mut ids = Vec::new();
             for (id, check) in checks.iter().filter(|(id, _)| opts.selected(id)) {
-                match check(&facts) {
-                    Check::Pass => ids.push(*id),
-                    Check::Fail(hits) => {
-                        ids.push(*id);
-                        run.findings.extend(hits.into_iter().map(|h| rules::finding(id, &subject, h)));
-                    }
-                    Check::Skip(reason) => run.skipped.push((subject.clone(), id, reason)),
-                    Check::Error(reason) => run.errored.push((subject.clone(), id, reason)),
-                }
+                record(&mut run, &subject, id, check(&facts), &mut ids);
             }
             run.checked.push((subject, ids.into()));
         }
@@ -164,17 +156,22 @@ fn judge_daemon(opts: &Options, name: &str, config: &crate::model::DaemonConfig,
             Some(why) => Check::Error(format!("cannot judge the daemon's files: {why} (dockerd will not start)")),
             None => check(config),
         };
-        match result {
-            Check::Pass => ids.push(*id),
-            Check::Fail(hits) => {
-                ids.push(*id);
-                run.findings.extend(hits.into_iter().map(|h| rules::finding(id, &subject, h)));
-            }
-            Check::Skip(reason) => run.skipped.push((subject.clone(), id, reason)),
-            Check::Error(reason) => run.errored.push((subject.clone(), id, reason)),
-        }
+        record(run, &subject, id, result, &mut ids);
     }
     run.checked.push((subject, ids.into()));
+}
+
+/// Put one check's outcome into the report: `ids` collects the checks that ran on `subject`.
+fn record(run: &mut Run, subject: &Subject, id: &'static str, result: Check, ids: &mut Vec<&'static str>) {
+    match result {
+        Check::Pass => ids.push(id),
+        Check::Fail(hits) => {
+            ids.push(id);
+            run.findings.extend(hits.into_iter().map(|h| rules::finding(id, subject, h)));
+        }
+        Check::Skip(reason) => run.skipped.push((subject.clone(), id, reason)),
+        Check::Error(reason) => run.errored.push((subject.clone(), id, reason)),
+    }
 }
 
 /// Judge what the engine reported; pure but for the report it fills.

@@ -138,34 +138,25 @@ pub fn sudoers_d_permissions(h: &HostFacts) -> Check {
     hits.into()
 }
 
-pub fn su_not_restricted(h: &HostFacts) -> Check {
-    let a = &h.accounts;
-    if !a.pam_read {
+/// A PAM module the host should have in a stack: found, or a finding at `place`.
+fn pam_module(h: &HostFacts, found: &Option<Val<String>>, message: &str, place: &str, evidence: &str) -> Check {
+    if !h.accounts.pam_read {
         return Check::Skip("not applicable: no PAM configuration (/etc/pam.d)".into());
     }
-    if a.pam_wheel.is_some() {
-        return Check::Pass;
+    match found {
+        Some(_) => Check::Pass,
+        None => Check::Fail(vec![Hit::new(message, Origin::Field(place.into()), evidence)]),
     }
-    Check::Fail(vec![Hit::new(
-        "su is open to every user who knows root's password: no `auth required pam_wheel.so` in pam.d/su",
-        Origin::Field("pam.d/su".into()),
-        "pam_wheel",
-    )])
+}
+
+pub fn su_not_restricted(h: &HostFacts) -> Check {
+    let message = "su is open to every user who knows root's password: no `auth required pam_wheel.so` in pam.d/su";
+    pam_module(h, &h.accounts.pam_wheel, message, "pam.d/su", "pam_wheel")
 }
 
 pub fn password_quality_missing(h: &HostFacts) -> Check {
-    let a = &h.accounts;
-    if !a.pam_read {
-        return Check::Skip("not applicable: no PAM configuration (/etc/pam.d)".into());
-    }
-    if a.pam_quality.is_some() {
-        return Check::Pass;
-    }
-    Check::Fail(vec![Hit::new(
-        "no password quality module (pam_pwquality, pam_cracklib, pam_passwdqc) in the password stack",
-        Origin::Field("pam.d (common-password, system-auth, password-auth, passwd)".into()),
-        "pam_pwquality",
-    )])
+    let message = "no password quality module (pam_pwquality, pam_cracklib, pam_passwdqc) in the password stack";
+    pam_module(h, &h.accounts.pam_quality, message, "pam.d (common-password, system-auth, password-auth, passwd)", "pam_pwquality")
 }
 
 /// Groups whose members are, or can become, root.

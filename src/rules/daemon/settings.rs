@@ -191,31 +191,26 @@ fn files_only(d: &DaemonConfig) -> bool {
     d.userland_proxy.is_some()
 }
 
-pub fn authorization_plugin_missing(d: &DaemonConfig) -> Check {
+/// An informational finding when a list only the files give is empty.
+fn unset_in_files<T>(d: &DaemonConfig, list: &[T], what: &str, message: &str, evidence: &str) -> Check {
     if !files_only(d) {
-        return unknown("authorization plugins");
+        return unknown(what);
     }
-    if d.authorization_plugins.is_empty() {
-        let origin = crate::model::Origin::Field("not set in daemon.json or the dockerd flags".into());
-        return Check::Fail(vec![
-            Hit::new("no authorization plugin: every client of the socket may do everything", origin, "authorization-plugins")
-                .severity(Severity::Info),
-        ]);
+    if !list.is_empty() {
+        return Check::Pass;
     }
-    Check::Pass
+    let origin = crate::model::Origin::Field("not set in daemon.json or the dockerd flags".into());
+    Check::Fail(vec![Hit::new(message, origin, evidence).severity(Severity::Info)])
+}
+
+pub fn authorization_plugin_missing(d: &DaemonConfig) -> Check {
+    let message = "no authorization plugin: every client of the socket may do everything";
+    unset_in_files(d, &d.authorization_plugins, "authorization plugins", message, "authorization-plugins")
 }
 
 pub fn default_ulimit_not_set(d: &DaemonConfig) -> Check {
-    if !files_only(d) {
-        return unknown("default ulimits");
-    }
-    if d.default_ulimits.is_empty() {
-        let origin = crate::model::Origin::Field("not set in daemon.json or the dockerd flags".into());
-        return Check::Fail(vec![
-            Hit::new("no default ulimits: containers inherit dockerd's limits", origin, "default-ulimits").severity(Severity::Info),
-        ]);
-    }
-    Check::Pass
+    let message = "no default ulimits: containers inherit dockerd's limits";
+    unset_in_files(d, &d.default_ulimits, "default ulimits", message, "default-ulimits")
 }
 
 /// docker-bench-security never sees `cgroup-parent` in daemon.json; CIS asks to confirm it.

@@ -15,17 +15,8 @@ pub fn module_name(m: &str) -> String {
 }
 
 pub fn modules(root: &HostRoot) -> BTreeMap<String, Val<ModuleState>> {
-    let mut files: Vec<(String, String)> = Vec::new();
-    for dir in DIRS {
-        for name in root.list(dir).into_iter().filter(|n| n.ends_with(".conf")) {
-            if !files.iter().any(|(n, _)| *n == name) {
-                files.push((name.clone(), format!("{dir}/{name}")));
-            }
-        }
-    }
-    files.sort();
     let mut out: BTreeMap<String, Val<ModuleState>> = BTreeMap::new();
-    for (_, path) in files {
+    for path in super::conf_files(root, &DIRS, ".conf") {
         if root.is_masked(&path) {
             continue;
         }

@@ -135,6 +135,22 @@ fn components(path: &str) -> Vec<String> {
         .collect()
 }
 
+/// The files of a systemd-style configuration directory set (`DIR/*.SUFFIX` over `dirs`, highest
+/// priority first): a name in an earlier directory shadows it in later ones; the result is in
+/// name order, as systemd-sysctl and modprobe read them.
+pub fn conf_files(root: &HostRoot, dirs: &[&str], suffix: &str) -> Vec<String> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for dir in dirs {
+        for name in root.list(dir).into_iter().filter(|n| n.ends_with(suffix)) {
+            if !files.iter().any(|(n, _)| *n == name) {
+                files.push((name.clone(), format!("{dir}/{name}")));
+            }
+        }
+    }
+    files.sort();
+    files.into_iter().map(|(_, p)| p).collect()
+}
+
 /// Owner and mode of host path `path`, when it exists; `allowed`: the most its mode may allow.
 pub fn file_facts(root: &HostRoot, path: &str, allowed: u32) -> Option<FileFacts> {
     let (uid, gid, mode) = root.stat(path).ok()?;

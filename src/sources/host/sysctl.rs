@@ -11,16 +11,7 @@ pub const DIRS: [&str; 5] = ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/s
 
 /// Configured values: key to its last assignment (with file:line).
 pub fn configured(root: &HostRoot) -> BTreeMap<String, Val<String>> {
-    let mut files: Vec<(String, String)> = Vec::new();
-    for dir in DIRS {
-        for name in root.list(dir).into_iter().filter(|n| n.ends_with(".conf")) {
-            if !files.iter().any(|(n, _)| *n == name) {
-                files.push((name.clone(), format!("{dir}/{name}")));
-            }
-        }
-    }
-    files.sort();
-    let mut paths: Vec<String> = files.into_iter().map(|(_, p)| p).collect();
+    let mut paths = super::conf_files(root, &DIRS, ".conf");
     paths.push("/etc/sysctl.conf".into());
     let mut out = BTreeMap::new();
     for path in paths {
