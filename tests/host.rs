@@ -511,3 +511,32 @@ fn invalid_daemon_json_is_an_error_outcome_not_a_pass() {
     let (_, report) = json(&["host", "--root", root, "--only", "daemon", "--select", "icc-enabled"]);
     assert_eq!(report["checks"][0]["outcome"], "error");
 }
+
+/// The kernel's loaded audit rules (`auditctl -l`) are authoritative on the live host: a watch
+/// the test loads covers its path. (CI installs auditd for auditctl.)
+#[test]
+fn live_audit_rules_come_from_the_kernel() {
+    let Some(auditctl) = ["/usr/sbin/auditctl", "/sbin/auditctl"].into_iter().find(|p| std::path::Path::new(p).exists()) else {
+        assert!(std::env::var("CBENCH_REQUIRE_ENGINE").is_err(), "CI installs auditd, but auditctl is missing");
+        return;
+    };
+    let dockerd = ["/usr/sbin/dockerd", "/usr/bin/dockerd"].into_iter().find(|p| std::path::Path::new(p).exists());
+    let readable = std::process::Command::new(auditctl).arg("-l").output().is_ok_and(|o| o.status.success());
+    let (Some(dockerd), true) = (dockerd, readable) else {
+        eprintln!("skipped: no dockerd binary, or auditctl -l does not answer here");
+        return;
+    };
+    struct Watch<'a>(&'a str, &'a str);
+    impl Drop for Watch<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new(self.0).args(["-W", self.1, "-p", "wa", "-k", "cbench-test"]).output();
+        }
+    }
+    let added = std::process::Command::new(auditctl).args(["-w", dockerd, "-p", "wa", "-k", "cbench-test"]).output().unwrap();
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let _watch = Watch(auditctl, dockerd);
+    let (_, report) = json(&["host", "--only", "audit", "--select", "audit-docker-path"]);
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.iter().any(|f| f["evidence"] == dockerd), "{report}");
+    assert!(findings.iter().all(|f| f["origin"] == "auditctl -l (loaded rules)"), "{report}");
+}

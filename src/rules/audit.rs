@@ -96,7 +96,7 @@ pub fn auditd_inactive(h: &HostFacts) -> Check {
     }
     match &h.audit.active {
         Some(a) if !a.value => Check::Fail(vec![Hit::new(
-            "nothing loads the audit rules: auditd is not running and neither auditd.service nor audit-rules.service is enabled",
+            format!("the kernel is not auditing, or nothing loads the audit rules ({}): every watch is inert", a.origin),
             a.origin.clone(),
             "auditd",
         )]),

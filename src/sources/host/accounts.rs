@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::HostRoot;
-use crate::model::{Accounts, FileFacts, Origin, SudoRule, User, Val};
+use crate::model::{Accounts, SudoRule, User, Val};
 
 /// The files a database is read from, in nsswitch order.
 fn db_files(root: &HostRoot, db: &str) -> Vec<String> {
@@ -193,16 +193,7 @@ pub fn collect(root: &HostRoot) -> Accounts {
     if files.is_empty() && denied.is_none() {
         sudoers(root, "/usr/share/baselayout/sudoers", 0, &mut files, &mut rules, &mut denied);
     }
-    let sudoers_d = root.stat("/etc/sudoers.d").ok().map(|(uid, gid, mode)| {
-        let origin = Origin::Field(root.display("/etc/sudoers.d"));
-        FileFacts {
-            path: root.display("/etc/sudoers.d"),
-            uid: Val::new(uid, origin.clone()),
-            gid: Val::new(gid, origin.clone()),
-            mode: Val::new(mode, origin),
-            allowed: 0o750,
-        }
-    });
+    let sudoers_d = super::file_facts(root, "/etc/sudoers.d", 0o750);
     let pam_read = root.resolve("/etc/pam.d").is_ok_and(|p| p.is_dir()) || root.resolve("/usr/lib/pam.d").is_ok_and(|p| p.is_dir());
     let pam = |file: &str, kind: &str, modules: &[&str]| {
         pam_find(root, &format!("/etc/pam.d/{file}"), kind, modules, 0)

@@ -95,14 +95,16 @@ pub fn configured(root: &HostRoot) -> (String, Vec<Val<AuditRule>>, Option<Strin
     (root.display("/etc/audit/rules.d"), rules, denied)
 }
 
-/// The rules the kernel has loaded (`auditctl -l`), when the binary exists and answers.
-fn loaded() -> Option<Vec<Val<AuditRule>>> {
+/// What `auditctl ARG` prints, when the binary exists and answers (root, or CAP_AUDIT_CONTROL).
+fn auditctl(arg: &str) -> Option<String> {
     let bin = ["/usr/sbin/auditctl", "/sbin/auditctl", "/usr/bin/auditctl"].into_iter().find(|p| std::path::Path::new(p).exists())?;
-    let out = std::process::Command::new(bin).arg("-l").stderr(std::process::Stdio::null()).output().ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
+    let out = std::process::Command::new(bin).arg(arg).stderr(std::process::Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The rules the kernel has loaded (`auditctl -l`).
+fn loaded() -> Option<Vec<Val<AuditRule>>> {
+    let text = auditctl("-l")?;
     Some(parse_text(&text, |l| Origin::Field(format!("auditctl -l, rule {l}"))))
 }
 
@@ -167,6 +169,14 @@ fn cis_order(id: &str) -> Vec<u32> {
 
 /// Is auditd (or Flatcar's audit-rules.service) going to load the rules?
 fn active(root: &HostRoot) -> Option<Val<bool>> {
+    // Live, the kernel says whether it audits: `auditctl -s` prints `enabled 0|1|2`.
+    if root.is_live()
+        && let Some(status) = auditctl("-s")
+        && let Some(n) = status.lines().find_map(|l| l.strip_prefix("enabled "))
+    {
+        let n = n.trim();
+        return Some(Val::new(n != "0", Origin::Field(format!("auditctl -s: enabled {n}"))));
+    }
     if root.is_live() {
         let running = std::fs::read_dir("/proc")
             .ok()?
