@@ -176,8 +176,9 @@ fn host_audits_insecure_hardened_and_created_containers() {
             "none",
         ],
     );
-    // A privileged container can be created but not started here.
-    create(&mut c, "privileged", false, &["--privileged"]);
+    // A privileged container can be created but not started here. Its name contains "nil":
+    // docker-bench-security skips such containers.
+    create(&mut c, "vanilla-privileged", false, &["--privileged"]);
 
     let prefix = format!("cbench-{}-", std::process::id());
     // Other tests may run containers at the same time: judge ours alone (no cross-container rule).
@@ -190,7 +191,7 @@ fn host_audits_insecure_hardened_and_created_containers() {
     let mut privileged = set(&common);
     privileged.insert("privileged-container".into());
     assert_eq!(got.get("insecure"), Some(&insecure));
-    assert_eq!(got.get("privileged"), Some(&privileged));
+    assert_eq!(got.get("vanilla-privileged"), Some(&privileged));
     assert_eq!(got.get("hardened"), None, "the hardened container fires nothing");
 
     // Where the runtime bundle of a running container is readable (root, the engine's own host),
@@ -206,11 +207,14 @@ fn host_audits_insecure_hardened_and_created_containers() {
     // Without --all, the created-only container is not audited.
     let (_, report) = json(&["host", "--only", "containers"]);
     let got = rules_by_container(&report, &prefix);
-    assert!(got.contains_key("insecure") && !got.contains_key("privileged"), "{got:?}");
+    assert!(got.contains_key("insecure") && !got.contains_key("vanilla-privileged"), "{got:?}");
 
     // Origins name the API field.
-    let priv_finding =
-        report_finding(&json(&["host", "--all", "--only", "containers", "--select", "privileged-container"]).1, &prefix, "privileged");
+    let priv_finding = report_finding(
+        &json(&["host", "--all", "--only", "containers", "--select", "privileged-container"]).1,
+        &prefix,
+        "vanilla-privileged",
+    );
     assert!(priv_finding["origin"].as_str().unwrap().ends_with(".HostConfig.Privileged"), "{priv_finding}");
 
     // The image the test containers run is judged once.
