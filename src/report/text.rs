@@ -164,6 +164,14 @@ pub fn render_host(run: &Run, style: &Style) -> String {
             out.push_str(&format!("  {}  {reason}\n", paint("SKIP", "SKIP")));
         }
         let outcomes: Vec<Outcome> = outcomes.iter().filter(|o| o.section == *section).cloned().collect();
+        if outcomes.is_empty() && !run.skipped_sections.iter().any(|(s, _)| s == section) {
+            let what = match *section {
+                "containers" => "no containers to audit (without --all, only running ones are)",
+                "images" => "no images in use",
+                _ => "nothing to audit",
+            };
+            out.push_str(&format!("  {what}\n"));
+        }
         let passed = outcomes.iter().filter(|o| matches!(o.state, State::Pass | State::Info)).count();
         let total = outcomes.iter().filter(|o| o.state != State::Skip).count();
         for (subject, _) in run.checked.iter().filter(|(s, _)| section_of(s.kind) == *section) {
