@@ -540,3 +540,16 @@ fn live_audit_rules_come_from_the_kernel() {
     assert!(!findings.iter().any(|f| f["evidence"] == dockerd), "{report}");
     assert!(findings.iter().all(|f| f["origin"] == "auditctl -l (loaded rules)"), "{report}");
 }
+
+/// MAC state is read live from /sys: the outcome agrees with what the test reads there.
+#[test]
+fn live_mac_state_comes_from_sys() {
+    let apparmor = std::fs::read_to_string("/sys/module/apparmor/parameters/enabled").is_ok_and(|v| v.trim() == "Y");
+    let selinux = std::fs::read_to_string("/sys/fs/selinux/enforce").is_ok_and(|v| v.trim() == "1");
+    let (_, report) = json(&["host", "--only", "mac", "--select", "mac-inactive,apparmor-docker-default"]);
+    let outcome = |rule: &str| report["checks"].as_array().unwrap().iter().find(|c| c["rule"] == rule).unwrap()["outcome"].clone();
+    assert_eq!(outcome("mac-inactive"), if apparmor || selinux { "pass" } else { "fail" }, "{report}");
+    if !apparmor {
+        assert_eq!(outcome("apparmor-docker-default"), "skip", "{report}");
+    }
+}

@@ -1,6 +1,7 @@
 //! Kernel modules disabled in modprobe.d (`install MOD /bin/true`, `blacklist MOD`), and the
 //! kernel command line: /proc/cmdline live; offline the boot configuration (Flatcar's
-//! /oem/grub.cfg `linux_append`, /etc/kernel/cmdline, /etc/default/grub).
+//! /oem/grub.cfg `linux_append`, /etc/kernel/cmdline, the first `linux` line of
+//! /boot/grub/grub.cfg, /etc/default/grub).
 
 use std::collections::BTreeMap;
 
@@ -73,6 +74,15 @@ pub fn cmdline(root: &HostRoot) -> Option<Val<String>> {
     if let Ok(text) = root.read_to_string("/etc/kernel/cmdline") {
         return Some(Val::new(text.trim().to_string(), root.origin("/etc/kernel/cmdline", 1)));
     }
+    // The generated boot menu: its first `linux` line is what boots by default.
+    if let Ok(text) = root.read_to_string("/boot/grub/grub.cfg").or_else(|_| root.read_to_string("/boot/grub2/grub.cfg"))
+        && let Some((i, line)) = text.lines().enumerate().find(|(_, l)| l.trim_start().starts_with("linux"))
+    {
+        let args: Vec<&str> = line.split_whitespace().skip(2).collect();
+        let path =
+            if root.resolve("/boot/grub/grub.cfg").is_ok_and(|p| p.exists()) { "/boot/grub/grub.cfg" } else { "/boot/grub2/grub.cfg" };
+        return Some(Val::new(args.join(" "), root.origin(path, i as u32 + 1)));
+    }
     let text = root.read_to_string("/etc/default/grub").ok()?;
     let mut parts = Vec::new();
     let mut first = None;
@@ -90,6 +100,23 @@ pub fn cmdline(root: &HostRoot) -> Option<Val<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boot_menu_command_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        std::fs::create_dir_all(r.join("boot/grub")).unwrap();
+        std::fs::write(
+            r.join("boot/grub/grub.cfg"),
+            "menuentry 'Debian' {\n\tlinux\t/boot/vmlinuz-6.1.0 root=UUID=x ro quiet selinux=0\n\tinitrd /boot/initrd.img\n}\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(r.join("etc/default")).unwrap();
+        std::fs::write(r.join("etc/default/grub"), "GRUB_CMDLINE_LINUX=\"\"\n").unwrap();
+        let c = cmdline(&HostRoot::new(r)).unwrap();
+        assert_eq!(c.value, "root=UUID=x ro quiet selinux=0");
+        assert_eq!(c.origin.to_string(), format!("{}/boot/grub/grub.cfg:2:1", r.display()));
+    }
 
     #[test]
     fn install_wins_over_blacklist_and_names_are_normalised() {
