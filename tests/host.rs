@@ -553,3 +553,21 @@ fn live_mac_state_comes_from_sys() {
         assert_eq!(outcome("apparmor-docker-default"), "skip", "{report}");
     }
 }
+
+/// Host findings (many not at a file position) in SARIF still validate against the schema.
+#[test]
+fn host_sarif_validates_against_the_official_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/schemas/sarif-2.1.0.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let debian = fixture_root("debian-docker.io");
+    let r = cbench(&["host", "--root", debian.path().to_str().unwrap(), "--format", "sarif", "--ignore", "kernel-sysctl:kernel.sysrq"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    // One result per finding, the suppressed one marked.
+    let (_, report) = json(&["host", "--root", debian.path().to_str().unwrap(), "--ignore", "kernel-sysctl:kernel.sysrq"]);
+    assert_eq!(results.len(), report["findings"].as_array().unwrap().len());
+    assert_eq!(results.iter().filter(|r| r.get("suppressions").is_some()).count(), 1);
+}
