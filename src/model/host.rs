@@ -33,7 +33,7 @@ pub struct HostFacts {
     /// System files whose mode matters (/etc/shadow, /etc/passwd, ...).
     pub system_files: Vec<FileFacts>,
     /// `--deep`: setuid/setgid and world-writable files found by the walk.
-    pub deep: Option<Vec<Val<String>>>,
+    pub deep: Option<Vec<Val<Special>>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -118,8 +118,17 @@ pub struct User {
     pub name: String,
     pub uid: u32,
     pub shell: String,
-    /// `set`, `empty`, `locked` (`!`, `*`), or None when /etc/shadow has no line (or is unreadable).
-    pub password: Option<&'static str>,
+    /// The password hash's state (never the hash), or None when /etc/shadow has no line for the
+    /// user (or cannot be read).
+    pub password: Option<Password>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Password {
+    Set,
+    Empty,
+    /// `!` or `*`: no password login.
+    Locked,
 }
 
 /// One sudoers user specification, reduced to what the rules ask: who, and whether sudo asks
@@ -166,6 +175,28 @@ pub struct MacFacts {
     pub apparmor_docker_default: Option<Val<String>>,
     /// The daemon's `selinux-enabled` (engine or files).
     pub daemon_selinux: Option<Val<bool>>,
+}
+
+/// A file the `--deep` walk reports.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Special {
+    pub path: String,
+    pub kind: SpecialKind,
+    pub mode: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpecialKind {
+    Setuid,
+    Setgid,
+    WorldWritableFile,
+    /// A world-writable directory without the sticky bit.
+    WorldWritableDir,
+}
+
+/// `usb-storage` and `usb_storage` name the same kernel module.
+pub fn module_key(m: &str) -> String {
+    m.replace('-', "_")
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -7,8 +7,8 @@ pub mod spec;
 
 pub use daemon::DaemonConfig;
 pub use host::{
-    Accounts, AuditFacts, AuditRule, FileFacts, HostFacts, MacFacts, ModuleState, MountFacts, Mounts, SocketFacts, SshdFacts, SudoRule,
-    User,
+    Accounts, AuditFacts, AuditRule, FileFacts, HostFacts, MacFacts, ModuleState, MountFacts, Mounts, Password, SocketFacts, Special,
+    SpecialKind, SshdFacts, SudoRule, User, module_key,
 };
 pub use source::SourceText;
 pub use spec::*;

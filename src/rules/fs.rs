@@ -1,15 +1,15 @@
 //! File systems: tmp-mount-options, data-root-partition (CIS 1.1.1), system-file-permissions,
 //! and the `--deep` walk: setuid-files, world-writable-files.
 
-use crate::model::{HostFacts, MountFacts, Origin, Severity, Val};
+use crate::model::{HostFacts, MountFacts, Origin, Severity, SpecialKind, Val};
 use crate::rules::{Check, Hit, HostCheck};
 
 pub const RULES: &[(&str, HostCheck)] = &[
     ("tmp-mount-options", |h| tmp_mount_options(h).into()),
     ("data-root-partition", |h| data_root_partition(h).into()),
     ("system-file-permissions", |h| system_file_permissions(h).into()),
-    ("setuid-files", |h| deep(h, |s| !s.contains("world-writable"))),
-    ("world-writable-files", |h| deep(h, |s| s.contains("world-writable"))),
+    ("setuid-files", |h| deep(h, &[SpecialKind::Setuid, SpecialKind::Setgid])),
+    ("world-writable-files", |h| deep(h, &[SpecialKind::WorldWritableFile, SpecialKind::WorldWritableDir])),
 ];
 
 fn mount<'a>(h: &'a HostFacts, target: &str) -> Option<&'a Val<MountFacts>> {
@@ -71,12 +71,20 @@ pub fn system_file_permissions(h: &HostFacts) -> Vec<Hit> {
     hits
 }
 
-fn deep(h: &HostFacts, keep: fn(&str) -> bool) -> Check {
+fn deep(h: &HostFacts, kinds: &[SpecialKind]) -> Check {
     let Some(found) = &h.deep else { return Check::Skip("not run: the file system walk runs with --deep".into()) };
     found
         .iter()
-        .filter(|f| keep(&f.value))
-        .map(|f| Hit::new(f.value.clone(), f.origin.clone(), f.value.split(':').next().unwrap_or("").to_string()))
+        .filter(|f| kinds.contains(&f.value.kind))
+        .map(|f| {
+            let what = match f.value.kind {
+                SpecialKind::Setuid => "setuid",
+                SpecialKind::Setgid => "setgid",
+                SpecialKind::WorldWritableFile => "world-writable file",
+                SpecialKind::WorldWritableDir => "world-writable directory without the sticky bit",
+            };
+            Hit::new(format!("{}: {what} ({:04o})", f.value.path, f.value.mode), f.origin.clone(), f.value.path.clone())
+        })
         .collect::<Vec<_>>()
         .into()
 }

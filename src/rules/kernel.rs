@@ -23,7 +23,7 @@ fn disables(command: &str) -> bool {
 pub fn kernel_module_enabled(h: &HostFacts) -> Vec<Hit> {
     let mut hits = Vec::new();
     for m in MODULES {
-        let key = crate::sources::host::kernel::module_name(m);
+        let key = crate::model::module_key(m);
         match h.modules.get(&key) {
             Some(v) if matches!(&v.value, ModuleState::Install(c) if disables(c)) => {}
             Some(v) if v.value == ModuleState::Blacklist => hits.push(

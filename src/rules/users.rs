@@ -2,7 +2,7 @@
 //! uid-zero-user, empty-password, passwordless-sudo, sudoers-d-permissions, su-not-restricted,
 //! password-quality-missing, privileged-group-members.
 
-use crate::model::{Accounts, HostFacts, Origin, Severity, User, Val};
+use crate::model::{Accounts, HostFacts, Origin, Password, Severity, User, Val};
 use crate::rules::{Check, Hit, HostCheck};
 
 pub const RULES: &[(&str, HostCheck)] = &[
@@ -57,7 +57,7 @@ pub fn core_user_unrestricted(h: &HostFacts) -> Check {
     {
         return Check::Skip(skip);
     }
-    if rule.is_none_or(|r| !r.value.nopasswd) && core.value.password != Some("set") {
+    if rule.is_none_or(|r| !r.value.nopasswd) && core.value.password != Some(Password::Set) {
         return Check::Pass;
     }
     let how = match rule {
@@ -81,7 +81,7 @@ pub fn root_password_login(h: &HostFacts) -> Check {
         return Check::Skip(reason);
     }
     match user(a, "root") {
-        Some(root) if root.value.password == Some("set") && !no_login(&root.value) => Check::Fail(vec![Hit::new(
+        Some(root) if root.value.password == Some(Password::Set) && !no_login(&root.value) => Check::Fail(vec![Hit::new(
             "root has a password and a login shell: lock it (`passwd -l root`) and use sudo",
             root.origin.clone(),
             "root",
@@ -106,7 +106,7 @@ pub fn empty_password(h: &HostFacts) -> Check {
     }
     a.users
         .iter()
-        .filter(|u| u.value.password == Some("empty"))
+        .filter(|u| u.value.password == Some(Password::Empty))
         .map(|u| {
             Hit::new(format!("{} has an empty password: anyone can log in as it", u.value.name), u.origin.clone(), u.value.name.clone())
         })
@@ -186,8 +186,8 @@ mod tests {
     fn host(shell: &str, password: &str, rules: &[(&str, bool)]) -> HostFacts {
         let mut h = HostFacts::default();
         let u = |name: &str, uid, shell: &str, pw| v(User { name: name.into(), uid, shell: shell.into(), password: Some(pw) });
-        h.accounts.users =
-            vec![u("root", 0, "/bin/bash", "locked"), u("core", 500, shell, if password == "set" { "set" } else { "locked" })];
+        let core_pw = if password == "set" { Password::Set } else { Password::Locked };
+        h.accounts.users = vec![u("root", 0, "/bin/bash", Password::Locked), u("core", 500, shell, core_pw)];
         h.accounts.groups.insert("wheel".into(), vec![v("core".to_string())]);
         h.accounts.sudo_rules = rules.iter().map(|(w, n)| v(SudoRule { who: vec![w.to_string()], nopasswd: *n })).collect();
         h

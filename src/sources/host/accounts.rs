@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::HostRoot;
-use crate::model::{Accounts, SudoRule, User, Val};
+use crate::model::{Accounts, Password, SudoRule, User, Val};
 
 /// The files a database is read from, in nsswitch order.
 fn db_files(root: &HostRoot, db: &str) -> Vec<String> {
@@ -66,18 +66,18 @@ pub fn user_name(root: &HostRoot, uid: u32) -> Option<String> {
     })
 }
 
-fn password_state(hash: &str) -> &'static str {
+fn password_state(hash: &str) -> Password {
     if hash.is_empty() {
-        "empty"
+        Password::Empty
     } else if hash.starts_with('!') || hash.starts_with('*') {
-        "locked"
+        Password::Locked
     } else {
-        "set"
+        Password::Set
     }
 }
 
 fn users(root: &HostRoot) -> (Vec<Val<User>>, bool) {
-    let mut shadow: BTreeMap<String, &'static str> = BTreeMap::new();
+    let mut shadow: BTreeMap<String, Password> = BTreeMap::new();
     let unreadable = match root.read_to_string("/etc/shadow") {
         Ok(text) => {
             for (_, f) in records(&text).filter(|(_, f)| f.len() >= 2) {

@@ -6,14 +6,9 @@
 use std::collections::BTreeMap;
 
 use super::HostRoot;
-use crate::model::{ModuleState, Origin, Val};
+use crate::model::{ModuleState, Origin, Val, module_key as module_name};
 
 const DIRS: [&str; 5] = ["/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d", "/lib/modprobe.d"];
-
-/// `usb-storage` and `usb_storage` name the same module.
-pub fn module_name(m: &str) -> String {
-    m.replace('-', "_")
-}
 
 pub fn modules(root: &HostRoot) -> BTreeMap<String, Val<ModuleState>> {
     let mut out: BTreeMap<String, Val<ModuleState>> = BTreeMap::new();

@@ -210,15 +210,16 @@ const SYSTEM_FILES: &[(&str, u32)] = &[
 /// setuid/setgid and world-writable files.
 pub fn collect(root: &HostRoot, config: &DaemonConfig, keys: &[&str], deep: bool) -> HostFacts {
     let data_root = config.docker_root.as_ref().map_or("/var/lib/docker", |d| d.value.as_str()).to_string();
-    let mut socket = unit_socket(root, "docker.socket");
+    let accounts = accounts::collect(root);
+    let mut socket = unit_socket(root, "docker.socket", &accounts.groups);
     let cmdline = kernel::cmdline(root);
-    live_socket(root, config, &mut socket);
+    live_socket(root, config, &accounts.groups, &mut socket);
     HostFacts {
         live: root.is_live(),
         os: os_release(root),
         docker_files: docker_files(root, config, &data_root),
         docker_socket: socket,
-        fleet_socket: unit_socket(root, "fleet.socket"),
+        fleet_socket: unit_socket(root, "fleet.socket", &accounts.groups),
         sysctl_configured: sysctl::configured(root),
         sysctl_running: keys.iter().filter_map(|k| sysctl::running(root, k).map(|v| (k.to_string(), v))).collect(),
         audit: audit::collect(root, &data_root),
@@ -226,7 +227,7 @@ pub fn collect(root: &HostRoot, config: &DaemonConfig, keys: &[&str], deep: bool
         mac: crate::model::MacFacts { daemon_selinux: config.selinux.clone(), ..mac::collect(root, cmdline.as_ref()) },
         cmdline,
         sshd: sshd::collect(root),
-        accounts: accounts::collect(root),
+        accounts,
         mounts: mounts::collect(root, &data_root),
         system_files: SYSTEM_FILES.iter().filter_map(|(p, m)| file_facts(root, p, *m)).collect(),
         deep: deep.then(|| mounts::deep(root, &data_root)),
@@ -243,14 +244,16 @@ pub fn os_release(root: &HostRoot) -> Option<(String, String)> {
     Some((id.clone(), field("PRETTY_NAME").unwrap_or(id)))
 }
 
-/// Members of group `name`, over every group file nsswitch reads.
-pub fn group_members(root: &HostRoot, name: &str) -> Vec<Val<String>> {
-    accounts::groups(root).remove(name).unwrap_or_default()
+type Groups = std::collections::BTreeMap<String, Vec<Val<String>>>;
+
+/// Members of group `name` (root needs no group: none for it).
+fn members(groups: &Groups, name: &str) -> Vec<Val<String>> {
+    if name == "root" || name == "0" { Vec::new() } else { groups.get(name).cloned().unwrap_or_default() }
 }
 
 /// On the live host the socket itself decides: its owner, group and mode replace what the
 /// unit says (and a socket dockerd made itself, without docker.socket, is judged too).
-fn live_socket(root: &HostRoot, config: &DaemonConfig, socket: &mut Option<SocketFacts>) {
+fn live_socket(root: &HostRoot, config: &DaemonConfig, groups: &Groups, socket: &mut Option<SocketFacts>) {
     if !root.is_live() {
         return;
     }
@@ -263,7 +266,7 @@ fn live_socket(root: &HostRoot, config: &DaemonConfig, socket: &mut Option<Socke
     let origin = Origin::Field(format!("stat {path}"));
     let user = accounts::user_name(root, uid).unwrap_or_else(|| uid.to_string());
     let group = accounts::group_name(root, gid).unwrap_or_else(|| gid.to_string());
-    let group_members = if gid == 0 { Vec::new() } else { group_members(root, &group) };
+    let group_members = if gid == 0 { Vec::new() } else { members(groups, &group) };
     let listen = socket.as_ref().map(|s| s.listen.clone()).unwrap_or_default();
     *socket = Some(SocketFacts {
         unit: path.clone(),
@@ -277,7 +280,7 @@ fn live_socket(root: &HostRoot, config: &DaemonConfig, socket: &mut Option<Socke
 }
 
 /// A `.socket` unit's owner, group, mode and listeners, with systemd's defaults.
-fn unit_socket(root: &HostRoot, name: &str) -> Option<SocketFacts> {
+fn unit_socket(root: &HostRoot, name: &str, groups: &Groups) -> Option<SocketFacts> {
     let unit = systemd::load(root, name)?;
     let fragment = unit.files.first().cloned().unwrap_or_default();
     // systemd's defaults when the unit does not say.
@@ -286,7 +289,7 @@ fn unit_socket(root: &HostRoot, name: &str) -> Option<SocketFacts> {
     let group = unit.get("Socket", "SocketGroup").unwrap_or_else(|| default("root"));
     let mode = unit.get("Socket", "SocketMode").unwrap_or_else(|| default("0666"));
     let mode = Val::new(u32::from_str_radix(mode.value.trim_start_matches("0o"), 8).unwrap_or(0o666), mode.origin);
-    let group_members = if group.value == "root" || group.value == "0" { Vec::new() } else { group_members(root, &group.value) };
+    let group_members = members(groups, &group.value);
     Some(SocketFacts {
         unit: root.display(&fragment),
         masked: unit.masked,

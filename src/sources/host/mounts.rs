@@ -3,7 +3,7 @@
 //! files.
 
 use super::{HostRoot, systemd};
-use crate::model::{MountFacts, Mounts, Origin, Val};
+use crate::model::{MountFacts, Mounts, Origin, Special, SpecialKind, Val};
 
 /// `\040` and friends in mountinfo and fstab fields.
 fn unescape(s: &str) -> String {
@@ -106,7 +106,7 @@ const NOT_WALKED: &[&str] = &["/proc", "/sys", "/dev", "/run", "/var/lib/docker"
 
 /// `--deep`: every setuid/setgid file and every world-writable file (and world-writable
 /// directory without the sticky bit), on the root's file system only.
-pub fn deep(root: &HostRoot, data_root: &str) -> Vec<Val<String>> {
+pub fn deep(root: &HostRoot, data_root: &str) -> Vec<Val<Special>> {
     use std::os::unix::fs::MetadataExt;
     let Ok(top) = root.resolve("/") else { return vec![] };
     let Ok(dev) = std::fs::symlink_metadata(&top).map(|m| m.dev()) else { return vec![] };
@@ -128,18 +128,21 @@ pub fn deep(root: &HostRoot, data_root: &str) -> Vec<Val<String>> {
             }
             let mode = m.mode() & 0o7777;
             let origin = Origin::Field(root.display(&hp));
-            if m.is_dir() {
-                if mode & 0o002 != 0 && mode & 0o1000 == 0 {
-                    out.push(Val::new(format!("{hp}: world-writable directory without the sticky bit ({mode:04o})"), origin));
-                }
-                stack.push((hp, e.path()));
-            } else if m.is_file() {
-                if mode & 0o6000 != 0 {
-                    let what = if mode & 0o4000 != 0 { "setuid" } else { "setgid" };
-                    out.push(Val::new(format!("{hp}: {what} ({mode:04o})"), origin));
-                } else if mode & 0o002 != 0 {
-                    out.push(Val::new(format!("{hp}: world-writable file ({mode:04o})"), origin));
-                }
+            let kind = if m.is_dir() {
+                let kind = (mode & 0o002 != 0 && mode & 0o1000 == 0).then_some(SpecialKind::WorldWritableDir);
+                stack.push((hp.clone(), e.path()));
+                kind
+            } else if !m.is_file() {
+                None
+            } else if mode & 0o4000 != 0 {
+                Some(SpecialKind::Setuid)
+            } else if mode & 0o2000 != 0 {
+                Some(SpecialKind::Setgid)
+            } else {
+                (mode & 0o002 != 0).then_some(SpecialKind::WorldWritableFile)
+            };
+            if let Some(kind) = kind {
+                out.push(Val::new(Special { path: hp, kind, mode }, origin));
             }
         }
     }
