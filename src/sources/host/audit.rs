@@ -128,7 +128,8 @@ const DOCKER_PATHS: &[(&str, &str)] = &[
 const BIN_DIRS: &[&str] = &["/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/bin", "/sbin"];
 
 /// The Docker paths that exist on this host, with their CIS id.
-pub fn docker_paths(root: &HostRoot, data_root: &str) -> Vec<(String, &'static str)> {
+/// `units`: Docker's systemd units as loaded (their fragments and drop-ins are audited too).
+pub fn docker_paths(root: &HostRoot, data_root: &str, units: &[systemd::Unit]) -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> = Vec::new();
     let mut add = |p: String, cis: &'static str| {
         if !out.iter().any(|(q, _)| *q == p) && root.resolve(&p).is_ok_and(|r| r.exists()) {
@@ -151,11 +152,10 @@ pub fn docker_paths(root: &HostRoot, data_root: &str) -> Vec<(String, &'static s
             add(data_root.to_string(), "1.1.5");
         }
     }
-    for (unit, cis) in [("docker.service", "1.1.7"), ("docker.socket", "1.1.9")] {
-        if let Some(u) = systemd::load(root, unit).filter(|u| !u.masked) {
-            for f in u.files {
-                add(f, cis);
-            }
+    for u in units.iter().filter(|u| !u.masked) {
+        let cis = if u.name == "docker.socket" { "1.1.9" } else { "1.1.7" };
+        for f in &u.files {
+            add(f.clone(), cis);
         }
     }
     add("/run/containerd/containerd.sock".into(), "1.1.8");
@@ -197,12 +197,12 @@ fn active(root: &HostRoot) -> Option<Val<bool>> {
     Some(Val::new(false, Origin::Field("no auditd process, auditd.service / audit-rules.service not enabled".into())))
 }
 
-pub fn collect(root: &HostRoot, data_root: &str) -> AuditFacts {
+pub fn collect(root: &HostRoot, data_root: &str, units: &[systemd::Unit]) -> AuditFacts {
     let (source, rules, unreadable) = match root.is_live().then(loaded).flatten() {
         Some(rules) => ("auditctl -l (loaded rules)".to_string(), rules, None),
         None => configured(root),
     };
-    AuditFacts { source, rules, active: active(root), paths: docker_paths(root, data_root), unreadable }
+    AuditFacts { source, rules, active: active(root), paths: docker_paths(root, data_root, units), unreadable }
 }
 
 #[cfg(test)]

@@ -175,12 +175,10 @@ const DOCKER_FILES: &[(&str, u32)] = &[
     ("/run/containerd/containerd.sock", 0o660),
 ];
 
-fn docker_files(root: &HostRoot, config: &DaemonConfig, data_root: &str) -> Vec<FileFacts> {
+fn docker_files(root: &HostRoot, config: &DaemonConfig, data_root: &str, units: &[systemd::Unit]) -> Vec<FileFacts> {
     let mut wanted: Vec<(String, u32)> = DOCKER_FILES.iter().map(|(p, m)| (p.to_string(), *m)).collect();
-    for unit in ["docker.service", "docker.socket"] {
-        if let Some(u) = systemd::load(root, unit).filter(|u| !u.masked) {
-            wanted.extend(u.files.into_iter().map(|f| (f, 0o644)));
-        }
+    for u in units.iter().filter(|u| !u.masked) {
+        wanted.extend(u.files.iter().map(|f| (f.clone(), 0o644)));
     }
     for cert_dir in root.list("/etc/docker/certs.d") {
         for file in root.list(&format!("/etc/docker/certs.d/{cert_dir}")) {
@@ -211,18 +209,20 @@ const SYSTEM_FILES: &[(&str, u32)] = &[
 pub fn collect(root: &HostRoot, config: &DaemonConfig, keys: &[&str], deep: bool) -> HostFacts {
     let data_root = config.docker_root.as_ref().map_or("/var/lib/docker", |d| d.value.as_str()).to_string();
     let accounts = accounts::collect(root);
-    let mut socket = unit_socket(root, "docker.socket", &accounts.groups);
+    // docker.service and docker.socket, loaded once: files, socket and audit sections use them.
+    let units: Vec<systemd::Unit> = ["docker.service", "docker.socket"].iter().filter_map(|u| systemd::load(root, u)).collect();
+    let mut socket = units.iter().find(|u| u.name == "docker.socket").map(|u| socket_facts(root, u, &accounts.groups));
     let cmdline = kernel::cmdline(root);
     live_socket(root, config, &accounts.groups, &mut socket);
     HostFacts {
         live: root.is_live(),
         os: os_release(root),
-        docker_files: docker_files(root, config, &data_root),
+        docker_files: docker_files(root, config, &data_root, &units),
         docker_socket: socket,
-        fleet_socket: unit_socket(root, "fleet.socket", &accounts.groups),
+        fleet_socket: systemd::load(root, "fleet.socket").map(|u| socket_facts(root, &u, &accounts.groups)),
         sysctl_configured: sysctl::configured(root),
         sysctl_running: keys.iter().filter_map(|k| sysctl::running(root, k).map(|v| (k.to_string(), v))).collect(),
-        audit: audit::collect(root, &data_root),
+        audit: audit::collect(root, &data_root, &units),
         modules: kernel::modules(root),
         mac: crate::model::MacFacts { daemon_selinux: config.selinux.clone(), ..mac::collect(root, cmdline.as_ref()) },
         cmdline,
@@ -280,8 +280,7 @@ fn live_socket(root: &HostRoot, config: &DaemonConfig, groups: &Groups, socket: 
 }
 
 /// A `.socket` unit's owner, group, mode and listeners, with systemd's defaults.
-fn unit_socket(root: &HostRoot, name: &str, groups: &Groups) -> Option<SocketFacts> {
-    let unit = systemd::load(root, name)?;
+fn socket_facts(root: &HostRoot, unit: &systemd::Unit, groups: &Groups) -> SocketFacts {
     let fragment = unit.files.first().cloned().unwrap_or_default();
     // systemd's defaults when the unit does not say.
     let default = |v: &str| Val::new(v.to_string(), Origin::Field(format!("systemd default for {fragment}")));
@@ -290,7 +289,7 @@ fn unit_socket(root: &HostRoot, name: &str, groups: &Groups) -> Option<SocketFac
     let mode = unit.get("Socket", "SocketMode").unwrap_or_else(|| default("0666"));
     let mode = Val::new(u32::from_str_radix(mode.value.trim_start_matches("0o"), 8).unwrap_or(0o666), mode.origin);
     let group_members = members(groups, &group.value);
-    Some(SocketFacts {
+    SocketFacts {
         unit: root.display(&fragment),
         masked: unit.masked,
         listen: unit.list("Socket", "ListenStream"),
@@ -298,7 +297,7 @@ fn unit_socket(root: &HostRoot, name: &str, groups: &Groups) -> Option<SocketFac
         group,
         mode,
         group_members,
-    })
+    }
 }
 
 #[cfg(test)]
