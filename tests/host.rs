@@ -571,3 +571,50 @@ fn host_sarif_validates_against_the_official_schema() {
     assert_eq!(results.len(), report["findings"].as_array().unwrap().len());
     assert_eq!(results.iter().filter(|r| r.get("suppressions").is_some()).count(), 1);
 }
+
+/// A daemon.json written after dockerd started is not in force: the running engine and the file
+/// disagree, and cbench says so at the file's line. (The test writes /etc/docker/daemon.json on
+/// the CI machine only when there is none, and removes it.)
+#[test]
+fn live_engine_and_daemon_json_disagree() {
+    let up = std::process::Command::new("docker").args(["version"]).output().is_ok_and(|o| o.status.success());
+    if !up {
+        assert!(std::env::var_os("CBENCH_REQUIRE_ENGINE").is_none(), "CBENCH_REQUIRE_ENGINE is set but no Docker engine answers");
+        return;
+    }
+    let path = std::path::Path::new("/etc/docker/daemon.json");
+    if path.exists() {
+        eprintln!("skipped: this machine has its own daemon.json");
+        return;
+    }
+    struct Remove(&'static std::path::Path);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(self.0);
+        }
+    }
+    // icc is on in the running engine unless it was started with --icc=false.
+    let (_, before) = json(&["host", "--only", "daemon", "--select", "icc-enabled"]);
+    if before["findings"].as_array().unwrap().is_empty() {
+        eprintln!("skipped: the running engine already has icc off");
+        return;
+    }
+    std::fs::create_dir_all("/etc/docker").unwrap();
+    std::fs::write(path, "{\n  \"icc\": false\n}\n").unwrap();
+    let _cleanup = Remove(path);
+    let (_, report) = json(&["host", "--only", "daemon", "--select", "daemon-config-not-applied,icc-enabled"]);
+    let got: Vec<(&str, &str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["evidence"].as_str().unwrap(), f["origin"].as_str().unwrap()))
+        .collect();
+    // The engine's value is what runs (icc on), and the file's icc=false is not applied.
+    assert_eq!(
+        got,
+        [
+            ("icc-enabled", "icc=true", "engine /networks/bridge .Options[com.docker.network.bridge.enable_icc]"),
+            ("daemon-config-not-applied", "icc", "/etc/docker/daemon.json:2:3"),
+        ]
+    );
+}
