@@ -618,3 +618,13 @@ fn live_engine_and_daemon_json_disagree() {
         ]
     );
 }
+
+#[test]
+fn junit_carries_skipped_and_failed_checks() {
+    let ce = fixture_root("docker-ce");
+    let r = cbench(&["host", "--root", ce.path().to_str().unwrap(), "--only", "mac,users", "--format", "junit"]);
+    let head = r.stdout.lines().nth(1).unwrap();
+    // users: 8 checks ran (passwordless-sudo and privileged-group-members fail), core-user-unrestricted skipped; mac: 4 skipped.
+    assert_eq!(head, r#"<testsuites name="cbench" tests="13" skipped="5" failures="2" errors="0">"#, "{}", r.stdout);
+    assert!(r.stdout.contains(r#"<skipped message="not applicable: no `core` user (not Flatcar / CoreOS)"/>"#), "{}", r.stdout);
+}
