@@ -628,3 +628,33 @@ fn junit_carries_skipped_and_failed_checks() {
     assert_eq!(head, r#"<testsuites name="cbench" tests="13" skipped="5" failures="2" errors="0">"#, "{}", r.stdout);
     assert!(r.stdout.contains(r#"<skipped message="not applicable: no `core` user (not Flatcar / CoreOS)"/>"#), "{}", r.stdout);
 }
+
+#[test]
+fn offline_daemon_defaults_seccomp_storage_and_swarm() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    std::fs::create_dir_all(r.join("etc/docker")).unwrap();
+    std::fs::create_dir_all(r.join("srv/docker/swarm")).unwrap();
+    std::fs::write(
+        r.join("etc/docker/daemon.json"),
+        "{\"seccomp-profile\": \"unconfined\", \"data-root\": \"/srv/docker\", \"storage-driver\": \"aufs\"}\n",
+    )
+    .unwrap();
+    std::fs::write(r.join("srv/docker/swarm/state.json"), "[]").unwrap();
+    let found = evidence(&[
+        "--root",
+        r.to_str().unwrap(),
+        "--only",
+        "daemon",
+        "--select",
+        "daemon-seccomp-disabled,aufs-storage-driver,swarm-mode-enabled",
+    ]);
+    assert_eq!(
+        found,
+        [
+            ("daemon-seccomp-disabled".to_string(), "seccomp-profile=unconfined".to_string()),
+            ("aufs-storage-driver".into(), "aufs".into()),
+            ("swarm-mode-enabled".into(), "swarm".into())
+        ]
+    );
+}

@@ -111,7 +111,8 @@ pub fn merge(engine: DaemonConfig, files: DaemonConfig) -> DaemonConfig {
     DaemonConfig {
         debug,
         no_new_privileges: engine.no_new_privileges.or(files.no_new_privileges),
-        seccomp_profile: engine.seccomp_profile.or(files.seccomp_profile),
+        // The engine reports seccomp when it is on: its silence is an answer, not a gap.
+        seccomp_profile: if engine.version.is_some() { engine.seccomp_profile } else { engine.seccomp_profile.or(files.seccomp_profile) },
         hosts: files.hosts,
         tls_verify: files.tls_verify,
         tls_files: files.tls_files,
@@ -142,6 +143,14 @@ fn defaults(c: &mut DaemonConfig, root: &HostRoot) {
     c.userland_proxy = c.userland_proxy.take().or_else(|| d(true));
     c.iptables = c.iptables.take().or_else(|| d(true));
     c.logging_driver = c.logging_driver.take().or_else(|| Some(Val::new("json-file".into(), origin.clone())));
+    // dockerd applies its built-in seccomp profile unless told otherwise, and picks overlay2.
+    c.seccomp_profile = c.seccomp_profile.take().or_else(|| Some(Val::new("builtin".into(), origin.clone())));
+    c.storage_driver = c.storage_driver.take().or_else(|| Some(Val::new("overlay2".into(), origin.clone())));
+    // A swarm node keeps its state under the data root.
+    let data_root = c.docker_root.as_ref().map_or("/var/lib/docker", |d| d.value.as_str()).to_string();
+    let state = format!("{data_root}/swarm/state.json");
+    let in_swarm = root.resolve(&state).is_ok_and(|p| p.exists());
+    c.swarm_active = c.swarm_active.take().or_else(|| Some(Val::new(in_swarm, Origin::Field(root.display(&state)))));
 }
 
 /// Logging-driver options that name a remote destination.
