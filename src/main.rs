@@ -207,6 +207,12 @@ fn main() -> ExitCode {
             if let Err(code) = check_rules(&output, &cbench::rules::all_rule_ids()) {
                 return code;
             }
+            if let Some(r) = &root
+                && !r.is_dir()
+            {
+                eprintln!("cbench: --root {}: not a directory", r.display());
+                return ExitCode::from(2);
+            }
             for s in only.iter().chain(&skip) {
                 if !host::SECTIONS.contains(&s.as_str()) {
                     eprintln!("cbench: unknown section `{s}` (sections: {})", host::SECTIONS.join(", "));

@@ -658,3 +658,12 @@ fn offline_daemon_defaults_seccomp_storage_and_swarm() {
         ]
     );
 }
+
+#[test]
+fn a_root_that_is_not_a_directory_is_a_usage_error() {
+    for bad in ["/nonexistent/cbench-root", "Cargo.toml"] {
+        let r = cbench(&["host", "--root", bad]);
+        assert_eq!((r.code, r.stdout.as_str()), (2, ""));
+        assert_eq!(r.stderr, format!("cbench: --root {bad}: not a directory\n"));
+    }
+}
