@@ -198,12 +198,7 @@ fn docker_file_modes_are_permission_bits() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let r = dir.path();
-    let write = |p: &str, mode: u32| {
-        let p = r.join(p);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, "{}\n").unwrap();
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
-    };
+    let write = |p: &str, mode: u32| put(r, p, "{}\n", mode);
     // docker-bench-security compares modes as decimal numbers: 477 < 644 "passes".
     write("etc/docker/daemon.json", 0o477);
     write("lib/systemd/system/docker.service", 0o666);
@@ -316,12 +311,7 @@ fn deep_walk_finds_setuid_and_world_writable_files() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let r = dir.path();
-    let file = |p: &str, mode: u32| {
-        let p = r.join(p);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, "x").unwrap();
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
-    };
+    let file = |p: &str, mode: u32| put(r, p, "x", mode);
     file("usr/bin/passwd", 0o4755);
     file("usr/bin/wall", 0o2755);
     file("etc/app.conf", 0o666);

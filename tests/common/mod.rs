@@ -99,3 +99,13 @@ pub fn fixture_root(name: &str) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Write `text` to `root/path` (parents made) with permission bits `mode`.
+#[allow(dead_code)]
+pub fn put(root: &Path, path: &str, text: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let p = root.join(path);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, text).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
