@@ -198,7 +198,8 @@ fn hostbased(s: &SshdFacts) -> Vec<Hit> {
     hits
 }
 
-/// `30`, `1m`, `1m30s`, `2h` in seconds.
+/// `30`, `1m`, `1m30s`, `2h` in seconds, as OpenSSH's convtime reads them: None for what sshd
+/// rejects ("invalid time value"), a total above INT_MAX among them.
 fn seconds(v: &str) -> Option<u64> {
     let mut total = 0;
     let mut n = String::new();
@@ -215,20 +216,26 @@ fn seconds(v: &str) -> Option<u64> {
             'w' => 604800,
             _ => return None,
         };
-        total += n.parse::<u64>().ok()? * mult;
+        total = n.parse::<u64>().ok()?.checked_mul(mult)?.checked_add(total)?;
         n.clear();
     }
     if !n.is_empty() {
-        total += n.parse::<u64>().ok()?;
+        total = n.parse::<u64>().ok()?.checked_add(total)?;
     }
-    Some(total)
+    (total <= i32::MAX as u64).then_some(total)
+}
+
+/// What sshd says of a time value it cannot read.
+fn invalid_time() -> Option<(String, Option<Severity>)> {
+    Some(("not a time value sshd accepts (\"invalid time value\"): sshd refuses to start with this configuration".into(), None))
 }
 
 fn login_grace_time(s: &SshdFacts) -> Vec<Hit> {
     keyword(s, "logingracetime", "120", |v| match seconds(v) {
         Some(0) => Some(("unauthenticated connections are never dropped".into(), None)),
         Some(n) if n > 60 => Some(("unauthenticated connections are held more than 60 s".into(), None)),
-        _ => None,
+        Some(_) => None,
+        None => invalid_time(),
     })
 }
 
@@ -236,7 +243,8 @@ fn idle_timeout(s: &SshdFacts) -> Vec<Hit> {
     let mut hits = keyword(s, "clientaliveinterval", "0", |v| match seconds(v) {
         Some(0) => Some(("idle sessions are never closed".into(), None)),
         Some(n) if n > 300 => Some(("idle sessions live more than 5 minutes".into(), None)),
-        _ => None,
+        Some(_) => None,
+        None => invalid_time(),
     });
     hits.extend(keyword(s, "clientalivecountmax", "3", |v| {
         (v.parse::<u32>().unwrap_or(u32::MAX) > 3).then(|| ("more than 3 unanswered keepalives before an idle session closes".into(), None))
@@ -358,5 +366,19 @@ mod tests {
         );
         assert_eq!(seconds("1m30s"), Some(90));
         assert!(forwarding(&sshd(&[("disableforwarding", "yes")], &[])).is_empty());
+    }
+
+    /// A time value that overflows once wrapped to a passing one; sshd -T says
+    /// "invalid time value" for anything above INT_MAX seconds.
+    #[test]
+    fn overflowing_time_values_are_not_a_pass() {
+        assert_eq!(seconds("35791394m"), Some(2147483640));
+        assert_eq!(seconds("35791395m"), None);
+        assert_eq!(seconds("307445734561825861m"), None);
+        assert_eq!(seconds("99999999999999999999"), None);
+        let hits = login_grace_time(&sshd(&[("logingracetime", "307445734561825861m")], &[]));
+        assert_eq!(kws(hits), ["LoginGraceTime"]);
+        let hits = idle_timeout(&sshd(&[("clientaliveinterval", "307445734561825861m"), ("clientalivecountmax", "2")], &[]));
+        assert_eq!(kws(hits), ["ClientAliveInterval"]);
     }
 }

@@ -431,7 +431,7 @@ const KNOWN_KEYS: &[&str] = &[
 ];
 
 /// The command line of the running dockerd (from /run/docker.pid, else the process table),
-/// without argv[0].
+/// argv[0] included.
 fn running_dockerd() -> Option<Vec<Val<String>>> {
     let is_dockerd = |pid: &str| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "dockerd");
     let pid = ["/run/docker.pid", "/var/run/docker.pid"]
@@ -448,13 +448,13 @@ fn running_dockerd() -> Option<Vec<Val<String>>> {
         })?;
     let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
     let origin = Origin::Field(format!("/proc/{pid}/cmdline (running dockerd)"));
-    Some(
-        raw.split(|b| *b == 0)
-            .skip(1)
-            .filter(|w| !w.is_empty())
-            .map(|w| Val::new(String::from_utf8_lossy(w).into_owned(), origin.clone()))
-            .collect(),
-    )
+    Some(cmdline_words(&raw, &origin))
+}
+
+/// The words of a /proc/PID/cmdline (NUL-separated), argv[0] included: parse_flags starts
+/// after it.
+fn cmdline_words(raw: &[u8], origin: &Origin) -> Vec<Val<String>> {
+    raw.split(|b| *b == 0).filter(|w| !w.is_empty()).map(|w| Val::new(String::from_utf8_lossy(w).into_owned(), origin.clone())).collect()
 }
 
 fn dockerd_argv(root: &HostRoot) -> Vec<Val<String>> {
@@ -478,7 +478,7 @@ fn dockerd_argv(root: &HostRoot) -> Vec<Val<String>> {
     }
     let lookup = |name: &str| env.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let mut words = Vec::new();
-    for word in shell_words(exec.value.trim_start_matches(['-', '@', '+', '!'])) {
+    for word in shell_words(exec.value.trim_start_matches(['-', '@', '+', '!', ':'])).into_iter().map(|w| w.replace("%%", "%")) {
         // `$VAR` unquoted splits into words, as systemd does; `${VAR}` stays one word.
         if let Some(name) = word.strip_prefix('$').filter(|n| !n.starts_with('{')) {
             words.extend(shell_words(&lookup(name).unwrap_or_default()));
@@ -555,6 +555,13 @@ mod tests {
             ]
         );
         assert_eq!(shell_words("a \"b c\" 'd'  e"), ["a", "b c", "d", "e"]);
+    }
+
+    #[test]
+    fn live_cmdline_keeps_its_first_flag() {
+        let words = cmdline_words(b"/usr/bin/dockerd\0-H\0tcp://0.0.0.0:2375\0--icc=false\0", &Origin::Unset);
+        let pairs: Vec<(String, String)> = parse_flags(&words).into_iter().map(|(k, v)| (k, v.value)).collect();
+        assert_eq!(pairs, [("host".to_string(), "tcp://0.0.0.0:2375".to_string()), ("icc".to_string(), "false".to_string())]);
     }
 }
 

@@ -79,20 +79,46 @@ pub fn load(root: &HostRoot, name: &str) -> Option<Unit> {
     for file in unit.files.clone() {
         let Ok(text) = root.read_to_string(&file) else { continue };
         let mut section = String::new();
-        for (i, raw) in text.lines().enumerate() {
-            let line = raw.trim();
-            if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
-                continue;
-            }
+        for (line_no, line) in logical_lines(&text) {
             if let Some(s) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
                 section = s.to_string();
             } else if let Some((k, v)) = line.split_once('=') {
                 let value = (section.clone(), k.trim().to_string(), v.trim().to_string());
-                unit.settings.push(Val::new(value, root.origin(&file, i as u32 + 1)));
+                unit.settings.push(Val::new(value, root.origin(&file, line_no)));
             }
         }
     }
     Some(unit)
+}
+
+/// The lines of a unit file as systemd.syntax(7) reads them, each with the number of its first
+/// line: blank lines and `#`/`;` comments dropped, a line ending in `\` continued on the next
+/// (the backslash becomes a space; comment lines inside a continuation are skipped).
+pub fn logical_lines(text: &str) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    let mut pending: Option<(u32, String)> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.starts_with('#') || line.starts_with(';') || (line.is_empty() && pending.is_none()) {
+            continue;
+        }
+        let (start, mut acc) = pending.take().unwrap_or((i as u32 + 1, String::new()));
+        match line.strip_suffix('\\') {
+            Some(head) => {
+                acc.push_str(head);
+                acc.push(' ');
+                pending = Some((start, acc));
+            }
+            None => {
+                acc.push_str(line);
+                out.push((start, acc.trim().to_string()));
+            }
+        }
+    }
+    if let Some((start, acc)) = pending {
+        out.push((start, acc.trim().to_string()));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -134,5 +160,19 @@ mod tests {
         write(r, "/usr/lib/systemd/system/sshd.socket", "[Socket]\nListenStream=22\n");
         assert!(load(&HostRoot::new(r), "sshd.socket").unwrap().masked);
         assert!(load(&HostRoot::new(r), "nope.socket").is_none());
+    }
+
+    #[test]
+    fn continuation_lines_join_and_comments_inside_are_skipped() {
+        let text = "[Service]\nExecStart=/usr/bin/dockerd \\\n# a comment in the middle\n  -H tcp://0.0.0.0:2375 \\\n  --containerd=/run/containerd/containerd.sock\nRestart=always\n";
+        let lines = logical_lines(text);
+        assert_eq!(
+            lines,
+            [
+                (1, "[Service]".to_string()),
+                (2, "ExecStart=/usr/bin/dockerd  -H tcp://0.0.0.0:2375  --containerd=/run/containerd/containerd.sock".to_string()),
+                (6, "Restart=always".to_string())
+            ]
+        );
     }
 }
