@@ -5,5 +5,6 @@ pub mod config;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod runner;
 pub mod sources;
 pub mod suppress;

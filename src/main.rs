@@ -8,11 +8,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use cbench::commands::{self, compose, host, oci};
 use cbench::model::Severity;
 use cbench::report::{self, Format, Run, Style};
+use cbench::rules::Selection;
 use cbench::sources::compose::LoadOptions;
 use cbench::sources::engine::EngineOptions;
 
 #[derive(Parser)]
-#[command(name = "cbench", version, about = "Container security benchmark: Compose files and Docker hosts, one rule catalog")]
+#[command(
+    name = "cbench",
+    version,
+    about = "Container security benchmark: Compose files and Docker hosts, one rule catalog",
+    after_help = "Exit codes: 0 no unsuppressed finding at or above --fail-on; 1 at least one; 2 usage or input error, or a partial view (an unreadable include, an unreachable engine) unless --allow-partial."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -57,10 +63,11 @@ struct Output {
     /// Show only findings at or above this severity.
     #[arg(long, value_enum)]
     min_severity: Option<Sev>,
-    /// Run only these rules (comma-separated or repeated).
+    /// Show only these checks: rule ids, CIS ids or CIS id prefixes (`5.4`, `1.1`). Outcomes
+    /// and the score do not change; what is shown and the exit code do.
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
-    /// Do not run these rules. `cbench host` also takes RULE:EVIDENCE to suppress one finding
+    /// Hide these checks (rule ids, CIS ids or prefixes); RULE:EVIDENCE suppresses one finding
     /// (one sysctl key, one user, one path).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
@@ -126,6 +133,10 @@ enum Command {
         /// Also walk the file system for setuid/setgid and world-writable files (slow).
         #[arg(long)]
         deep: bool,
+        /// Exit by the findings even when the engine could not be reached (no socket, permission
+        /// denied, timeout, TLS); without it such a partial view exits 2.
+        #[arg(long)]
+        allow_partial: bool,
         #[command(flatten)]
         output: Output,
     },
@@ -157,17 +168,12 @@ fn print(s: &str) {
     let _ = out.write_all(s.as_bytes());
 }
 
-/// Unknown rule ids in --select/--ignore are usage errors.
-fn check_rules(output: &Output, known: &[&str]) -> Result<(), ExitCode> {
-    for id in output.select.iter().chain(&output.ignore) {
-        // `--ignore RULE:EVIDENCE` drops one finding of a rule (one sysctl key, one user...).
-        let id = id.split_once(':').map_or(id.as_str(), |(rule, _)| rule);
-        if !known.contains(&id) {
-            eprintln!("cbench: unknown rule `{id}` (see `cbench rules`)");
-            return Err(ExitCode::from(2));
-        }
-    }
-    Ok(())
+/// `--select` / `--ignore` against the rules of this command: an unknown id is a usage error.
+fn selection(output: &Output, known: &[&str]) -> Result<Selection, ExitCode> {
+    Selection::parse(&output.select, &output.ignore, known).map_err(|e| {
+        eprintln!("cbench: {e}");
+        ExitCode::from(2)
+    })
 }
 
 /// Print the report and turn the run into an exit code.
@@ -187,26 +193,27 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Compose { files, merged, env_file, profile, allow_partial, no_config, output } => {
-            if let Err(code) = check_rules(&output, &cbench::rules::container_rule_ids()) {
-                return code;
-            }
+            let selection = match selection(&output, &cbench::rules::container_rule_ids()) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
             let opts = compose::Options {
                 files,
                 merged,
                 load: LoadOptions { env_files: env_file, profiles: profile, env: std::env::vars().collect() },
                 min_severity: output.min_severity.map(Into::into),
-                select: output.select.clone(),
-                ignore: output.ignore.clone(),
+                selection,
                 pedantic: output.pedantic,
                 no_config,
                 cwd: PathBuf::from("."),
             };
             finish(&compose::run(&opts), &output, allow_partial)
         }
-        Command::Host { docker_host, timeout, all, compose_files, root, only, skip, deep, output } => {
-            if let Err(code) = check_rules(&output, &cbench::rules::all_rule_ids()) {
-                return code;
-            }
+        Command::Host { docker_host, timeout, all, compose_files, root, only, skip, deep, allow_partial, output } => {
+            let selection = match selection(&output, &cbench::rules::all_rule_ids()) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
             if let Some(r) = &root
                 && !r.is_dir()
             {
@@ -226,24 +233,18 @@ fn main() -> ExitCode {
                 only,
                 skip,
                 min_severity: output.min_severity.map(Into::into),
-                select: output.select.clone(),
-                ignore: output.ignore.clone(),
+                selection,
                 pedantic: output.pedantic,
                 deep,
             };
-            finish(&host::run(&opts), &output, false)
+            finish(&host::run(&opts), &output, allow_partial)
         }
         Command::Oci { paths, output } => {
-            if let Err(code) = check_rules(&output, &cbench::rules::container_rule_ids()) {
-                return code;
-            }
-            let opts = oci::Options {
-                paths,
-                min_severity: output.min_severity.map(Into::into),
-                select: output.select.clone(),
-                ignore: output.ignore.clone(),
-                pedantic: output.pedantic,
+            let selection = match selection(&output, &cbench::rules::container_rule_ids()) {
+                Ok(s) => s,
+                Err(code) => return code,
             };
+            let opts = oci::Options { paths, min_severity: output.min_severity.map(Into::into), selection, pedantic: output.pedantic };
             finish(&oci::run(&opts), &output, false)
         }
         Command::Rules { format } => {

@@ -260,7 +260,10 @@ fn daemon_section_reports_every_check() {
 #[test]
 fn unreachable_engine_is_a_skip_not_a_crash() {
     let r = cbench(&["host", "--docker-host", "unix:///nonexistent/docker.sock", "--only", "containers,images"]);
-    assert_eq!(r.code, 0, "{}", r.stdout);
+    // A partial view is no clean bill: exit 2 unless --allow-partial.
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let allowed = cbench(&["host", "--docker-host", "unix:///nonexistent/docker.sock", "--only", "containers,images", "--allow-partial"]);
+    assert_eq!(allowed.code, 0, "{}", allowed.stdout);
     assert!(
         r.stdout.contains("SKIP  engine unreachable: no Docker engine at unix:///nonexistent/docker.sock (is dockerd running?)"),
         "{}",

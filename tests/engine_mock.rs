@@ -128,13 +128,17 @@ async fn container_removed_between_list_and_inspect_is_skipped_and_noted() {
     assert_eq!(run.code, 1);
 }
 
-/// Engine failures skip the engine sections with the reason; exit code per findings (none).
+/// Engine failures skip the engine sections with the reason: a partial view, exit 2; with
+/// --allow-partial the exit code follows the findings (none).
 async fn skipped_with(server: &MockServer, extra: &[&str], reason: &str) {
     let mut args = vec!["--only", "daemon,containers,images"];
     args.extend(extra);
     let run = host(server, &args).await;
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(run.stdout.contains("SKIP  engine unreachable: ") && run.stdout.contains(reason), "want {reason:?} in:\n{}", run.stdout);
+    assert!(run.stdout.contains("error (partial view): "), "{}", run.stdout);
+    args.push("--allow-partial");
+    assert_eq!(host(server, &args).await.code, 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -222,7 +226,7 @@ async fn tls_as_the_docker_cli_configures_it() {
     let env = |d: &str| vec![("DOCKER_TLS_VERIFY".to_string(), "1".to_string()), ("DOCKER_CERT_PATH".to_string(), d.to_string())];
     // No certificates where DOCKER_CERT_PATH says.
     let run = host_env(&server, env(&dir)).await;
-    assert_eq!(run.code, 0);
+    assert_eq!(run.code, 2);
     assert!(run.stdout.contains(&format!("failed: cannot read {dir}/key.pem (DOCKER_CERT_PATH)")), "{}", run.stdout);
     // Certificates, but the engine does not speak TLS: a TLS failure, named as such.
     let sh =
@@ -231,7 +235,7 @@ async fn tls_as_the_docker_cli_configures_it() {
     sh("openssl req -newkey rsa:2048 -nodes -keyout key.pem -out client.csr -subj /CN=client 2>/dev/null");
     sh("openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out cert.pem -days 1 2>/dev/null");
     let run = host_env(&server, env(&dir)).await;
-    assert_eq!(run.code, 0);
+    assert_eq!(run.code, 2);
     assert!(
         run.stdout.contains(&format!("SKIP  engine unreachable: TLS with the Docker engine at tcp://{} failed", server.address())),
         "{}",
@@ -244,7 +248,11 @@ async fn apparmor_profile_missing_only_on_an_apparmor_host() {
     // This engine reports no AppArmor: the check is skipped.
     let server = engine(fixture("containers.json")).await;
     let run = host(&server, &["--only", "containers", "--select", "apparmor-profile-missing"]).await;
-    assert!(run.stdout.contains("SKIP  apparmor-profile-missing: not applicable: the engine does not report AppArmor"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("N/A   [5.2] apparmor-profile-missing: not applicable: the engine does not report AppArmor"),
+        "{}",
+        run.stdout
+    );
     // On an AppArmor host, the recorded container (AppArmorProfile "") fires; docker-default passes.
     for (profile, fires) in [("", true), ("docker-default", false)] {
         let server = MockServer::start().await;

@@ -9,10 +9,11 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let project = load_text(Path::new("/nonexistent/fuzz/compose.yaml"), text.to_string(), &LoadOptions::default());
-    let containers: Vec<_> = project
-        .services
-        .iter()
-        .map(|s| (cbench::model::Subject { kind: "service", name: s.name.clone() }, &s.spec))
-        .collect();
-    let _ = cbench::rules::check_containers(&containers, true);
+    let mut run = cbench::report::Run::default();
+    let mut members = Vec::new();
+    for s in &project.services {
+        let subject = cbench::model::Subject { kind: "service", name: s.name.clone() };
+        members.push((cbench::rules::judge_container(&mut run, "services", subject, &s.spec, true, None), &s.spec.mounts[..]));
+    }
+    cbench::rules::judge_project(&mut run, &members);
 });

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::config::{self, Config};
 use crate::model::{DiagKind, Diagnostic, Mount, Origin, Severity, Subject, Val};
 use crate::report::Run;
-use crate::rules;
+use crate::rules::{self, Selection};
 use crate::sources::compose::{self, LoadOptions};
 use crate::suppress;
 
@@ -19,8 +19,8 @@ pub struct Options {
     pub merged: Vec<PathBuf>,
     pub load: LoadOptions,
     pub min_severity: Option<Severity>,
-    pub select: Vec<String>,
-    pub ignore: Vec<String>,
+    /// `--select` / `--ignore`: what is shown.
+    pub selection: Selection,
     pub pedantic: bool,
     pub no_config: bool,
     /// Where to discover a Compose file when none is given.
@@ -51,25 +51,24 @@ pub fn run(opts: &Options) -> Run {
     // Configs by directory, and for each file its config (index) and absolute path.
     let mut configs: Vec<Config> = Vec::new();
     let mut config_of_dir: HashMap<PathBuf, Option<usize>> = HashMap::new();
+    let mut config_diags = Vec::new();
     for paths in &projects {
-        let ids: Arc<[&'static str]> = rules::container_rule_ids().into_iter().filter(|id| selected(opts, id)).collect();
-        let mut findings = Vec::new();
+        let first_finding = run.findings.len();
         let mut mounts = Vec::new();
         let project = compose::load_each(paths, &opts.load, |service| {
             let subject = Subject { kind: "service", name: service.name };
-            findings.extend(rules::check_container(&subject, &service.spec, opts.pedantic));
-            run.checked.push((subject.clone(), ids.clone()));
-            mounts.push((subject, service.spec.mounts));
+            let at = rules::judge_container(&mut run, "services", subject, &service.spec, opts.pedantic, None);
+            mounts.push((at, service.spec.mounts));
         });
-        let refs: Vec<(Subject, &[Val<Mount>])> = mounts.iter().map(|(s, m)| (s.clone(), &m[..])).collect();
-        findings.extend(rules::check_project(&refs));
+        let refs: Vec<(u32, &[Val<Mount>])> = mounts.iter().map(|(at, m)| (*at, &m[..])).collect();
+        rules::judge_project(&mut run, &refs);
         drop(refs);
         drop(mounts);
         run.files += project.files.len();
         run.diagnostics.extend(project.diagnostics);
-        findings.retain(|f| selected(opts, f.rule));
         let mut file_config: HashMap<Arc<str>, (Option<usize>, PathBuf)> = HashMap::new();
-        for f in &mut findings {
+        let findings = &mut run.findings[first_finding..];
+        for f in findings.iter_mut() {
             let Origin::File { path, line, .. } = &f.origin else { continue };
             if let Some(sf) = project.files.iter().find(|sf| sf.path == *path)
                 && suppress::ignored_at(&sf.text, *line).iter().any(|r| r == f.rule)
@@ -83,7 +82,7 @@ pub fn run(opts: &Options) -> Run {
                 let p = Path::new(&**path);
                 let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
                 let idx = *config_of_dir.entry(dir.clone()).or_insert_with(|| {
-                    let c = load_config(&dir, &mut run.diagnostics)?;
+                    let c = load_config(&dir, &mut config_diags)?;
                     configs.push(c);
                     Some(configs.len() - 1)
                 });
@@ -98,18 +97,14 @@ pub fn run(opts: &Options) -> Run {
                 }
             }
         }
-        findings.retain(|f| opts.min_severity.is_none_or(|m| f.severity >= m));
         findings.sort_by(|a, b| (&a.origin, a.rule).cmp(&(&b.origin, b.rule)));
-        run.findings.extend(findings);
+        run.diagnostics.append(&mut config_diags);
         for sf in project.files {
             run.sources.insert(sf.path.to_string(), sf.text);
         }
     }
+    run.finish(opts.selection.clone(), opts.min_severity);
     run
-}
-
-fn selected(opts: &Options, rule: &str) -> bool {
-    (opts.select.is_empty() || opts.select.iter().any(|s| s == rule)) && !opts.ignore.iter().any(|s| s == rule)
 }
 
 fn load_config(dir: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::model::{DiagKind, Diagnostic, Finding, Severity, Subject};
-use crate::report::Run;
-use crate::rules::{self, Check};
+use crate::model::{DiagKind, Diagnostic, Severity, Subject};
+use crate::report::{Run, SkipKind, SkippedSection};
+use crate::rules::{self, Check, ComposeSource, Selection};
 use crate::sources::engine::{self, EngineFacts, EngineOptions};
 use crate::sources::host::{self, HostRoot};
 
@@ -28,8 +28,8 @@ pub struct Options {
     pub only: Vec<String>,
     pub skip: Vec<String>,
     pub min_severity: Option<Severity>,
-    pub select: Vec<String>,
-    pub ignore: Vec<String>,
+    /// `--select` / `--ignore`: what is shown.
+    pub selection: Selection,
     pub pedantic: bool,
     /// `--deep`: walk the file system for setuid/setgid and world-writable files.
     pub deep: bool,
@@ -44,8 +44,7 @@ impl Default for Options {
             only: Vec::new(),
             skip: Vec::new(),
             min_severity: None,
-            select: Vec::new(),
-            ignore: Vec::new(),
+            selection: Selection::default(),
             pedantic: false,
             deep: false,
         }
@@ -56,15 +55,11 @@ impl Options {
     fn section(&self, name: &str) -> bool {
         (self.only.is_empty() || self.only.iter().any(|s| s == name)) && !self.skip.iter().any(|s| s == name)
     }
-
-    fn selected(&self, rule: &str) -> bool {
-        (self.select.is_empty() || self.select.iter().any(|s| s == rule)) && !self.ignore.iter().any(|s| s == rule)
-    }
 }
 
 pub fn run(opts: &Options) -> Run {
     let sections = SECTIONS.iter().copied().filter(|s| opts.section(s)).collect();
-    let mut run = Run { host: true, sections, ..Run::default() };
+    let mut run = Run { host: true, sections, started: crate::runner::now(), ..Run::default() };
     let root = HostRoot::new(opts.root.clone().unwrap_or_else(|| "/".into()));
     // The daemon as its files configure it (daemon.json, dockerd flags): always readable.
     let (files_config, file_diags) = host::daemon::collect(&root);
@@ -77,7 +72,11 @@ pub fn run(opts: &Options) -> Run {
         // Offline, nothing of the machine cbench runs on may leak in: no engine unless asked.
         if opts.root.is_some() && opts.engine.host.is_none() {
             for section in ENGINE_SECTIONS.iter().filter(|s| *s != &"daemon" && opts.section(s)) {
-                run.skipped_sections.push((section, "offline audit (--root): the engine is read only with --docker-host".into()));
+                run.skipped_sections.push(SkippedSection {
+                    section,
+                    kind: SkipKind::Offline,
+                    reason: "offline audit (--root): the engine is read only with --docker-host".into(),
+                });
             }
             daemon = Some((format!("{} (daemon.json and dockerd flags)", root.display("/")), files_config));
         } else {
@@ -96,21 +95,29 @@ pub fn run(opts: &Options) -> Run {
                 Err(e) => {
                     let reason = e.to_string();
                     run.diagnostics.push(Diagnostic {
-                        kind: DiagKind::Warning,
+                        // A partial view: exit 2 unless --allow-partial.
+                        kind: DiagKind::Partial,
                         path: engine::address(&opts.engine),
                         line: None,
                         col: None,
                         message: reason.clone(),
                     });
+                    let skipped = |section| SkippedSection {
+                        section,
+                        kind: SkipKind::EngineUnreachable,
+                        reason: format!("engine unreachable: {reason}"),
+                    };
                     for section in ENGINE_SECTIONS.iter().filter(|s| *s != &"daemon" && opts.section(s)) {
-                        run.skipped_sections.push((section, format!("engine unreachable: {reason}")));
+                        run.skipped_sections.push(skipped(section));
                     }
                     // The daemon section still judges what this host's files say.
                     if local {
                         daemon = Some((format!("{} (files only: engine unreachable)", root.display("/")), files_config));
                     } else if opts.section("daemon") {
-                        run.skipped_sections.push(("daemon", format!("engine unreachable: {reason}")));
+                        run.skipped_sections.push(skipped("daemon"));
                     }
+                    // Engine sections were asked for and could not be read: a partial view.
+                    run.partial = Some(reason.clone());
                 }
             }
         }
@@ -118,7 +125,7 @@ pub fn run(opts: &Options) -> Run {
     if opts.section("daemon")
         && let Some((name, config)) = daemon
     {
-        judge_daemon(opts, &name, &config, &mut run);
+        judge_daemon(&name, &config, &mut run);
     }
     let host_sections: Vec<&(&str, &[(&str, rules::HostCheck)])> =
         rules::HOST_SECTIONS.iter().filter(|(section, _)| opts.section(section)).collect();
@@ -129,48 +136,27 @@ pub fn run(opts: &Options) -> Run {
             run.flatcar = matches!(id.as_str(), "flatcar" | "coreos");
         }
         for (section, checks) in host_sections {
-            let subject = Subject { kind: section, name: root.display("/") };
-            let mut ids = Vec::new();
-            for (id, check) in checks.iter().filter(|(id, _)| opts.selected(id)) {
-                record(&mut run, &subject, id, check(&facts), &mut ids);
+            let ids: Arc<[&'static str]> = checks.iter().map(|(id, _)| *id).collect();
+            let at = run.begin(section, Subject { kind: section, name: root.display("/") }, ids);
+            for (i, (_, check)) in checks.iter().enumerate() {
+                run.record(at, i, check(&facts));
             }
-            run.checked.push((subject, ids.into()));
         }
     }
-    run.findings.retain(|f| opts.min_severity.is_none_or(|m| f.severity >= m));
-    // `--ignore RULE:EVIDENCE`: that one finding is suppressed (kept as such in JSON and SARIF).
-    for f in &mut run.findings {
-        if opts.ignore.iter().any(|i| i.split_once(':').is_some_and(|(rule, evidence)| rule == f.rule && evidence == f.evidence)) {
-            f.suppressed = true;
-        }
-    }
+    run.finish(opts.selection.clone(), opts.min_severity);
     run
 }
 
-fn judge_daemon(opts: &Options, name: &str, config: &crate::model::DaemonConfig, run: &mut Run) {
-    let subject = Subject { kind: "daemon", name: name.to_string() };
-    let mut ids = Vec::new();
-    for (id, check) in rules::daemon::DAEMON_RULES.iter().filter(|(id, _)| opts.selected(id)) {
+fn judge_daemon(name: &str, config: &crate::model::DaemonConfig, run: &mut Run) {
+    let ids: Arc<[&'static str]> = rules::daemon::DAEMON_RULES.iter().map(|(id, _)| *id).collect();
+    let at = run.begin("daemon", Subject { kind: "daemon", name: name.to_string() }, ids);
+    for (i, (_, check)) in rules::daemon::DAEMON_RULES.iter().enumerate() {
         // Judged from files dockerd cannot read: no outcome would be true.
         let result = match &config.invalid {
             Some(why) => Check::Error(format!("cannot judge the daemon's files: {why} (dockerd will not start)")),
             None => check(config),
         };
-        record(run, &subject, id, result, &mut ids);
-    }
-    run.checked.push((subject, ids.into()));
-}
-
-/// Put one check's outcome into the report: `ids` collects the checks that ran on `subject`.
-fn record(run: &mut Run, subject: &Subject, id: &'static str, result: Check, ids: &mut Vec<&'static str>) {
-    match result {
-        Check::Pass => ids.push(id),
-        Check::Fail(hits) => {
-            ids.push(id);
-            run.findings.extend(hits.into_iter().map(|h| rules::finding(id, subject, h)));
-        }
-        Check::Skip(reason) => run.skipped.push((subject.clone(), id, reason)),
-        Check::Error(reason) => run.errored.push((subject.clone(), id, reason)),
+        run.record(at, i, result);
     }
 }
 
@@ -186,7 +172,6 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
         });
     }
     if opts.section("containers") {
-        let ids: Arc<[&'static str]> = rules::container_rule_ids().into_iter().filter(|id| opts.selected(id)).collect();
         let mut mounts = Vec::new();
         let files = compose_files(facts, &opts.compose_files);
         for c in &facts.containers {
@@ -194,68 +179,59 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
                 Some((project, service)) => format!("{} compose {project}/{service}", c.label),
                 None => c.label.clone(),
             };
-            let subject = Subject { kind: "container", name };
-            let found: Vec<Finding> = rules::check_container(&subject, &c.spec, opts.pedantic);
-            let mut ids = ids.clone();
-            // Compare with the Compose service it was made from, when its files are readable.
-            if let Some((project, service)) = &c.compose
-                && let Some((file, services)) = files.get(project)
-                && let Some(svc) = services.iter().find(|s| s.name == *service)
-                && opts.selected("compose-drift")
-            {
-                let svc_subject = Subject { kind: "service", name: service.clone() };
-                let from_file = rules::check_container(&svc_subject, &svc.spec, opts.pedantic);
-                let drift = rules::drift::compose_drift(&found, &from_file, file);
-                run.findings.extend(drift.into_iter().map(|h| rules::finding("compose-drift", &subject, h)));
-                ids = ids.iter().copied().chain(["compose-drift"]).collect();
-            }
-            if opts.selected("apparmor-profile-missing") {
-                match rules::context::apparmor_profile_missing(&facts.daemon, &c.spec) {
-                    Some(hits) => {
-                        run.findings.extend(hits.into_iter().map(|h| rules::finding("apparmor-profile-missing", &subject, h)));
-                        ids = ids.iter().copied().chain(["apparmor-profile-missing"]).collect();
-                    }
-                    None => run.skipped.push((
-                        subject.clone(),
-                        "apparmor-profile-missing",
-                        "not applicable: the engine does not report AppArmor".into(),
-                    )),
-                }
-            }
-            run.findings.extend(found.into_iter().filter(|f| opts.selected(f.rule)));
-            run.checked.push((subject.clone(), ids));
-            mounts.push((subject, &c.spec.mounts[..]));
+            // The Compose service it was made from, judged from its files when they are readable.
+            let mut scratch = Run::default();
+            let service = match &c.compose {
+                None => ComposeSource::None,
+                Some((project, service)) => match files.get(project) {
+                    Some(Ok((file, services))) => match services.iter().find(|s| s.name == *service) {
+                        Some(svc) => {
+                            let subject = Subject { kind: "service", name: service.clone() };
+                            rules::judge_container(&mut scratch, "services", subject, &svc.spec, opts.pedantic, None);
+                            ComposeSource::Service { file, findings: &scratch.findings }
+                        }
+                        None => ComposeSource::Unreadable(format!("service {service} is not in {file}")),
+                    },
+                    Some(Err(why)) => ComposeSource::Unreadable(why.clone()),
+                    None => ComposeSource::Unreadable("the container records no Compose files".into()),
+                },
+            };
+            let ctx = rules::Context { daemon: &facts.daemon, service };
+            let at = rules::judge_container(run, "containers", Subject { kind: "container", name }, &c.spec, opts.pedantic, Some(&ctx));
+            mounts.push((at, &c.spec.mounts[..]));
         }
-        run.findings.extend(rules::check_project(&mounts).into_iter().filter(|f| opts.selected(f.rule)));
+        rules::judge_project(run, &mounts);
     }
     if opts.section("images") {
-        let ids: Arc<[&'static str]> = rules::image::IMAGE_RULES.iter().map(|(id, _)| *id).filter(|id| opts.selected(id)).collect();
+        let ids: Arc<[&'static str]> = rules::image::IMAGE_RULES.iter().map(|(id, _)| *id).collect();
         for image in &facts.images {
-            let subject = Subject { kind: "image", name: image.name.clone() };
-            for (id, check) in rules::image::IMAGE_RULES.iter().filter(|(id, _)| opts.selected(id)) {
-                run.findings.extend(check(image).into_iter().map(|h| rules::finding(id, &subject, h)));
+            let at = run.begin("images", Subject { kind: "image", name: image.name.clone() }, ids.clone());
+            for (i, (_, check)) in rules::image::IMAGE_RULES.iter().enumerate() {
+                run.record(at, i, check(image).into());
             }
-            run.checked.push((subject, ids.clone()));
         }
     }
 }
 
 /// The Compose services of each project on the host, loaded from the files its containers
-/// record, when they are readable here: project to (first file, services).
-fn compose_files(
-    facts: &EngineFacts,
-    given: &[std::path::PathBuf],
-) -> std::collections::BTreeMap<String, (String, Vec<crate::sources::compose::Service>)> {
-    let mut out = std::collections::BTreeMap::new();
+/// record: project to (first file, services), or why they cannot be read here.
+type ComposeProjects = std::collections::BTreeMap<String, Result<(String, Vec<crate::sources::compose::Service>), String>>;
+
+fn compose_files(facts: &EngineFacts, given: &[std::path::PathBuf]) -> ComposeProjects {
+    let mut out = ComposeProjects::new();
     let opts = crate::sources::compose::LoadOptions { env: std::env::vars().collect(), ..Default::default() };
     for c in &facts.containers {
         let Some((project, _)) = &c.compose else { continue };
         let files = if given.is_empty() { &c.compose_files[..] } else { given };
-        if out.contains_key(project) || files.is_empty() || !files.iter().all(|f| f.is_file()) {
+        if out.contains_key(project) || files.is_empty() {
+            continue;
+        }
+        if let Some(missing) = files.iter().find(|f| !f.is_file()) {
+            out.insert(project.clone(), Err(format!("its Compose file {} is not readable here", missing.display())));
             continue;
         }
         let loaded = crate::sources::compose::load(files, &opts);
-        out.insert(project.clone(), (files[0].display().to_string(), loaded.services));
+        out.insert(project.clone(), Ok((files[0].display().to_string(), loaded.services)));
     }
     out
 }

@@ -5,33 +5,27 @@ use std::path::PathBuf;
 
 use crate::model::{DiagKind, Diagnostic, Severity, Subject};
 use crate::report::Run;
-use crate::rules;
+use crate::rules::{self, Selection};
 use crate::sources::oci;
 
 #[derive(Debug, Default, Clone)]
 pub struct Options {
     pub paths: Vec<PathBuf>,
     pub min_severity: Option<Severity>,
-    pub select: Vec<String>,
-    pub ignore: Vec<String>,
+    pub selection: Selection,
     pub pedantic: bool,
 }
 
 pub fn run(opts: &Options) -> Run {
-    let mut run = Run::default();
-    let selected = |rule: &str| (opts.select.is_empty() || opts.select.iter().any(|s| s == rule)) && !opts.ignore.iter().any(|s| s == rule);
-    let ids: std::sync::Arc<[&'static str]> = rules::container_rule_ids().into_iter().filter(|id| selected(id)).collect();
+    let mut run = Run { list_checks: true, ..Run::default() };
     for path in &opts.paths {
         match oci::load(path) {
             Ok(spec) => {
                 run.files += 1;
                 let name = path.display().to_string();
                 let facts = oci::container_spec(&name, &spec);
-                let subject = Subject { kind: "bundle", name };
-                let mut found = rules::check_container(&subject, &facts, opts.pedantic);
-                found.retain(|f| selected(f.rule) && opts.min_severity.is_none_or(|m| f.severity >= m));
-                run.findings.extend(found);
-                run.checked.push((subject, ids.clone()));
+                let at = rules::judge_container(&mut run, "bundles", Subject { kind: "bundle", name }, &facts, opts.pedantic, None);
+                rules::judge_project(&mut run, &[(at, &facts.mounts[..])]);
             }
             Err(e) => run.diagnostics.push(Diagnostic {
                 kind: DiagKind::Error,
@@ -42,5 +36,6 @@ pub fn run(opts: &Options) -> Run {
             }),
         }
     }
+    run.finish(opts.selection.clone(), opts.min_severity);
     run
 }

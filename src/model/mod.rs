@@ -106,6 +106,10 @@ pub struct Finding {
     pub severity: Severity,
     pub message: String,
     pub subject: Subject,
+    /// The subject's index in the run (`Run::checked`): the check is (rule, at).
+    pub at: u32,
+    /// The CIS id of what this finding is about, when the rule covers several.
+    pub cis: Option<&'static str>,
     /// The primary location; `Origin::Unset` when the problem is something missing.
     pub origin: Origin,
     /// Other places that matter (e.g. where a merged value was declared, the service that lacks it).
@@ -113,6 +117,9 @@ pub struct Finding {
     /// The offending setting, never a secret value.
     pub evidence: String,
     pub suppressed: bool,
+    /// Hidden by a display option (`--min-severity`, `--select`/`--ignore`): not shown, not
+    /// counted for the exit code; the check's outcome stays.
+    pub hidden: bool,
     /// The source at `origin` holds a secret: reports must not show that text.
     pub redact: bool,
 }

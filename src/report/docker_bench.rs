@@ -1,27 +1,31 @@
-//! `--format docker-bench-json`: the shape of docker-bench-security's `-l` JSON log, so that
-//! pipelines built on it can take cbench in its place. One result per rule, with the CIS id;
-//! `items` names the subjects (containers, images) that failed it.
+//! `--format docker-bench-json`: docker-bench-security's `-l` JSON log, so that pipelines built
+//! on it can take cbench in its place. The same top-level keys (`dockerbenchsecurity`, `start`,
+//! `tests`, `checks`, `score`, `end`); one result per CIS id, in the section its id names;
+//! `result` PASS / WARN / INFO / NOTE; every offending item in `items`. Errored checks are WARN
+//! (not passed) and skipped or not applicable ones NOTE, each with the reason in `details`.
+//! Checks without a CIS id go to one extra section, `cbench`.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::Run;
-use crate::model::Severity;
+use super::{Run, State};
 use crate::rules::catalog;
 
 #[derive(Serialize)]
 struct Log {
     dockerbenchsecurity: &'static str,
-    tool: &'static str,
+    start: u64,
     tests: Vec<Section>,
     checks: usize,
     score: i64,
+    end: u64,
 }
 
 #[derive(Serialize)]
 struct Section {
-    id: &'static str,
+    id: String,
     desc: &'static str,
     results: Vec<Result>,
 }
@@ -33,71 +37,143 @@ struct Result {
     result: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     details: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    items: Vec<String>,
-    remediation: String,
-    rule: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    items: Option<Vec<String>>,
 }
 
-/// docker-bench-security's sections and the rule families in each: the host checks (audit,
-/// socket access, kernel, sshd, users, MAC, file systems) are its section 1.
-const SECTIONS: &[(&str, &str, &[&str])] = &[
-    ("1", "Host Configuration", &["access", "audit", "kernel", "ssh", "users", "mac", "fs"]),
-    ("2", "Docker daemon configuration", &["daemon"]),
-    ("3", "Docker daemon configuration files", &["files"]),
-    ("4", "Container Images and Build File Configuration", &["image"]),
-    ("5", "Container Runtime", &["container"]),
+/// docker-bench-security's section titles, by the first part of a CIS id.
+const SECTIONS: &[(&str, &str)] = &[
+    ("1", "Host Configuration"),
+    ("2", "Docker daemon configuration"),
+    ("3", "Docker daemon configuration files"),
+    ("4", "Container Images and Build File"),
+    ("5", "Container Runtime"),
+    ("6", "Docker Security Operations"),
+    ("7", "Docker Swarm Configuration"),
 ];
 
+/// The section of checks without a CIS id.
+const EXTRA: (&str, &str) = ("cbench", "cbench checks without a CIS Docker Benchmark id");
+
+/// What one CIS id collects from the checks that carry it.
+#[derive(Default)]
+struct Acc {
+    titles: Vec<String>,
+    warn: bool,
+    info: bool,
+    pass: bool,
+    items: Vec<String>,
+    notes: Vec<String>,
+    messages: Vec<String>,
+}
+
+/// How docker-bench-security names a subject in `items`: a container by its name.
+fn item(kind: &str, name: &str, evidence: &str) -> String {
+    match kind {
+        "container" | "image" | "service" | "bundle" => name.split(" (").next().unwrap_or(name).to_string(),
+        _ => evidence.to_string(),
+    }
+}
+
+/// `1.1.10` sorts after `1.1.9`.
+fn key(id: &str) -> Vec<u32> {
+    id.split('.').map(|p| p.parse().unwrap_or(u32::MAX)).collect()
+}
+
 pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
-    let mut tests = Vec::new();
-    let (mut checks, mut score) = (0usize, 0i64);
-    for (id, desc, families) in SECTIONS {
-        let mut results = Vec::new();
-        for meta in catalog::all().iter().filter(|m| families.contains(&m.family.as_str())) {
-            let ran = run.checked.iter().any(|(_, ids)| ids.contains(&meta.id.as_str()));
-            let skipped: Vec<&String> = run.skipped.iter().filter(|(_, r, _)| *r == meta.id).map(|(_, _, why)| why).collect();
-            if !ran && skipped.is_empty() {
-                continue;
+    let by_check = run.findings_by_check();
+    let mut ids: BTreeMap<String, Acc> = BTreeMap::new();
+    for o in run.outcomes() {
+        let meta = catalog::get(o.rule);
+        let rule_ids: Vec<String> = match meta {
+            Some(m) if !m.cis.is_empty() => m.cis.clone(),
+            _ => vec![o.rule.to_string()],
+        };
+        let title = meta.map_or_else(|| o.rule.to_string(), |m| m.title.clone());
+        let shown: Vec<_> =
+            by_check.get(&(o.at, o.rule)).map(|v| v.iter().filter(|f| !f.hidden && !f.suppressed).collect()).unwrap_or_default();
+        for id in &rule_ids {
+            // A finding about one of the rule's ids (the audit rule's paths) counts for that id alone.
+            let mine: Vec<_> = shown.iter().filter(|f| f.cis.is_none_or(|c| c == id)).collect();
+            let all_mine = by_check.get(&(o.at, o.rule)).map_or(0, |v| v.iter().filter(|f| f.cis.is_none_or(|c| c == id)).count());
+            let acc = ids.entry(id.clone()).or_default();
+            if !acc.titles.contains(&title) {
+                acc.titles.push(title.clone());
             }
-            let found: Vec<_> = run.shown().filter(|f| f.rule == meta.id).collect();
-            let result = if found.iter().any(|f| f.severity > Severity::Info) {
-                "WARN"
-            } else if !found.is_empty() {
-                "INFO"
-            } else if !ran {
-                "NOTE"
-            } else {
-                "PASS"
-            };
-            match result {
-                "PASS" => score += 1,
-                "WARN" => score -= 1,
-                _ => {}
+            match o.state {
+                State::Pass => acc.pass = true,
+                // Suppressed or hidden findings: still a failed check, said so.
+                State::Fail if mine.is_empty() && all_mine > 0 => {
+                    acc.warn = true;
+                    acc.notes.push(format!("{all_mine} finding(s) suppressed or not shown"));
+                }
+                State::Fail | State::Info if mine.is_empty() => acc.pass = true,
+                State::Fail | State::Info => {
+                    for f in &mine {
+                        if f.severity > crate::model::Severity::Info {
+                            acc.warn = true;
+                        } else {
+                            acc.info = true;
+                        }
+                        let it = item(o.subject.kind, &o.subject.name, &f.evidence);
+                        if !acc.items.contains(&it) {
+                            acc.items.push(it);
+                        }
+                        if !acc.messages.contains(&f.message) {
+                            acc.messages.push(f.message.clone());
+                        }
+                    }
+                }
+                State::Error => {
+                    acc.warn = true;
+                    acc.notes.push(format!("error: {}", o.reason.unwrap_or("")));
+                }
+                State::Skip => acc.notes.push(format!("skipped: {}", o.reason.unwrap_or(""))),
+                State::NotApplicable => acc.notes.push(o.reason.unwrap_or("not applicable").to_string()),
             }
-            checks += 1;
-            let mut items: Vec<String> = found.iter().map(|f| f.subject.name.clone()).collect();
-            items.dedup();
-            let details = match result {
-                "NOTE" => skipped.first().map(|s| format!("skipped: {s}")),
-                "PASS" => None,
-                _ => found.first().map(|f| f.message.clone()),
-            };
-            results.push(Result {
-                id: meta.cis.first().cloned().unwrap_or_else(|| meta.id.clone()),
-                desc: meta.title.clone(),
-                result,
-                details,
-                items,
-                remediation: meta.remediation.clone(),
-                rule: meta.id.clone(),
-            });
-        }
-        if !results.is_empty() {
-            tests.push(Section { id, desc, results });
         }
     }
-    let log = Log { dockerbenchsecurity: "1.6.0", tool: concat!("cbench ", env!("CARGO_PKG_VERSION")), tests, checks, score };
+    let mut sections: Vec<Section> = Vec::new();
+    let (mut checks, mut score) = (0usize, 0i64);
+    let mut sorted: Vec<(String, Acc)> = ids.into_iter().collect();
+    sorted.sort_by(|a, b| key(&a.0).cmp(&key(&b.0)).then(a.0.cmp(&b.0)));
+    for (id, acc) in sorted {
+        let (sid, sdesc) = match SECTIONS.iter().find(|(s, _)| id.split('.').next() == Some(s)) {
+            Some((s, d)) => (s.to_string(), *d),
+            None => (EXTRA.0.to_string(), EXTRA.1),
+        };
+        let result = if acc.warn {
+            "WARN"
+        } else if acc.info {
+            "INFO"
+        } else if acc.pass {
+            "PASS"
+        } else {
+            "NOTE"
+        };
+        match result {
+            "PASS" => score += 1,
+            "WARN" => score -= 1,
+            _ => {}
+        }
+        checks += 1;
+        let desc = acc.titles.join("; ");
+        let details = match result {
+            "PASS" => None,
+            "NOTE" => Some(acc.notes.join("; ")),
+            _ if !acc.items.is_empty() => Some(format!("{}:  {}", acc.messages.join("; "), acc.items.join(" "))),
+            _ => Some(acc.notes.join("; ")),
+        };
+        let items = matches!(result, "WARN" | "INFO").then_some(acc.items).filter(|i| !i.is_empty());
+        let r = Result { id, desc, result, details, items };
+        match sections.iter_mut().find(|s| s.id == sid) {
+            Some(s) => s.results.push(r),
+            None => sections.push(Section { id: sid, desc: sdesc, results: vec![r] }),
+        }
+    }
+    // CIS sections in order, the extra one last.
+    sections.sort_by_key(|s| (s.id == EXTRA.0, key(&s.id)));
+    let log = Log { dockerbenchsecurity: "1.6.0", start: run.started, tests: sections, checks, score, end: run.ended };
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
 }

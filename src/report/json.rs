@@ -19,15 +19,22 @@ struct Report<'a> {
     /// A host audit: every check's outcome (pass, fail, info, skip with the reason).
     #[serde(skip_serializing_if = "Option::is_none")]
     checks: Option<Vec<CheckOutcome<'a>>>,
-    summary: Summary,
+    summary: Summary<'a>,
 }
 
 #[derive(Serialize)]
 struct CheckOutcome<'a> {
     section: &'a str,
     rule: &'a str,
+    /// The rule's CIS ids (empty when it has none).
+    cis: Vec<&'a str>,
     subject: Subject<'a>,
+    /// pass, fail, info, not-applicable, skip or error.
     outcome: super::State,
+    /// Why a check was skipped: not-selected, offline, unreadable, not-found,
+    /// engine-unreachable, needs-deep.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skip: Option<super::SkipKind>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
 }
@@ -76,13 +83,19 @@ struct Error<'a> {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     files: usize,
     subjects: usize,
     findings: usize,
     suppressed: usize,
     errors: usize,
     by_severity: std::collections::BTreeMap<&'static str, usize>,
+    /// Every check's outcome counted (whatever --select/--ignore show): pass, fail, info,
+    /// not-applicable, skip, error.
+    checks: std::collections::BTreeMap<&'static str, usize>,
+    /// A partial view: engine sections were asked for and the engine could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partial: Option<&'a str>,
 }
 
 pub(super) fn location(o: &Origin) -> Option<Location<'_>> {
@@ -94,12 +107,14 @@ pub(super) fn location(o: &Origin) -> Option<Location<'_>> {
 
 pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let findings = run
-        .findings
-        .iter()
+        .listed()
         .map(|f| Finding {
             rule: f.rule,
             severity: f.severity,
-            cis: catalog::get(f.rule).map(|m| m.cis.iter().map(String::as_str).collect()).unwrap_or_default(),
+            cis: match f.cis {
+                Some(id) => vec![id],
+                None => rule_cis(f.rule),
+            },
             message: &f.message,
             subject: Subject { kind: f.subject.kind, name: &f.subject.name },
             location: location(&f.origin),
@@ -125,32 +140,45 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             files: run.files,
             subjects: run.checked.len(),
             findings: run.shown().count(),
-            suppressed: run.findings.iter().filter(|f| f.suppressed).count(),
+            suppressed: run.listed().filter(|f| f.suppressed).count(),
             errors: errors.len(),
             by_severity: Severity::ALL.iter().map(|s| (s.as_str(), run.count(*s))).collect(),
+            checks: {
+                let mut counts: std::collections::BTreeMap<&'static str, usize> =
+                    ["pass", "fail", "info", "not-applicable", "skip", "error"].iter().map(|k| (*k, 0)).collect();
+                for o in run.outcomes_all(true) {
+                    *counts.entry(state_name(o.state)).or_default() += 1;
+                }
+                counts
+            },
+            partial: run.partial.as_deref(),
         },
         errors,
         warnings: diag(true),
-        checks: run.host.then(|| {
+        checks: (run.host || run.list_checks).then(|| {
             let mut checks: Vec<CheckOutcome> = run
                 .outcomes()
                 .into_iter()
                 .map(|o| CheckOutcome {
                     section: o.section,
                     rule: o.rule,
+                    cis: rule_cis(o.rule),
                     subject: Subject { kind: o.subject.kind, name: &o.subject.name },
                     outcome: o.state,
+                    skip: o.kind,
                     reason: o.reason,
                 })
                 .collect();
             // Whole sections skipped (engine unreachable, offline) are outcomes too.
-            for (section, reason) in &run.skipped_sections {
+            for s in &run.skipped_sections {
                 checks.push(CheckOutcome {
-                    section,
+                    section: s.section,
                     rule: "*",
-                    subject: Subject { kind: section, name: "" },
+                    cis: Vec::new(),
+                    subject: Subject { kind: s.section, name: "" },
                     outcome: super::State::Skip,
-                    reason: Some(reason),
+                    skip: Some(s.kind),
+                    reason: Some(&s.reason),
                 });
             }
             checks
@@ -158,4 +186,20 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)
+}
+
+fn rule_cis(rule: &str) -> Vec<&'static str> {
+    catalog::get(rule).map(|m| m.cis.iter().map(String::as_str).collect()).unwrap_or_default()
+}
+
+/// The JSON name of an outcome.
+pub(super) fn state_name(s: super::State) -> &'static str {
+    match s {
+        super::State::Pass => "pass",
+        super::State::Fail => "fail",
+        super::State::Info => "info",
+        super::State::NotApplicable => "not-applicable",
+        super::State::Skip => "skip",
+        super::State::Error => "error",
+    }
 }

@@ -1,4 +1,6 @@
-//! JUnit XML: one test suite per subject, one test case per rule that judged it.
+//! JUnit XML: one test suite per subject (named by file and service where there is a file), one
+//! test case per check: failures for failed checks only, skipped and not applicable checks as
+//! skipped, errors as errors. Linear in the number of checks.
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
@@ -6,43 +8,51 @@ use super::{Run, State};
 
 pub fn render(run: &Run) -> String {
     let mut report = Report::new("cbench");
-    let outcomes = run.outcomes();
-    for (subject, _) in &run.checked {
-        let mut suite = TestSuite::new(format!("{} {}", subject.kind, subject.name));
-        for o in outcomes.iter().filter(|o| o.subject == subject) {
-            let status = match o.state {
-                State::Pass => TestCaseStatus::success(),
-                // A check that could not run is a skipped case, with the reason.
-                State::Skip => {
-                    let mut s = TestCaseStatus::skipped();
-                    if let TestCaseStatus::Skipped { message, .. } = &mut s {
-                        *message = o.reason.map(|r| r.to_string().into());
-                    }
-                    s
-                }
-                State::Error => {
-                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-                    if let TestCaseStatus::NonSuccess { message, .. } = &mut s {
-                        *message = o.reason.map(|r| r.to_string().into());
-                    }
-                    s
-                }
-                State::Fail | State::Info => {
-                    let found: Vec<_> = run.shown().filter(|f| f.subject == *subject && f.rule == o.rule).collect();
-                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    if let TestCaseStatus::NonSuccess { message, ty, description, .. } = &mut s {
-                        *message = Some(found[0].message.clone().into());
-                        *ty = Some(found[0].severity.as_str().into());
-                        let lines: Vec<String> = found.iter().map(|f| format!("{}: {} [{}]", f.origin, f.message, f.severity)).collect();
-                        *description = Some(lines.join("\n").into());
-                    }
-                    s
-                }
+    let by_check = run.findings_by_check();
+    let mut suites: Vec<Option<TestSuite>> = run.checked.iter().map(|_| None).collect();
+    for o in run.outcomes() {
+        let c = &run.checked[o.at as usize];
+        let suite = suites[o.at as usize].get_or_insert_with(|| TestSuite::new(suite_name(c)));
+        let shown: Vec<_> =
+            by_check.get(&(o.at, o.rule)).map(|v| v.iter().filter(|f| !f.hidden && !f.suppressed).collect()).unwrap_or_default();
+        let with = |kind: Option<NonSuccessKind>, message: Option<String>, description: Option<String>, ty: Option<&str>| {
+            let mut s = match kind {
+                Some(k) => TestCaseStatus::non_success(k),
+                None => TestCaseStatus::skipped(),
             };
-            let mut case = TestCase::new(o.rule, status);
-            case.set_classname(format!("cbench.{}", subject.kind));
-            suite.add_test_case(case);
+            match &mut s {
+                TestCaseStatus::NonSuccess { message: m, description: d, ty: t, .. } => {
+                    *m = message.map(Into::into);
+                    *d = description.map(Into::into);
+                    *t = ty.map(Into::into);
+                }
+                TestCaseStatus::Skipped { message: m, .. } => *m = message.map(Into::into),
+                TestCaseStatus::Success { .. } => {}
+            }
+            s
+        };
+        let status = match o.state {
+            State::Pass => TestCaseStatus::success(),
+            // Only informational findings: a pass, with what was noted.
+            State::Info => TestCaseStatus::success(),
+            State::NotApplicable | State::Skip => with(None, o.reason.map(str::to_string), None, None),
+            State::Error => with(Some(NonSuccessKind::Error), o.reason.map(str::to_string), None, None),
+            State::Fail => {
+                let lines: Vec<String> = shown.iter().map(|f| format!("{}: {} [{}]", f.origin, f.message, f.severity)).collect();
+                let message =
+                    shown.first().map_or_else(|| "failed (its findings are suppressed or not shown)".to_string(), |f| f.message.clone());
+                with(Some(NonSuccessKind::Failure), Some(message), Some(lines.join("\n")), shown.first().map(|f| f.severity.as_str()))
+            }
+        };
+        let mut case = TestCase::new(o.rule, status);
+        case.set_classname(format!("cbench.{}", c.subject.kind));
+        if o.state == State::Info {
+            let lines: Vec<String> = shown.iter().map(|f| format!("{}: {} [info]", f.origin, f.message)).collect();
+            case.set_system_out(lines.join("\n"));
         }
+        suite.add_test_case(case);
+    }
+    for suite in suites.into_iter().flatten() {
         report.add_test_suite(suite);
     }
     if !run.diagnostics.is_empty() {
@@ -57,4 +67,13 @@ pub fn render(run: &Run) -> String {
         report.add_test_suite(suite);
     }
     report.to_string().unwrap_or_default()
+}
+
+/// `FILE service NAME` for a subject declared in a file (two services named `db` in two files
+/// are two suites), else `KIND NAME`.
+fn suite_name(c: &crate::runner::Checked) -> String {
+    match &c.file {
+        Some(path) => format!("{path} {} {}", c.subject.kind, c.subject.name),
+        None => format!("{} {}", c.subject.kind, c.subject.name),
+    }
 }

@@ -8,11 +8,9 @@ mod junit;
 mod sarif;
 mod text;
 
-use std::collections::HashMap;
 use std::io::{self, Write};
-use std::sync::Arc;
 
-use crate::model::{Diagnostic, Finding, Severity, SourceText, Subject};
+pub use crate::runner::{Outcome, Run, SkipKind, SkippedSection, State};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -24,32 +22,6 @@ pub enum Format {
     Junit,
     /// docker-bench-security's `-l` JSON log shape
     DockerBenchJson,
-}
-
-/// Everything a report shows.
-#[derive(Debug, Default)]
-pub struct Run {
-    pub findings: Vec<Finding>,
-    pub diagnostics: Vec<Diagnostic>,
-    /// File contents by path, for snippets.
-    pub sources: HashMap<String, SourceText>,
-    /// Every subject audited, with the ids of the rules that judged it (for pass/fail outcomes).
-    pub checked: Vec<(Subject, Arc<[&'static str]>)>,
-    /// Checks that could not run on a subject, with the reason.
-    pub skipped: Vec<(Subject, &'static str, String)>,
-    /// Checks whose input is broken, with the reason.
-    pub errored: Vec<(Subject, &'static str, String)>,
-    /// Whole sections that could not run (e.g. the engine is unreachable), with the reason.
-    pub skipped_sections: Vec<(&'static str, String)>,
-    pub files: usize,
-    /// A host audit: the text report shows outcomes by section, with a score.
-    pub host: bool,
-    /// The sections a host audit ran, in order.
-    pub sections: Vec<&'static str>,
-    /// The audited host's operating system (os-release PRETTY_NAME), and whether it is Flatcar
-    /// Container Linux / CoreOS (the text report then shows Butane snippets).
-    pub host_os: Option<String>,
-    pub flatcar: bool,
 }
 
 pub struct Style {
@@ -76,74 +48,4 @@ pub fn render_string(run: &Run, format: Format, style: &Style) -> String {
     // Writing to a Vec cannot fail.
     let _ = render(run, format, style, &mut buf);
     String::from_utf8_lossy(&buf).into_owned()
-}
-
-/// How one check on one subject ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum State {
-    Pass,
-    /// Findings above info.
-    Fail,
-    /// Only informational findings: counts as passed.
-    Info,
-    Skip,
-    /// The check's input is broken: counts as not passed.
-    Error,
-}
-
-/// One check's outcome (a host audit's PASS / WARN / INFO / SKIP lines).
-#[derive(Clone)]
-pub struct Outcome<'a> {
-    pub section: &'a str,
-    pub subject: &'a Subject,
-    pub rule: &'a str,
-    pub state: State,
-    /// Why a check was skipped.
-    pub reason: Option<&'a str>,
-}
-
-/// The section a subject belongs to: host sections name their subjects after themselves.
-pub fn section_of(kind: &str) -> &str {
-    match kind {
-        "container" => "containers",
-        "image" => "images",
-        k => k,
-    }
-}
-
-impl Run {
-    /// Every check's outcome, in report order: subjects as checked, their rules in order, then
-    /// the checks skipped on them.
-    pub fn outcomes(&self) -> Vec<Outcome<'_>> {
-        let mut out = Vec::new();
-        for (subject, ids) in &self.checked {
-            for rule in ids.iter() {
-                let found: Vec<Severity> = self.shown().filter(|f| f.subject == *subject && f.rule == *rule).map(|f| f.severity).collect();
-                let state = if found.is_empty() {
-                    State::Pass
-                } else if found.iter().all(|s| *s == Severity::Info) {
-                    State::Info
-                } else {
-                    State::Fail
-                };
-                out.push(Outcome { section: section_of(subject.kind), subject, rule, state, reason: None });
-            }
-            for (_, rule, reason) in self.errored.iter().filter(|(s, _, _)| s == subject) {
-                out.push(Outcome { section: section_of(subject.kind), subject, rule, state: State::Error, reason: Some(reason) });
-            }
-            for (_, rule, reason) in self.skipped.iter().filter(|(s, _, _)| s == subject) {
-                out.push(Outcome { section: section_of(subject.kind), subject, rule, state: State::Skip, reason: Some(reason) });
-            }
-        }
-        out
-    }
-
-    pub fn shown(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| !f.suppressed)
-    }
-
-    pub fn count(&self, sev: Severity) -> usize {
-        self.shown().filter(|f| f.severity == sev).count()
-    }
 }

@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::Run;
 use super::json::location;
+use super::{Run, State};
 use crate::model::{DiagKind, Origin, Severity};
 use crate::rules::catalog;
 
@@ -80,7 +80,8 @@ struct Invocation<'a> {
 struct Notification<'a> {
     level: &'static str,
     message: Message<'a>,
-    locations: [Location<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location<'a>>,
 }
 
 #[derive(Serialize)]
@@ -203,8 +204,7 @@ fn rules() -> Vec<Rule> {
 pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let index = |id: &str| catalog::all().iter().position(|m| m.id == id);
     let results = run
-        .findings
-        .iter()
+        .listed()
         .map(|f| SarifResult {
             rule_id: f.rule,
             rule_index: index(f.rule),
@@ -221,13 +221,13 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             },
         })
         .collect();
-    let notifications = run
+    let mut notifications: Vec<Notification> = run
         .diagnostics
         .iter()
         .map(|d| Notification {
             level: if d.kind == DiagKind::Warning { "warning" } else { "error" },
             message: Message { text: d.message.as_str().into() },
-            locations: [Location {
+            locations: vec![Location {
                 id: None,
                 physical_location: Physical {
                     artifact_location: Artifact { uri: d.path.trim_start_matches("./") },
@@ -236,6 +236,21 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             }],
         })
         .collect();
+    // Checks that could not say pass or fail: a user must tell them from a pass.
+    for o in run.outcomes() {
+        let (level, what) = match o.state {
+            State::Skip => ("note", "skipped"),
+            State::NotApplicable if run.host => ("note", "not applicable"),
+            State::Error => ("error", "error"),
+            _ => continue,
+        };
+        let text = format!("{} on {} {}: {what}: {}", o.rule, o.subject.kind, o.subject.name, o.reason.unwrap_or(""));
+        notifications.push(Notification { level, message: Message { text: text.into() }, locations: Vec::new() });
+    }
+    for s in &run.skipped_sections {
+        let text = format!("section {} skipped: {}", s.section, s.reason);
+        notifications.push(Notification { level: "note", message: Message { text: text.into() }, locations: Vec::new() });
+    }
     let log = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",

@@ -3,7 +3,7 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use owo_colors::OwoColorize;
 
-use super::{Outcome, Run, State, Style, section_of};
+use super::{Outcome, Run, State, Style};
 use crate::model::{DiagKind, Diagnostic, Finding, Origin, Severity};
 use crate::rules::catalog;
 
@@ -92,7 +92,7 @@ pub fn render(run: &Run, style: &Style) -> String {
         out.push_str(&format!("{label}: {}: {}\n", diag_location(d), d.message));
     }
     let total = run.shown().count();
-    let suppressed = run.findings.len() - total;
+    let suppressed = run.listed().filter(|f| f.suppressed).count();
     let counts: Vec<String> = Severity::ALL
         .iter()
         .filter(|s| run.count(**s) > 0)
@@ -114,7 +114,7 @@ pub fn render(run: &Run, style: &Style) -> String {
         total,
         if total == 1 { "finding" } else { "findings" },
         run.checked.len(),
-        match (run.checked.first().map(|(s, _)| s.kind), run.checked.len()) {
+        match (run.checked.first().map(|c| c.subject.kind), run.checked.len()) {
             (Some("bundle"), 1) => "bundle",
             (Some("bundle"), _) => "bundles",
             (_, 1) => "service",
@@ -137,8 +137,16 @@ pub fn render(run: &Run, style: &Style) -> String {
     out
 }
 
-/// A host audit: outcomes by section (PASS / WARN / INFO / SKIP), like docker-bench-security,
-/// then a score per section and overall.
+/// The CIS ids a check line shows: the finding's own id, else the rule's.
+pub fn cis_of(rule: &str, finding: Option<&Finding>) -> String {
+    match finding.and_then(|f| f.cis) {
+        Some(id) => id.to_string(),
+        None => catalog::get(rule).map(|m| m.cis.join(",")).unwrap_or_default(),
+    }
+}
+
+/// A host audit: outcomes by section (PASS / WARN / INFO / N/A / SKIP / ERROR), like
+/// docker-bench-security, each with its CIS id, then a score per section and overall.
 pub fn render_host(run: &Run, style: &Style) -> String {
     let paint = |s: &str, what: &str| -> String {
         if !style.color {
@@ -151,20 +159,23 @@ pub fn render_host(run: &Run, style: &Style) -> String {
             _ => s.yellow().to_string(),
         }
     };
+    let cis = |id: String| if id.is_empty() { String::new() } else { format!("[{id}] ") };
     let mut out = String::new();
     let mut score: Vec<(&str, usize, usize)> = Vec::new();
     let outcomes = run.outcomes();
+    let by_check = run.findings_by_check();
     let mut shown_butane = std::collections::HashSet::new();
     if let Some(os) = &run.host_os {
         out.push_str(&format!("Host: {os}\n"));
     }
     for section in &run.sections {
         out.push_str(&format!("[{section}]\n"));
-        for (_, reason) in run.skipped_sections.iter().filter(|(s, _)| s == section) {
-            out.push_str(&format!("  {}  {reason}\n", paint("SKIP", "SKIP")));
+        let skipped: Vec<_> = run.skipped_sections.iter().filter(|s| s.section == *section).collect();
+        for s in &skipped {
+            out.push_str(&format!("  {}  {}\n", paint("SKIP", "SKIP"), s.reason));
         }
-        let outcomes: Vec<Outcome> = outcomes.iter().filter(|o| o.section == *section).cloned().collect();
-        if outcomes.is_empty() && !run.skipped_sections.iter().any(|(s, _)| s == section) {
+        let mine: Vec<&Outcome> = outcomes.iter().filter(|o| o.section == *section).collect();
+        if mine.is_empty() && skipped.is_empty() {
             let what = match *section {
                 "containers" => "no containers to audit (without --all, only running ones are)",
                 "images" => "no images in use",
@@ -172,62 +183,94 @@ pub fn render_host(run: &Run, style: &Style) -> String {
             };
             out.push_str(&format!("  {what}\n"));
         }
-        let passed = outcomes.iter().filter(|o| matches!(o.state, State::Pass | State::Info)).count();
-        let total = outcomes.iter().filter(|o| o.state != State::Skip).count();
-        for (subject, _) in run.checked.iter().filter(|(s, _)| section_of(s.kind) == *section) {
-            let one_line_per_check = !matches!(subject.kind, "container" | "image");
-            out.push_str(&format!("  {} {}\n", subject.kind, subject.name));
-            let mut quiet_passes = 0;
-            for o in outcomes.iter().filter(|o| o.subject == subject) {
-                match o.state {
-                    State::Pass if one_line_per_check => out.push_str(&format!("    {}  {}\n", paint("PASS", "PASS"), o.rule)),
-                    State::Pass => quiet_passes += 1,
-                    State::Skip => out.push_str(&format!("    {}  {}: {}\n", paint("SKIP", "SKIP"), o.rule, o.reason.unwrap_or(""))),
-                    State::Error => out.push_str(&format!("    {} {}: {}\n", paint("ERROR", "WARN"), o.rule, o.reason.unwrap_or(""))),
-                    State::Fail | State::Info => {
-                        for f in run.shown().filter(|f| f.subject == *subject && f.rule == o.rule) {
-                            let tag = if f.severity == Severity::Info { "INFO" } else { "WARN" };
-                            out.push_str(&format!(
-                                "    {}  {:<8} {}: {}  [{}]\n",
-                                paint(tag, tag),
-                                f.severity.as_str(),
-                                o.rule,
-                                f.message,
-                                f.origin
-                            ));
+        let mut last: Option<u32> = None;
+        let mut quiet_passes = 0;
+        let flush = |out: &mut String, quiet: &mut usize| {
+            if *quiet > 0 {
+                out.push_str(&format!("    {}  {quiet} other checks\n", paint("PASS", "PASS")));
+                *quiet = 0;
+            }
+        };
+        for o in &mine {
+            if last != Some(o.at) {
+                flush(&mut out, &mut quiet_passes);
+                out.push_str(&format!("  {} {}\n", o.subject.kind, o.subject.name));
+                last = Some(o.at);
+            }
+            let one_line_per_check = !matches!(o.subject.kind, "container" | "image");
+            let reason = o.reason.unwrap_or("");
+            match o.state {
+                State::Pass if one_line_per_check => {
+                    out.push_str(&format!("    {}  {}{}\n", paint("PASS", "PASS"), cis(cis_of(o.rule, None)), o.rule))
+                }
+                State::Pass => quiet_passes += 1,
+                State::NotApplicable => {
+                    out.push_str(&format!("    {}   {}{}: {reason}\n", paint("N/A", "SKIP"), cis(cis_of(o.rule, None)), o.rule))
+                }
+                State::Skip => out.push_str(&format!("    {}  {}{}: {reason}\n", paint("SKIP", "SKIP"), cis(cis_of(o.rule, None)), o.rule)),
+                State::Error => {
+                    out.push_str(&format!("    {} {}{}: {reason}\n", paint("ERROR", "WARN"), cis(cis_of(o.rule, None)), o.rule))
+                }
+                State::Fail | State::Info => {
+                    let tag = if o.state == State::Info { "INFO" } else { "WARN" };
+                    let found = by_check.get(&(o.at, o.rule)).map_or(&[][..], Vec::as_slice);
+                    let mut not_shown = 0;
+                    for f in found {
+                        if f.suppressed || f.hidden {
+                            not_shown += 1;
+                            continue;
                         }
-                        // What to do, once per failed check (`cbench explain RULE` has the rest).
-                        if o.state == State::Fail
-                            && let Some(m) = catalog::get(o.rule)
+                        let tag = if f.severity == Severity::Info { "INFO" } else { "WARN" };
+                        out.push_str(&format!(
+                            "    {}  {:<8} {}{}: {}  [{}]\n",
+                            paint(tag, tag),
+                            f.severity.as_str(),
+                            cis(cis_of(o.rule, Some(f))),
+                            o.rule,
+                            f.message,
+                            f.origin
+                        ));
+                    }
+                    // Findings hidden by --min-severity or suppressed: the outcome stays.
+                    if not_shown > 0 {
+                        out.push_str(&format!(
+                            "    {}  {}{}: {} finding(s) not shown (suppressed or below --min-severity)\n",
+                            paint(tag, tag),
+                            cis(cis_of(o.rule, None)),
+                            o.rule,
+                            not_shown
+                        ));
+                    }
+                    // What to do, once per failed check (`cbench explain RULE` has the rest).
+                    if o.state == State::Fail
+                        && let Some(m) = catalog::get(o.rule)
+                    {
+                        out.push_str(&format!("          fix: {}\n", m.remediation));
+                        if run.flatcar
+                            && let Some(butane) = &m.butane
                         {
-                            out.push_str(&format!("          fix: {}\n", m.remediation));
-                            if run.flatcar
-                                && let Some(butane) = &m.butane
-                            {
-                                // One snippet serves several checks (daemon.json, sshd_config): shown once.
-                                if shown_butane.insert(butane.as_str()) {
-                                    out.push_str("          Butane:\n");
-                                    for line in butane.lines() {
-                                        out.push_str(&format!("            {line}\n"));
-                                    }
-                                } else {
-                                    out.push_str("          Butane: the snippet above\n");
+                            // One snippet serves several checks (daemon.json, sshd_config): shown once.
+                            if shown_butane.insert(butane.as_str()) {
+                                out.push_str("          Butane:\n");
+                                for line in butane.lines() {
+                                    out.push_str(&format!("            {line}\n"));
                                 }
+                            } else {
+                                out.push_str("          Butane: the snippet above\n");
                             }
                         }
                     }
                 }
             }
-            if quiet_passes > 0 {
-                out.push_str(&format!("    {}  {quiet_passes} other checks\n", paint("PASS", "PASS")));
-            }
         }
-        score.push((section, passed, total));
+        flush(&mut out, &mut quiet_passes);
+        let (p, t) = run.score(Some(section));
+        score.push((section, p, t));
     }
     for d in &run.diagnostics {
         out.push_str(&format!("{}: {}: {}\n", diag_label(d), diag_location(d), d.message));
     }
-    let (p, t) = score.iter().fold((0, 0), |(p, t), (_, sp, st)| (p + sp, t + st));
+    let (p, t) = run.score(None);
     let parts: Vec<String> = score.iter().map(|(s, p, t)| format!("{s} {p}/{t}")).collect();
     out.push_str(&format!("Score: {} · overall {p}/{t} checks passed\n", parts.join(" · ")));
     out

@@ -92,7 +92,7 @@ fn covering<'a>(rules: &[&'a Val<AuditRule>], path: &str) -> Option<&'a Val<Audi
 
 pub fn auditd_inactive(h: &HostFacts) -> Check {
     if h.audit.paths.is_empty() {
-        return Check::Skip("not applicable: no Docker files on this host".into());
+        return Check::na("not applicable: no Docker files on this host");
     }
     match &h.audit.active {
         Some(a) if !a.value => Check::Fail(vec![Hit::new(
@@ -106,12 +106,12 @@ pub fn auditd_inactive(h: &HostFacts) -> Check {
 
 /// The audit rules could not be read: coverage is unknown.
 fn unknown(h: &HostFacts) -> Option<Check> {
-    h.audit.unreadable.as_ref().map(|p| Check::Skip(format!("not readable without root: {p}")))
+    h.audit.unreadable.as_ref().map(|p| Check::unreadable(p))
 }
 
 pub fn audit_docker_path(h: &HostFacts) -> Check {
     if h.audit.paths.is_empty() {
-        return Check::Skip("not applicable: no Docker files on this host".into());
+        return Check::na("not applicable: no Docker files on this host");
     }
     if let Some(skip) = unknown(h) {
         return skip;

@@ -39,6 +39,16 @@ pub struct Meta {
     pub references: Vec<String>,
     /// compose-lint rules this one covers.
     pub compose_lint: Vec<String>,
+    /// Subject kinds the rule does not apply to, with the reason (`not_applicable:` in the
+    /// metadata): e.g. a health check in an OCI bundle.
+    pub not_applicable: Vec<(String, String)>,
+}
+
+impl Meta {
+    /// Why the rule does not apply to subjects of kind `kind`, if it does not.
+    pub fn not_for(&self, kind: &str) -> Option<String> {
+        self.not_applicable.iter().find(|(k, _)| k == kind).map(|(_, why)| format!("not applicable: {why}"))
+    }
 }
 
 /// The whole catalog, in file order. Panics only if the embedded metadata is malformed,
@@ -77,6 +87,11 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<Meta>, String> {
                 decision: r.get("decision").and_then(Node::as_str).map(str::to_string),
                 references: list(r, "references"),
                 compose_lint: list(r, "compose_lint"),
+                not_applicable: r
+                    .get("not_applicable")
+                    .and_then(Node::as_map)
+                    .map(|m| m.iter().filter_map(|(k, v)| Some((k.name.to_string(), v.as_str()?.trim_end().to_string()))).collect())
+                    .unwrap_or_default(),
             })
         })
         .collect()

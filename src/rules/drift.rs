@@ -3,11 +3,21 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{Finding, Origin};
-use crate::rules::Hit;
+use crate::model::{ContainerSpec, Finding, Origin};
+use crate::rules::{Check, ComposeSource, Context, Hit};
+
+/// `found`: what the other rules found on the running container; compared with what they find
+/// on its Compose service.
+pub fn compose_drift(_: &ContainerSpec, ctx: &Context, found: &[Finding]) -> Check {
+    match &ctx.service {
+        ComposeSource::None => Check::na("not applicable: not made by Docker Compose"),
+        ComposeSource::Unreadable(why) => Check::skip(crate::rules::SkipKind::Unreadable, why.clone()),
+        ComposeSource::Service { file, findings } => drift(found, findings, file).into(),
+    }
+}
 
 /// `container`: findings on the running container; `service`: findings on its Compose service.
-pub fn compose_drift(container: &[Finding], service: &[Finding], file: &str) -> Vec<Hit> {
+pub fn drift(container: &[Finding], service: &[Finding], file: &str) -> Vec<Hit> {
     let in_file: BTreeSet<&str> = service.iter().map(|f| f.rule).collect();
     let mut seen = BTreeSet::new();
     container

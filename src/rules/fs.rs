@@ -2,6 +2,7 @@
 //! and the `--deep` walk: setuid-files, world-writable-files.
 
 use crate::model::{HostFacts, MountFacts, Origin, Severity, SpecialKind, Val};
+use crate::rules::SkipKind;
 use crate::rules::{Check, Hit, HostCheck};
 
 pub const RULES: &[(&str, HostCheck)] = &[
@@ -72,7 +73,7 @@ pub fn system_file_permissions(h: &HostFacts) -> Vec<Hit> {
 }
 
 fn deep(h: &HostFacts, kinds: &[SpecialKind]) -> Check {
-    let Some(found) = &h.deep else { return Check::Skip("not run: the file system walk runs with --deep".into()) };
+    let Some(found) = &h.deep else { return Check::skip(SkipKind::NeedsDeep, "not run: the file system walk runs with --deep") };
     found
         .iter()
         .filter(|f| kinds.contains(&f.value.kind))

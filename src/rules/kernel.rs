@@ -3,6 +3,7 @@
 //! systems and protocols a container host does not need), kernel-cmdline-weakened.
 
 use crate::model::{HostFacts, ModuleState, Origin, Severity};
+use crate::rules::SkipKind;
 use crate::rules::{Check, Hit, HostCheck};
 
 pub const RULES: &[(&str, HostCheck)] = &[
@@ -69,7 +70,10 @@ const WEAKENING: &[(&str, &str)] = &[
 
 pub fn kernel_cmdline_weakened(h: &HostFacts) -> Check {
     let Some(cmdline) = &h.cmdline else {
-        return Check::Skip("no kernel command line: /proc/cmdline (live) or the boot configuration (offline) not found".into());
+        return Check::skip(
+            SkipKind::NotFound,
+            "no kernel command line: /proc/cmdline (live) or the boot configuration (offline) not found",
+        );
     };
     cmdline
         .value
@@ -174,7 +178,7 @@ mod tests {
         let Check::Fail(hits) = kernel_cmdline_weakened(&h) else { panic!() };
         assert_eq!(hits.iter().map(|h| h.evidence.as_str()).collect::<Vec<_>>(), ["flatcar.autologin"]);
         h.cmdline = None;
-        assert!(matches!(kernel_cmdline_weakened(&h), Check::Skip(_)));
+        assert!(matches!(kernel_cmdline_weakened(&h), Check::Skip(..)));
         // Debian's unprivileged_userns_clone is judged only where the kernel has it.
         let missing = |h: &HostFacts| kernel_sysctl(h).iter().any(|x| x.evidence == "kernel.unprivileged_userns_clone");
         assert!(!missing(&h));

@@ -1,6 +1,7 @@
 //! Mandatory access control: selinux-not-enforcing, apparmor-docker-default, mac-inactive.
 
 use crate::model::{HostFacts, Origin, Severity};
+use crate::rules::SkipKind;
 use crate::rules::{Check, Hit, HostCheck};
 
 pub const RULES: &[(&str, HostCheck)] = &[
@@ -14,7 +15,7 @@ pub const RULES: &[(&str, HostCheck)] = &[
 /// containers to get SELinux labels.
 pub fn daemon_selinux_disabled(h: &HostFacts) -> Check {
     if !selinux_enforcing(h) {
-        return Check::Skip("not applicable: SELinux is not enforcing on this host".into());
+        return Check::na("not applicable: SELinux is not enforcing on this host");
     }
     match &h.mac.daemon_selinux {
         Some(v) if v.value => Check::Pass,
@@ -36,7 +37,7 @@ fn selinux_enforcing(h: &HostFacts) -> bool {
 pub fn selinux_not_enforcing(h: &HostFacts) -> Check {
     let m = &h.mac;
     if m.selinux_config.is_none() && m.selinux_current.is_none() {
-        return Check::Skip("not applicable: SELinux is not installed (no /etc/selinux/config)".into());
+        return Check::na("not applicable: SELinux is not installed (no /etc/selinux/config)");
     }
     let mut hits = Vec::new();
     if let Some(c) = &m.selinux_config
@@ -61,8 +62,8 @@ pub fn selinux_not_enforcing(h: &HostFacts) -> Check {
 
 pub fn apparmor_docker_default(h: &HostFacts) -> Check {
     match &h.mac.apparmor_enabled {
-        None => Check::Skip("not checked offline: AppArmor's state is read from /sys on the live host".into()),
-        Some(e) if !e.value => Check::Skip("not applicable: AppArmor is not enabled".into()),
+        None => Check::skip(SkipKind::Offline, "not checked offline: AppArmor's state is read from /sys on the live host"),
+        Some(e) if !e.value => Check::na("not applicable: AppArmor is not enabled"),
         Some(e) => match &h.mac.apparmor_docker_default {
             Some(p) if p.value == "enforce" => Check::Pass,
             Some(p) => Check::Fail(vec![Hit::new(
@@ -87,7 +88,7 @@ pub fn mac_inactive(h: &HostFacts) -> Check {
         return Check::Pass;
     }
     if h.mac.apparmor_enabled.is_none() && h.mac.selinux_config.is_none() {
-        return Check::Skip("not checked offline: no SELinux configuration, and AppArmor's state is only known live".into());
+        return Check::skip(SkipKind::Offline, "not checked offline: no SELinux configuration, and AppArmor's state is only known live");
     }
     Check::Fail(vec![Hit::new(
         "neither SELinux (enforcing) nor AppArmor is active: containers run without mandatory access control",

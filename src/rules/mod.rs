@@ -17,7 +17,15 @@ pub mod mac;
 pub mod ssh;
 pub mod users;
 
+pub mod select;
+
+use std::sync::{Arc, OnceLock};
+
+pub use select::Selection;
+
 use crate::model::{ContainerSpec, Mount, Origin, Severity, Val};
+use crate::runner::Run;
+pub use crate::runner::SkipKind;
 
 /// What a rule reports; the command adds the rule id, subject and metadata.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +40,9 @@ pub struct Hit {
     pub pedantic: bool,
     /// The text at `origin` is a secret: reports must not quote it.
     pub redact: bool,
+    /// The CIS id of what this hit is about, when the rule covers several (the audit rule for
+    /// /run/containerd is 1.1.4 alone); None: the rule's ids.
+    pub cis: Option<&'static str>,
 }
 
 impl Hit {
@@ -44,6 +55,7 @@ impl Hit {
             related: Vec::new(),
             pedantic: false,
             redact: false,
+            cis: None,
         }
     }
 
@@ -57,21 +69,43 @@ impl Hit {
         self
     }
 
+    pub fn cis(mut self, id: &'static str) -> Hit {
+        self.cis = Some(id);
+        self
+    }
+
     pub fn with_related(mut self, o: Origin) -> Hit {
         self.related.push(o);
         self
     }
 }
 
-/// The outcome of one daemon or host check.
+/// What a rule returns for one subject; the runner (`Run::record`) turns it into the outcome.
 #[derive(Debug, PartialEq)]
 pub enum Check {
     Pass,
     Fail(Vec<Hit>),
-    /// Could not run, with the reason (not applicable, not readable without root, ...).
-    Skip(String),
+    /// The rule does not apply to this subject, with the reason.
+    NotApplicable(String),
+    /// Could not check (offline, unreadable, needs --deep...), with the kind and the reason.
+    Skip(SkipKind, String),
     /// Should have run but its input is broken (a daemon.json dockerd cannot parse).
     Error(String),
+}
+
+impl Check {
+    pub fn na(why: impl Into<String>) -> Check {
+        Check::NotApplicable(why.into())
+    }
+
+    /// A check whose input `path` could not be read for lack of permission.
+    pub fn unreadable(path: &str) -> Check {
+        Check::Skip(SkipKind::Unreadable, format!("not readable without root: {path}"))
+    }
+
+    pub fn skip(kind: SkipKind, why: impl Into<String>) -> Check {
+        Check::Skip(kind, why.into())
+    }
 }
 
 impl From<Vec<Hit>> for Check {
@@ -121,37 +155,102 @@ pub fn declared(spec: &ContainerSpec) -> Origin {
 
 use crate::model::{Finding, Subject};
 
-/// A hit of rule `rule` on `subject`, with the rule's severity unless the hit overrides it.
-pub fn finding(rule: &'static str, subject: &Subject, hit: Hit) -> Finding {
+/// A hit of rule `rule` on subject number `at`, with the rule's severity unless the hit
+/// overrides it.
+pub fn finding(rule: &'static str, subject: &Subject, at: u32, hit: Hit) -> Finding {
     let default = catalog::get(rule).map_or(Severity::Medium, |m| m.severity);
     Finding {
         rule,
         severity: hit.severity.unwrap_or(default),
         message: hit.message,
         subject: subject.clone(),
+        at,
         origin: hit.origin,
         related: hit.related,
         evidence: hit.evidence,
+        cis: hit.cis,
         suppressed: false,
+        hidden: false,
         redact: hit.redact,
     }
 }
 
-/// Run every container rule on one container.
-/// `pedantic` keeps the hits only pedantic users want.
-pub fn check_container(subject: &Subject, spec: &ContainerSpec, pedantic: bool) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (id, check) in CONTAINER_RULES {
-        for mut hit in check(spec).into_iter().filter(|h| pedantic || !h.pedantic) {
-            if let Some(declared) = &spec.declared_at
-                && declared_elsewhere(&hit.origin, declared)
-            {
+/// A container rule that needs a running container's context (the daemon, the Compose
+/// service it was made from, what the other rules found on it).
+pub type ContextCheck = fn(&ContainerSpec, &Context, &[Finding]) -> Check;
+
+/// What a running container's context rules see.
+pub struct Context<'a> {
+    pub daemon: &'a crate::model::DaemonConfig,
+    /// The Compose service the container was made from, judged from its file.
+    pub service: ComposeSource<'a>,
+}
+
+pub enum ComposeSource<'a> {
+    /// Not made by Compose.
+    None,
+    /// Made by Compose, but its files cannot be read here (why).
+    Unreadable(String),
+    /// The service's findings, from `file`.
+    Service { file: &'a str, findings: &'a [Finding] },
+}
+
+pub const CONTEXT_RULES: &[(&str, ContextCheck)] =
+    &[("compose-drift", drift::compose_drift), ("apparmor-profile-missing", context::apparmor_profile_missing)];
+
+/// Ids of the rules a container subject is judged by: the container rules, then the project
+/// rules; `context`: also the rules that need a running container's context.
+pub fn container_checks(context: bool) -> Arc<[&'static str]> {
+    static PLAIN: OnceLock<Arc<[&'static str]>> = OnceLock::new();
+    static CONTEXT: OnceLock<Arc<[&'static str]>> = OnceLock::new();
+    let ids = || CONTAINER_RULES.iter().map(|(id, _)| *id).chain(PROJECT_RULES.iter().map(|(id, _)| *id));
+    if context {
+        CONTEXT.get_or_init(|| ids().chain(CONTEXT_RULES.iter().map(|(id, _)| *id)).collect()).clone()
+    } else {
+        PLAIN.get_or_init(|| ids().collect()).clone()
+    }
+}
+
+/// Judge one container (a Compose service, a running container, an OCI bundle) with every
+/// container rule; `ctx`: a running container's context, for the context rules. Returns the
+/// subject's index; the project rules are recorded by `judge_project`.
+pub fn judge_container(
+    run: &mut Run,
+    section: &'static str,
+    subject: Subject,
+    spec: &ContainerSpec,
+    pedantic: bool,
+    ctx: Option<&Context>,
+) -> u32 {
+    let kind = subject.kind;
+    let at = run.begin(section, subject, container_checks(ctx.is_some()));
+    if let Some(Origin::File { path, .. }) = &spec.declared_at {
+        run.checked[at as usize].file = Some(path.clone());
+    }
+    for (i, (id, check)) in CONTAINER_RULES.iter().enumerate() {
+        if let Some(why) = catalog::get(id).and_then(|m| m.not_for(kind)) {
+            run.record(at, i, Check::na(why));
+            continue;
+        }
+        let mut hits = check(spec);
+        // `--pedantic` is a stricter policy, not a display filter: without it those hits are
+        // not made.
+        hits.retain(|h| pedantic || !h.pedantic);
+        if let Some(declared) = &spec.declared_at {
+            for hit in hits.iter_mut().filter(|h| declared_elsewhere(&h.origin, declared)) {
                 hit.related.push(declared.clone());
             }
-            out.push(finding(id, subject, hit));
+        }
+        run.record(at, i, hits.into());
+    }
+    if let Some(ctx) = ctx {
+        let base = CONTAINER_RULES.len() + PROJECT_RULES.len();
+        let found: Vec<Finding> = run.findings.iter().rev().take_while(|f| f.at == at).cloned().collect();
+        for (j, (_, check)) in CONTEXT_RULES.iter().enumerate() {
+            run.record(at, base + j, check(spec, ctx, &found));
         }
     }
-    out
+    at
 }
 
 /// A value that comes from outside the container's own declaration (an anchor above it, a file
@@ -163,36 +262,66 @@ fn declared_elsewhere(origin: &Origin, declared: &Origin) -> bool {
     }
 }
 
-/// Run the project rules across the containers of one project, given as (subject, mounts).
-pub fn check_project(containers: &[(Subject, &[Val<Mount>])]) -> Vec<Finding> {
-    let members: Vec<Member> = containers.iter().map(|(s, mounts)| Member { name: &s.name, mounts }).collect();
-    let mut out = Vec::new();
-    for (id, check) in PROJECT_RULES {
-        out.extend(check(&members).into_iter().map(|(i, h)| finding(id, &containers[i].0, h)));
+/// Run the project rules across the containers of one project, given as (subject index, mounts).
+pub fn judge_project(run: &mut Run, members: &[(u32, &[Val<Mount>])]) {
+    let names: Vec<String> = members.iter().map(|(at, _)| run.checked[*at as usize].subject.name.clone()).collect();
+    let view: Vec<Member> = members.iter().zip(&names).map(|((_, mounts), name)| Member { name, mounts }).collect();
+    for (j, (_, check)) in PROJECT_RULES.iter().enumerate() {
+        let mut by_member: Vec<Vec<Hit>> = vec![Vec::new(); members.len()];
+        for (i, hit) in check(&view) {
+            by_member[i].push(hit);
+        }
+        for ((at, _), hits) in members.iter().zip(by_member) {
+            run.record(*at, CONTAINER_RULES.len() + j, hits.into());
+        }
     }
-    out
 }
 
-/// Run every container rule and the project rules across them.
-pub fn check_containers(containers: &[(Subject, &ContainerSpec)], pedantic: bool) -> Vec<Finding> {
-    let mut out: Vec<Finding> = containers.iter().flat_map(|(s, spec)| check_container(s, spec, pedantic)).collect();
-    let mounts: Vec<(Subject, &[Val<Mount>])> = containers.iter().map(|(s, spec)| (s.clone(), &spec.mounts[..])).collect();
-    out.extend(check_project(&mounts));
-    out
+/// How a rule judges: the facts it takes.
+#[derive(Clone, Copy)]
+pub enum Judge {
+    Container(ContainerCheck),
+    Project(ProjectCheck),
+    Context(ContextCheck),
+    Daemon(daemon::DaemonCheck),
+    Image(image::ImageCheck),
+    Host(HostCheck),
+}
+
+/// One registered rule: its id (metadata in `rules/*.yaml`), the report section of its
+/// subjects, and its function.
+#[derive(Clone, Copy)]
+pub struct Rule {
+    pub id: &'static str,
+    pub section: &'static str,
+    pub judge: Judge,
+}
+
+/// The registry: every rule of every family, once, in catalog order. Each family module lists
+/// its rules; this is the one place they come together.
+pub fn registry() -> &'static [Rule] {
+    static REGISTRY: OnceLock<Vec<Rule>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut all = Vec::new();
+        let rule = |id, section, judge| Rule { id, section, judge };
+        all.extend(CONTAINER_RULES.iter().map(|(id, f)| rule(*id, "containers", Judge::Container(*f))));
+        all.extend(PROJECT_RULES.iter().map(|(id, f)| rule(*id, "containers", Judge::Project(*f))));
+        all.extend(daemon::DAEMON_RULES.iter().map(|(id, f)| rule(*id, "daemon", Judge::Daemon(*f))));
+        all.extend(image::IMAGE_RULES.iter().map(|(id, f)| rule(*id, "images", Judge::Image(*f))));
+        all.extend(CONTEXT_RULES.iter().map(|(id, f)| rule(*id, "containers", Judge::Context(*f))));
+        for (section, rules) in HOST_SECTIONS {
+            all.extend(rules.iter().map(|(id, f)| rule(*id, section, Judge::Host(*f))));
+        }
+        all
+    })
 }
 
 /// Ids of every rule, in catalog order.
 pub fn all_rule_ids() -> Vec<&'static str> {
-    let mut ids = container_rule_ids();
-    ids.extend(daemon::DAEMON_RULES.iter().map(|(id, _)| *id));
-    ids.extend(image::IMAGE_RULES.iter().map(|(id, _)| *id));
-    ids.push("compose-drift");
-    ids.push("apparmor-profile-missing");
-    ids.extend(host_rule_ids());
-    ids
+    registry().iter().map(|r| r.id).collect()
 }
 
-/// Ids of every rule that judges containers.
+/// Ids of every rule that judges Compose services and OCI bundles.
 pub fn container_rule_ids() -> Vec<&'static str> {
-    CONTAINER_RULES.iter().map(|(id, _)| *id).chain(PROJECT_RULES.iter().map(|(id, _)| *id)).collect()
+    container_checks(false).to_vec()
 }

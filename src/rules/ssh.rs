@@ -60,12 +60,12 @@ fn masked_reason(s: &SshdFacts) -> Option<String> {
 
 /// Run a config check unless sshd is absent or masked.
 fn config(h: &HostFacts, check: fn(&SshdFacts) -> Vec<Hit>) -> Check {
-    let Some(s) = &h.sshd else { return Check::Skip("not applicable: no sshd (no unit, no /etc/ssh/sshd_config)".into()) };
+    let Some(s) = &h.sshd else { return Check::na("not applicable: no sshd (no unit, no /etc/ssh/sshd_config)") };
     if let Some(reason) = masked_reason(s) {
-        return Check::Skip(reason);
+        return Check::NotApplicable(reason);
     }
     if let Some(path) = &s.unreadable {
-        return Check::Skip(format!("not readable without root: {path}"));
+        return Check::unreadable(path);
     }
     check(s).into()
 }
@@ -131,7 +131,7 @@ fn keyword(s: &SshdFacts, kw: &str, default: &str, bad: impl Fn(&str) -> Option<
 }
 
 pub fn sshd_exposed(h: &HostFacts) -> Check {
-    let Some(s) = &h.sshd else { return Check::Skip("not applicable: no sshd (no unit, no /etc/ssh/sshd_config)".into()) };
+    let Some(s) = &h.sshd else { return Check::na("not applicable: no sshd (no unit, no /etc/ssh/sshd_config)") };
     s.units
         .iter()
         .filter(|(_, masked, enabled)| !masked && *enabled)

@@ -3,6 +3,7 @@
 //! password-quality-missing, privileged-group-members.
 
 use crate::model::{Accounts, HostFacts, Origin, Password, Severity, User, Val};
+use crate::rules::SkipKind;
 use crate::rules::{Check, Hit, HostCheck};
 
 pub const RULES: &[(&str, HostCheck)] = &[
@@ -38,12 +39,12 @@ fn sudo_rule<'a>(a: &'a Accounts, name: &str) -> Option<&'a Val<crate::model::Su
 
 /// Skipped when sudoers could not be read: who has passwordless sudo is unknown.
 fn sudoers_known(h: &HostFacts) -> Option<Check> {
-    h.accounts.sudoers_unreadable.as_ref().map(|p| Check::Skip(format!("not readable without root: {p}")))
+    h.accounts.sudoers_unreadable.as_ref().map(|p| Check::unreadable(p))
 }
 
 pub fn core_user_unrestricted(h: &HostFacts) -> Check {
     let a = &h.accounts;
-    let Some(core) = user(a, "core") else { return Check::Skip("not applicable: no `core` user (not Flatcar / CoreOS)".into()) };
+    let Some(core) = user(a, "core") else { return Check::na("not applicable: no `core` user (not Flatcar / CoreOS)") };
     if no_login(&core.value) {
         return Check::Pass;
     }
@@ -55,7 +56,7 @@ pub fn core_user_unrestricted(h: &HostFacts) -> Check {
     if rule.is_none_or(|r| !r.value.nopasswd)
         && let Some(skip) = shadow_known(a)
     {
-        return Check::Skip(skip);
+        return Check::skip(SkipKind::Unreadable, skip);
     }
     if rule.is_none_or(|r| !r.value.nopasswd) && core.value.password != Some(Password::Set) {
         return Check::Pass;
@@ -78,7 +79,7 @@ fn shadow_known(a: &Accounts) -> Option<String> {
 pub fn root_password_login(h: &HostFacts) -> Check {
     let a = &h.accounts;
     if let Some(reason) = shadow_known(a) {
-        return Check::Skip(reason);
+        return Check::skip(SkipKind::Unreadable, reason);
     }
     match user(a, "root") {
         Some(root) if root.value.password == Some(Password::Set) && !no_login(&root.value) => Check::Fail(vec![Hit::new(
@@ -102,7 +103,7 @@ pub fn uid_zero_user(h: &HostFacts) -> Vec<Hit> {
 pub fn empty_password(h: &HostFacts) -> Check {
     let a = &h.accounts;
     if let Some(reason) = shadow_known(a) {
-        return Check::Skip(reason);
+        return Check::skip(SkipKind::Unreadable, reason);
     }
     a.users
         .iter()
@@ -130,7 +131,7 @@ pub fn passwordless_sudo(h: &HostFacts) -> Vec<Hit> {
 }
 
 pub fn sudoers_d_permissions(h: &HostFacts) -> Check {
-    let Some(d) = &h.accounts.sudoers_d else { return Check::Skip("not applicable: no /etc/sudoers.d".into()) };
+    let Some(d) = &h.accounts.sudoers_d else { return Check::na("not applicable: no /etc/sudoers.d") };
     let mut hits = crate::rules::files::modes(std::slice::from_ref(d));
     if d.uid.value != 0 {
         hits.push(Hit::new(format!("{} is owned by uid {}, not root", d.path, d.uid.value), d.uid.origin.clone(), d.path.clone()));
@@ -141,7 +142,7 @@ pub fn sudoers_d_permissions(h: &HostFacts) -> Check {
 /// A PAM module the host should have in a stack: found, or a finding at `place`.
 fn pam_module(h: &HostFacts, found: &Option<Val<String>>, message: &str, place: &str, evidence: &str) -> Check {
     if !h.accounts.pam_read {
-        return Check::Skip("not applicable: no PAM configuration (/etc/pam.d)".into());
+        return Check::na("not applicable: no PAM configuration (/etc/pam.d)");
     }
     match found {
         Some(_) => Check::Pass,

@@ -17,7 +17,7 @@ pub const RULES: &[(&str, HostCheck)] = &[
 /// CoreOS's fleet.socket is the fleet API: masked, or root-only with mode 0600.
 pub fn fleet_socket_open(h: &HostFacts) -> Check {
     let Some(s) = h.fleet_socket.as_ref().filter(|s| !s.masked) else {
-        return Check::Skip("not applicable: no fleet.socket (or it is masked)".into());
+        return Check::na("not applicable: no fleet.socket (or it is masked)");
     };
     let mut hits = Vec::new();
     if s.mode.value & !0o600 != 0 {
@@ -41,7 +41,7 @@ pub fn fleet_socket_open(h: &HostFacts) -> Check {
 
 /// Members of `rkt` can run rkt pods (and read their images): root-equivalent on CoreOS.
 pub fn rkt_group_members(h: &HostFacts) -> Check {
-    let Some(members) = h.accounts.groups.get("rkt") else { return Check::Skip("not applicable: no rkt group".into()) };
+    let Some(members) = h.accounts.groups.get("rkt") else { return Check::na("not applicable: no rkt group") };
     members
         .iter()
         .map(|m| Hit::new(format!("user {} is in group rkt: it can run rkt pods as root", m.value), m.origin.clone(), m.value.clone()))
@@ -50,7 +50,7 @@ pub fn rkt_group_members(h: &HostFacts) -> Check {
 }
 
 fn socket_check(hits: Option<Vec<Hit>>) -> Check {
-    hits.map_or_else(|| Check::Skip("not applicable: no docker.socket unit (or it is masked)".into()), Check::from)
+    hits.map_or_else(|| Check::na("not applicable: no docker.socket unit (or it is masked)"), Check::from)
 }
 
 fn socket(h: &HostFacts) -> Option<&crate::model::SocketFacts> {

@@ -5,9 +5,10 @@
 use super::Check;
 use crate::model::{DaemonConfig, Severity, Val};
 use crate::rules::Hit;
+use crate::rules::SkipKind;
 
 fn unknown(what: &str) -> Check {
-    Check::Skip(format!("{what} is not known: only the engine reports it"))
+    Check::skip(SkipKind::Offline, format!("{what} is not known: only the engine reports it"))
 }
 
 /// Fail with `message` when the flag is `bad`.
@@ -32,7 +33,7 @@ pub fn userns_remap_disabled(d: &DaemonConfig) -> Check {
 
 pub fn live_restore_disabled(d: &DaemonConfig) -> Check {
     if d.swarm_active.as_ref().is_some_and(|s| s.value) {
-        return Check::Skip("live-restore does not apply in swarm mode".into());
+        return Check::na("not applicable: live-restore does not apply in swarm mode");
     }
     flag(&d.live_restore, false, "live-restore", "live-restore is off: restarting dockerd stops every container", "live-restore=false")
 }
@@ -265,7 +266,7 @@ mod tests {
     #[test]
     fn flags_and_unknowns() {
         let mut d = DaemonConfig::default();
-        assert!(matches!(icc_enabled(&d), Check::Skip(_)));
+        assert!(matches!(icc_enabled(&d), Check::Skip(..)));
         d.icc = v(true);
         assert!(matches!(icc_enabled(&d), Check::Fail(_)));
         d.icc = v(false);
