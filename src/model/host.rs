@@ -43,8 +43,9 @@ pub struct FileFacts {
     pub gid: Val<u32>,
     /// Permission bits.
     pub mode: Val<u32>,
-    /// The most the mode may allow (CIS: 0644 for unit files and daemon.json, 0755 for /etc/docker...).
-    pub allowed: u32,
+    /// What the file is (`docker.service`, `TLS key`, `/etc/shadow`...): rules look their policy
+    /// (the most its mode may allow, its CIS ids) up by it.
+    pub kind: &'static str,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -3,7 +3,7 @@
 //! directory above it, covers it; a rule that discards events voids every watch.
 
 use crate::model::{AuditRule, HostFacts, Origin, Val};
-use crate::rules::{Check, Hit, HostCheck};
+use crate::rules::{Check, Hit, HostCheck, SkipKind};
 
 pub const RULES: &[(&str, HostCheck)] =
     &[("auditd-inactive", auditd_inactive), ("audit-docker-path", audit_docker_path), ("audit-events-discarded", audit_events_discarded)];
@@ -100,7 +100,8 @@ pub fn auditd_inactive(h: &HostFacts) -> Check {
             a.origin.clone(),
             "auditd",
         )]),
-        _ => Check::Pass,
+        Some(_) => Check::Pass,
+        None => Check::skip(SkipKind::Unreadable, "not readable without root: the kernel's audit state (auditctl -s)"),
     }
 }
 
@@ -121,18 +122,18 @@ pub fn audit_docker_path(h: &HostFacts) -> Check {
     let mut hits = Vec::new();
     for (path, cis) in &h.audit.paths {
         match (covering(&rules, path), void.first()) {
-            (None, _) => hits.push(Hit::new(
-                format!("{path} is not audited: no watch for writes or attribute changes covers it (CIS {cis})"),
-                Origin::Field(h.audit.source.clone()),
-                path.clone(),
-            )),
-            (Some(rule), Some((why, at))) => hits.push(
+            (None, _) => hits.push(
                 Hit::new(
-                    format!("{path} is watched, but the watch is void: {why} (at {at}) (CIS {cis})"),
-                    rule.origin.clone(),
+                    format!("{path} is not audited: no watch for writes or attribute changes covers it"),
+                    Origin::Field(h.audit.source.clone()),
                     path.clone(),
                 )
-                .with_related(at.clone()),
+                .cis(cis),
+            ),
+            (Some(rule), Some((why, at))) => hits.push(
+                Hit::new(format!("{path} is watched, but the watch is void: {why} (at {at})"), rule.origin.clone(), path.clone())
+                    .cis(cis)
+                    .with_related(at.clone()),
             ),
             (Some(_), None) => {}
         }

@@ -61,8 +61,19 @@ pub fn data_root_partition(h: &HostFacts) -> Vec<Hit> {
     )]
 }
 
+/// The most each system file's mode may allow.
+const SYSTEM_FILES: &[(&str, u32)] = &[
+    ("/etc/passwd", 0o644),
+    ("/etc/group", 0o644),
+    ("/etc/shadow", 0o640),
+    ("/etc/gshadow", 0o640),
+    ("/etc/sudoers", 0o440),
+    ("/etc/crontab", 0o600),
+];
+
 pub fn system_file_permissions(h: &HostFacts) -> Vec<Hit> {
-    let mut hits = crate::rules::files::modes(&h.system_files);
+    let mut hits =
+        crate::rules::files::modes(&h.system_files, |f| SYSTEM_FILES.iter().find(|(p, _)| *p == f.kind).map(|(_, m)| (*m, None)));
     hits.extend(
         h.system_files
             .iter()

@@ -36,7 +36,9 @@ pub const RULES: &[(&str, HostCheck)] = &[
     ("sshd-idle-timeout", |h| config(h, idle_timeout)),
     ("sshd-access-not-limited", |h| config(h, access_not_limited)),
     ("sshd-weak-crypto", |h| config(h, weak_crypto)),
-    ("sshd-config-permissions", |h| config(h, |s| crate::rules::files::modes(&s.files).into_iter().chain(owners(s)).collect())),
+    ("sshd-config-permissions", |h| {
+        config(h, |s| crate::rules::files::modes(&s.files, |_| Some((0o600, None))).into_iter().chain(owners(s)).collect())
+    }),
 ];
 
 fn yes(v: &str) -> bool {

@@ -132,7 +132,7 @@ pub fn passwordless_sudo(h: &HostFacts) -> Vec<Hit> {
 
 pub fn sudoers_d_permissions(h: &HostFacts) -> Check {
     let Some(d) = &h.accounts.sudoers_d else { return Check::na("not applicable: no /etc/sudoers.d") };
-    let mut hits = crate::rules::files::modes(std::slice::from_ref(d));
+    let mut hits = crate::rules::files::modes(std::slice::from_ref(d), |_| Some((0o750, None)));
     if d.uid.value != 0 {
         hits.push(Hit::new(format!("{} is owned by uid {}, not root", d.path, d.uid.value), d.uid.origin.clone(), d.path.clone()));
     }

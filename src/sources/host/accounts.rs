@@ -193,7 +193,7 @@ pub fn collect(root: &HostRoot) -> Accounts {
     if files.is_empty() && denied.is_none() {
         sudoers(root, "/usr/share/baselayout/sudoers", 0, &mut files, &mut rules, &mut denied);
     }
-    let sudoers_d = super::file_facts(root, "/etc/sudoers.d", 0o750);
+    let sudoers_d = super::file_facts(root, "/etc/sudoers.d", "/etc/sudoers.d");
     let pam_read = root.resolve("/etc/pam.d").is_ok_and(|p| p.is_dir()) || root.resolve("/usr/lib/pam.d").is_ok_and(|p| p.is_dir());
     let pam = |file: &str, kind: &str, modules: &[&str]| {
         pam_find(root, &format!("/etc/pam.d/{file}"), kind, modules, 0)

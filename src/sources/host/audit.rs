@@ -96,8 +96,22 @@ pub fn configured(root: &HostRoot) -> (String, Vec<Val<AuditRule>>, Option<Strin
 }
 
 /// What `auditctl ARG` prints, when the binary exists and answers (root, or CAP_AUDIT_CONTROL).
+const AUDITCTL: [&str; 3] = ["/usr/sbin/auditctl", "/sbin/auditctl", "/usr/bin/auditctl"];
+
+fn auditctl_installed() -> bool {
+    AUDITCTL.iter().any(|p| std::path::Path::new(p).exists())
+}
+
+/// Does cbench run as root (effective uid 0, from /proc/self/status)?
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Uid:").and_then(|u| u.split_whitespace().nth(1).map(|e| e == "0"))))
+        .unwrap_or(false)
+}
+
 fn auditctl(arg: &str) -> Option<String> {
-    let bin = ["/usr/sbin/auditctl", "/sbin/auditctl", "/usr/bin/auditctl"].into_iter().find(|p| std::path::Path::new(p).exists())?;
+    let bin = AUDITCTL.into_iter().find(|p| std::path::Path::new(p).exists())?;
     let out = std::process::Command::new(bin).arg(arg).stderr(std::process::Stdio::null()).output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -158,7 +172,9 @@ pub fn docker_paths(root: &HostRoot, data_root: &str, units: &[systemd::Unit]) -
             add(f.clone(), cis);
         }
     }
+    // containerd's socket: its own daemon's, or the one dockerd starts (Debian's docker.io).
     add("/run/containerd/containerd.sock".into(), "1.1.8");
+    add("/run/docker/containerd/containerd.sock".into(), "1.1.8");
     out.sort_by(|a, b| cis_order(a.1).cmp(&cis_order(b.1)).then(a.0.cmp(&b.0)));
     out
 }
@@ -176,6 +192,11 @@ fn active(root: &HostRoot) -> Option<Val<bool>> {
     {
         let n = n.trim();
         return Some(Val::new(n != "0", Origin::Field(format!("auditctl -s: enabled {n}"))));
+    }
+    // auditctl is there but answers only root: the kernel's state is unknown, and an enabled
+    // unit is no proof that the kernel audits.
+    if root.is_live() && auditctl_installed() && !is_root() {
+        return None;
     }
     if root.is_live() {
         let running = std::fs::read_dir("/proc")

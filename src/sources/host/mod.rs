@@ -151,8 +151,8 @@ pub fn conf_files(root: &HostRoot, dirs: &[&str], suffix: &str) -> Vec<String> {
     files.into_iter().map(|(_, p)| p).collect()
 }
 
-/// Owner and mode of host path `path`, when it exists; `allowed`: the most its mode may allow.
-pub fn file_facts(root: &HostRoot, path: &str, allowed: u32) -> Option<FileFacts> {
+/// Owner and mode of host path `path`, when it exists; `kind`: what the file is.
+pub fn file_facts(root: &HostRoot, path: &str, kind: &'static str) -> Option<FileFacts> {
     let (uid, gid, mode) = root.stat(path).ok()?;
     let origin = Origin::Field(root.display(path));
     Some(FileFacts {
@@ -160,48 +160,48 @@ pub fn file_facts(root: &HostRoot, path: &str, allowed: u32) -> Option<FileFacts
         uid: Val::new(uid, origin.clone()),
         gid: Val::new(gid, origin.clone()),
         mode: Val::new(mode, origin),
-        allowed,
+        kind,
     })
 }
 
-/// Docker's files whose owner and mode CIS section 3 checks, with the most their mode may
-/// allow. Unit files are added from the units found, TLS files from the daemon's settings.
-const DOCKER_FILES: &[(&str, u32)] = &[
-    ("/etc/docker", 0o755),
-    ("/etc/docker/daemon.json", 0o644),
-    ("/etc/default/docker", 0o644),
-    ("/etc/sysconfig/docker", 0o644),
-    ("/etc/containerd/config.toml", 0o644),
-    ("/run/containerd/containerd.sock", 0o660),
+/// Docker's files where they are, by what they are (the rules hold what their owner and mode
+/// must be). Unit files are added from the units found, TLS files from the daemon's settings.
+const DOCKER_FILES: &[(&str, &str)] = &[
+    ("/etc/docker", "/etc/docker"),
+    ("/etc/docker/daemon.json", "daemon.json"),
+    ("/etc/default/docker", "/etc/default/docker"),
+    ("/etc/sysconfig/docker", "/etc/sysconfig/docker"),
+    ("/etc/containerd/config.toml", "containerd config"),
+    // containerd's socket: its own daemon's, or the one dockerd starts (Debian's docker.io).
+    ("/run/containerd/containerd.sock", "containerd socket"),
+    ("/run/docker/containerd/containerd.sock", "containerd socket"),
 ];
 
 fn docker_files(root: &HostRoot, config: &DaemonConfig, data_root: &str, units: &[systemd::Unit]) -> Vec<FileFacts> {
-    let mut wanted: Vec<(String, u32)> = DOCKER_FILES.iter().map(|(p, m)| (p.to_string(), *m)).collect();
+    let mut wanted: Vec<(String, &'static str)> = DOCKER_FILES.iter().map(|(p, k)| (p.to_string(), *k)).collect();
     for u in units.iter().filter(|u| !u.masked) {
-        wanted.extend(u.files.iter().map(|f| (f.clone(), 0o644)));
+        let kind = if u.name == "docker.socket" { "docker.socket" } else { "docker.service" };
+        wanted.extend(u.files.iter().map(|f| (f.clone(), kind)));
     }
     for cert_dir in root.list("/etc/docker/certs.d") {
         for file in root.list(&format!("/etc/docker/certs.d/{cert_dir}")) {
-            wanted.push((format!("/etc/docker/certs.d/{cert_dir}/{file}"), 0o444));
+            wanted.push((format!("/etc/docker/certs.d/{cert_dir}/{file}"), "registry certificate"));
         }
     }
-    // CIS 3.9–3.14: the TLS CA and certificate 0444, the key 0400.
     for f in &config.tls_files {
-        wanted.push((f.value.1.clone(), if f.value.0 == "tlskey" { 0o400 } else { 0o444 }));
+        let kind = match f.value.0.as_str() {
+            "tlskey" => "TLS key",
+            "tlscacert" => "TLS CA certificate",
+            _ => "TLS certificate",
+        };
+        wanted.push((f.value.1.clone(), kind));
     }
-    wanted.push((data_root.to_string(), 0o711));
-    wanted.into_iter().filter_map(|(path, allowed)| file_facts(root, &path, allowed)).collect()
+    wanted.push((data_root.to_string(), "data root"));
+    wanted.into_iter().filter_map(|(path, kind)| file_facts(root, &path, kind)).collect()
 }
 
-/// System files whose mode matters, with the most it may allow.
-const SYSTEM_FILES: &[(&str, u32)] = &[
-    ("/etc/passwd", 0o644),
-    ("/etc/group", 0o644),
-    ("/etc/shadow", 0o640),
-    ("/etc/gshadow", 0o640),
-    ("/etc/sudoers", 0o440),
-    ("/etc/crontab", 0o600),
-];
+/// System files whose mode matters (the fs rules say how open each may be).
+const SYSTEM_FILES: &[&str] = &["/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/crontab"];
 
 /// Read what the host says. `config`: the daemon's settings (data root, TLS files, where the
 /// socket is); `keys`: the sysctl keys whose running values to read; `deep`: walk for
@@ -229,7 +229,7 @@ pub fn collect(root: &HostRoot, config: &DaemonConfig, keys: &[&str], deep: bool
         sshd: sshd::collect(root),
         accounts,
         mounts: mounts::collect(root, &data_root),
-        system_files: SYSTEM_FILES.iter().filter_map(|(p, m)| file_facts(root, p, *m)).collect(),
+        system_files: SYSTEM_FILES.iter().filter_map(|p| file_facts(root, p, p)).collect(),
         deep: deep.then(|| mounts::deep(root, &data_root)),
     }
 }

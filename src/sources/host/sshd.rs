@@ -25,7 +25,7 @@ impl Reader<'_> {
             }
             return;
         };
-        if let Some(f) = file_facts(self.root, path, 0o600) {
+        if let Some(f) = file_facts(self.root, path, "sshd_config") {
             self.facts.files.push(f);
         }
         for (i, raw) in text.lines().enumerate() {
