@@ -167,3 +167,181 @@ fn junit_suites_are_named_by_file_and_service() {
     let checks = cbench::rules::container_rule_ids().len();
     assert!(head.starts_with(&format!("<testsuites name=\"cbench\" tests=\"{}\"", 2 * checks)), "{head}");
 }
+
+/// Run the cbench binary as uid/gid 65534 (nobody) from a copy it can execute; None when the
+/// test does not run as root (then it cannot switch users).
+fn as_nobody(dir: &std::path::Path, args: &[&str]) -> Option<(i32, serde_json::Value)> {
+    use std::os::unix::fs::MetadataExt;
+    if std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(1) != 0 {
+        eprintln!("skipped: needs root to run cbench as another user");
+        return None;
+    }
+    let bin = dir.join("cbench-bin");
+    if !bin.exists() {
+        std::fs::copy(env!("CARGO_BIN_EXE_cbench"), &bin).unwrap();
+    }
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    // setpriv (util-linux) drops root's supplementary groups too.
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+        .arg(&bin)
+        .args(&all)
+        .env_clear()
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    Some((out.status.code().unwrap_or(-1), report))
+}
+
+fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A root a non-root user can enter: the temporary directory itself is 0700.
+fn open_root() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    chmod(dir.path(), 0o755);
+    dir
+}
+
+/// /etc/docker/certs.d at 0700 read as empty, so docker-file-permissions passed as non-root.
+#[test]
+fn an_unlistable_certs_dir_skips_the_file_checks() {
+    let dir = open_root();
+    let r = dir.path();
+    put(r, "etc/docker/certs.d/registry.lan:5000/ca.crt", "x", 0o666);
+    chmod(&r.join("etc/docker/certs.d"), 0o700);
+    let root = r.to_str().unwrap();
+    // As root the world-writable certificate is found...
+    let (_, report) = json(&["host", "--root", root, "--only", "files"]);
+    assert_eq!(check(&report, "docker-file-permissions").0, "fail");
+    assert_eq!(evidence_of(&report, "docker-file-permissions"), [format!("{root}/etc/docker/certs.d/registry.lan:5000/ca.crt")]);
+    // ...and as nobody it is not readable: skipped with the reason, never a pass.
+    let Some((_, report)) = as_nobody(r, &["host", "--root", root, "--only", "files"]) else { return };
+    assert_eq!(
+        check(&report, "docker-file-permissions"),
+        ("skip", format!("not readable without root: {root}/etc/docker/certs.d").as_str())
+    );
+    assert_eq!(report["checks"].as_array().unwrap().iter().find(|c| c["rule"] == "docker-file-permissions").unwrap()["skip"], "unreadable");
+}
+
+/// An unreadable daemon.json was treated as absent: its `hosts` passed with exit 0.
+#[test]
+fn an_unreadable_daemon_json_is_no_pass() {
+    let dir = open_root();
+    let r = dir.path();
+    put(r, "etc/docker/daemon.json", "{\"hosts\": [\"tcp://0.0.0.0:2375\"]}\n", 0o600);
+    let root = r.to_str().unwrap();
+    let (code, report) = json(&["host", "--root", root, "--only", "daemon"]);
+    assert_eq!((code, check(&report, "daemon-tcp-without-tls").0), (1, "fail"));
+    let Some((_, report)) = as_nobody(r, &["host", "--root", root, "--only", "daemon"]) else { return };
+    assert_eq!(
+        check(&report, "daemon-tcp-without-tls"),
+        ("skip", format!("not readable without root: {root}/etc/docker/daemon.json").as_str())
+    );
+}
+
+/// One invalid UTF-8 byte inside a string: dockerd's decoder accepts it, so must cbench.
+#[test]
+fn invalid_utf8_in_a_daemon_json_string_is_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    std::fs::create_dir_all(r.join("etc/docker")).unwrap();
+    std::fs::write(r.join("etc/docker/daemon.json"), b"{\"labels\": [\"site=\xff\"], \"hosts\": [\"tcp://0.0.0.0:2375\"]}\n").unwrap();
+    let (code, report) = json(&["host", "--root", r.to_str().unwrap(), "--only", "daemon"]);
+    assert_eq!(code, 1);
+    assert_eq!(evidence_of(&report, "daemon-tcp-without-tls"), ["tcp://0.0.0.0:2375"]);
+}
+
+/// An unreadable docker.service drop-in carrying `-H tcp://...` passed.
+#[test]
+fn an_unreadable_docker_service_dropin_is_no_pass() {
+    let dir = open_root();
+    let r = dir.path();
+    put(r, "lib/systemd/system/docker.service", "[Service]\nExecStart=/usr/bin/dockerd -H fd://\n", 0o644);
+    put(
+        r,
+        "etc/systemd/system/docker.service.d/tcp.conf",
+        "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H tcp://0.0.0.0:2375\n",
+        0o600,
+    );
+    let root = r.to_str().unwrap();
+    let (_, report) = json(&["host", "--root", root, "--only", "daemon"]);
+    assert_eq!(check(&report, "daemon-tcp-without-tls").0, "fail");
+    let Some((_, report)) = as_nobody(r, &["host", "--root", root, "--only", "daemon"]) else { return };
+    let want = format!("not readable without root: {root}/etc/systemd/system/docker.service.d/tcp.conf");
+    assert_eq!(check(&report, "daemon-tcp-without-tls"), ("skip", want.as_str()));
+}
+
+/// An unreadable sysctl.d file read as "not configured".
+#[test]
+fn an_unreadable_sysctl_file_is_not_not_configured() {
+    let dir = open_root();
+    let r = dir.path();
+    put(r, "etc/sysctl.d/90-hardening.conf", "kernel.kptr_restrict = 2\n", 0o600);
+    let root = r.to_str().unwrap();
+    let Some((_, report)) = as_nobody(r, &["host", "--root", root, "--only", "kernel"]) else { return };
+    assert_eq!(
+        check(&report, "kernel-sysctl"),
+        ("skip", format!("not readable without root: {root}/etc/sysctl.d/90-hardening.conf").as_str())
+    );
+}
+
+/// Sudoers includes nested deeper than 8 were dropped in silence; sudo follows 128 levels.
+#[test]
+fn deeply_nested_sudoers_includes_are_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    put(r, "etc/passwd", "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n", 0o644);
+    put(r, "etc/sudoers", "#include /etc/sudoers.inc/1\n", 0o440);
+    for i in 1..12 {
+        put(r, &format!("etc/sudoers.inc/{i}"), &format!("#include /etc/sudoers.inc/{}\n", i + 1), 0o440);
+    }
+    put(r, "etc/sudoers.inc/12", "alice ALL=(ALL) NOPASSWD: ALL\n", 0o440);
+    let (_, report) = json(&["host", "--root", r.to_str().unwrap(), "--only", "users"]);
+    assert_eq!(check(&report, "passwordless-sudo").0, "fail");
+    assert_eq!(evidence_of(&report, "passwordless-sudo"), ["alice"]);
+    // Deeper than sudo itself goes: unknown, said so.
+    put(r, "etc/sudoers", "#include /etc/sudoers.deep/1\n", 0o440);
+    for i in 1..140 {
+        put(r, &format!("etc/sudoers.deep/{i}"), &format!("#include /etc/sudoers.deep/{}\n", i + 1), 0o440);
+    }
+    let (_, report) = json(&["host", "--root", r.to_str().unwrap(), "--only", "users"]);
+    let (outcome, reason) = check(&report, "passwordless-sudo");
+    assert_eq!(outcome, "skip");
+    assert!(reason.ends_with("includes nested deeper than sudo's 128 levels"), "{reason}");
+}
+
+/// The --deep walk skipped directories it could not read, and passed.
+#[test]
+fn a_deep_walk_that_cannot_read_a_directory_is_no_pass() {
+    let dir = open_root();
+    let r = dir.path();
+    put(r, "srv/private/tool", "x", 0o4755);
+    chmod(&r.join("srv/private"), 0o700);
+    let root = r.to_str().unwrap();
+    let (_, report) = json(&["host", "--root", root, "--only", "fs", "--deep"]);
+    assert_eq!(evidence_of(&report, "setuid-files"), ["/srv/private/tool"]);
+    let Some((_, report)) = as_nobody(r, &["host", "--root", root, "--only", "fs", "--deep"]) else { return };
+    assert_eq!(check(&report, "setuid-files"), ("skip", format!("not readable without root: {root}/srv/private").as_str()));
+}
+
+/// auditd-inactive passed for a non-root user, who cannot ask the kernel (auditctl -s).
+#[test]
+fn auditd_inactive_is_unknown_to_a_non_root_user() {
+    if !["/usr/sbin/auditctl", "/sbin/auditctl"].iter().any(|p| std::path::Path::new(p).exists()) {
+        eprintln!("skipped: auditctl is not installed");
+        return;
+    }
+    let dir = open_root();
+    let Some((_, report)) = as_nobody(dir.path(), &["host", "--only", "audit"]) else { return };
+    let (outcome, reason) = check(&report, "auditd-inactive");
+    // Not applicable on a machine without Docker's files; never a pass.
+    assert!(
+        (outcome, reason) == ("skip", "not readable without root: the kernel's audit state (auditctl -s)") || outcome == "not-applicable",
+        "{outcome}: {reason}"
+    );
+}

@@ -152,9 +152,11 @@ fn judge_daemon(name: &str, config: &crate::model::DaemonConfig, run: &mut Run) 
     let at = run.begin("daemon", Subject { kind: "daemon", name: name.to_string() }, ids);
     for (i, (_, check)) in rules::daemon::DAEMON_RULES.iter().enumerate() {
         // Judged from files dockerd cannot read: no outcome would be true.
-        let result = match &config.invalid {
-            Some(why) => Check::Error(format!("cannot judge the daemon's files: {why} (dockerd will not start)")),
-            None => check(config),
+        let result = match (&config.invalid, check(config)) {
+            (Some(why), _) => Check::Error(format!("cannot judge the daemon's files: {why} (dockerd will not start)")),
+            // Nothing found in files cbench could not all read is no pass.
+            (None, Check::Pass) if config.unreadable.is_some() => Check::unreadable(config.unreadable.as_deref().unwrap_or_default()),
+            (None, result) => result,
         };
         run.record(at, i, result);
     }

@@ -48,6 +48,9 @@ pub struct DaemonConfig {
     pub userns_subids_missing: Vec<Val<String>>,
     /// daemon.json cannot be parsed (dockerd will not start): why, with its position.
     pub invalid: Option<String>,
+    /// A file the daemon's configuration comes from could not be read (daemon.json, a
+    /// docker.service drop-in): what the files say is incomplete. The path, shown.
+    pub unreadable: Option<String>,
     pub disagreements: Vec<Val<(String, String, String)>>,
     /// `tlscacert`, `tlscert`, `tlskey`: (option, path).
     pub tls_files: Vec<Val<(String, String)>>,

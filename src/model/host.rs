@@ -34,6 +34,29 @@ pub struct HostFacts {
     pub system_files: Vec<FileFacts>,
     /// `--deep`: setuid/setgid and world-writable files found by the walk.
     pub deep: Option<Vec<Val<Special>>>,
+    /// What could not be read, by the fact it leaves incomplete: a check that finds nothing on
+    /// an incomplete fact is skipped with the path, never passed.
+    pub unreadable: Vec<(Fact, String)>,
+}
+
+/// A part of the host's facts that a read failure can leave incomplete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fact {
+    /// Docker's files and directories (CIS 3.x).
+    DockerFiles,
+    /// sysctl.d and sysctl.conf.
+    Sysctl,
+    /// The `--deep` walk.
+    Deep,
+    /// modprobe.d.
+    Modules,
+}
+
+impl HostFacts {
+    /// The first path that left `fact` incomplete, if one did.
+    pub fn unread(&self, fact: Fact) -> Option<&str> {
+        self.unreadable.iter().find(|(f, _)| *f == fact).map(|(_, p)| p.as_str())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -153,6 +176,8 @@ pub struct Accounts {
     /// Sudoers files read, in order.
     pub sudoers_files: Vec<String>,
     /// A sudoers file or directory that could not be read (not root).
+    /// Why sudoers is not fully known (a file not readable without root, includes nested too
+    /// deep): the sudo checks skip with it.
     pub sudoers_unreadable: Option<String>,
     /// /etc/sudoers.d itself.
     pub sudoers_d: Option<FileFacts>,

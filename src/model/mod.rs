@@ -7,7 +7,7 @@ pub mod spec;
 
 pub use daemon::DaemonConfig;
 pub use host::{
-    Accounts, AuditFacts, AuditRule, FileFacts, HostFacts, MacFacts, ModuleState, MountFacts, Mounts, Password, SocketFacts, Special,
+    Accounts, AuditFacts, AuditRule, Fact, FileFacts, HostFacts, MacFacts, ModuleState, MountFacts, Mounts, Password, SocketFacts, Special,
     SpecialKind, SshdFacts, SudoRule, User, module_key,
 };
 pub use source::SourceText;

@@ -1,11 +1,13 @@
 //! docker-file-permissions, docker-file-ownership (CIS Docker Benchmark section 3): modes compared
 //! as permission bits, never as decimal numbers (0477 is not "0644 or stricter").
 
-use crate::model::{FileFacts, HostFacts, Severity};
-use crate::rules::{Hit, HostCheck};
+use crate::model::{Fact, FileFacts, HostFacts, Severity};
+use crate::rules::{Check, Hit, HostCheck};
 
-pub const RULES: &[(&str, HostCheck)] =
-    &[("docker-file-permissions", |h| docker_file_permissions(h).into()), ("docker-file-ownership", |h| docker_file_ownership(h).into())];
+pub const RULES: &[(&str, HostCheck)] = &[
+    ("docker-file-permissions", |h| Check::partial(docker_file_permissions(h), h.unread(Fact::DockerFiles))),
+    ("docker-file-ownership", |h| Check::partial(docker_file_ownership(h), h.unread(Fact::DockerFiles))),
+];
 
 /// What each of Docker's files may be (CIS Docker Benchmark v1.6.0 section 3): by kind, the most
 /// its mode may allow and the CIS ids of its ownership and permission checks.

@@ -1,7 +1,7 @@
 //! File systems: tmp-mount-options, data-root-partition (CIS 1.1.1), system-file-permissions,
 //! and the `--deep` walk: setuid-files, world-writable-files.
 
-use crate::model::{HostFacts, MountFacts, Origin, Severity, SpecialKind, Val};
+use crate::model::{Fact, HostFacts, MountFacts, Origin, Severity, SpecialKind, Val};
 use crate::rules::SkipKind;
 use crate::rules::{Check, Hit, HostCheck};
 
@@ -83,9 +83,10 @@ pub fn system_file_permissions(h: &HostFacts) -> Vec<Hit> {
     hits
 }
 
+/// The walk's findings of `kinds`; a walk that could not read a directory passes nothing.
 fn deep(h: &HostFacts, kinds: &[SpecialKind]) -> Check {
     let Some(found) = &h.deep else { return Check::skip(SkipKind::NeedsDeep, "not run: the file system walk runs with --deep") };
-    found
+    let hits = found
         .iter()
         .filter(|f| kinds.contains(&f.value.kind))
         .map(|f| {
@@ -97,6 +98,6 @@ fn deep(h: &HostFacts, kinds: &[SpecialKind]) -> Check {
             };
             Hit::new(format!("{}: {what} ({:04o})", f.value.path, f.value.mode), f.origin.clone(), f.value.path.clone())
         })
-        .collect::<Vec<_>>()
-        .into()
+        .collect::<Vec<_>>();
+    Check::partial(hits, h.unread(Fact::Deep))
 }

@@ -2,13 +2,20 @@
 //! CKS; ip_forward is never asked for, containers need it), kernel-module-enabled (file
 //! systems and protocols a container host does not need), kernel-cmdline-weakened.
 
-use crate::model::{HostFacts, ModuleState, Origin, Severity};
+use crate::model::{Fact, HostFacts, ModuleState, Origin, Severity};
 use crate::rules::SkipKind;
 use crate::rules::{Check, Hit, HostCheck};
 
 pub const RULES: &[(&str, HostCheck)] = &[
-    ("kernel-sysctl", |h| kernel_sysctl(h).into()),
-    ("kernel-module-enabled", |h| kernel_module_enabled(h).into()),
+    // Live, /proc/sys is the truth; offline an unreadable sysctl.d file leaves it unknown.
+    ("kernel-sysctl", |h| match h.unread(Fact::Sysctl).filter(|_| !h.live) {
+        Some(path) => Check::unreadable(path),
+        None => kernel_sysctl(h).into(),
+    }),
+    ("kernel-module-enabled", |h| match h.unread(Fact::Modules) {
+        Some(path) => Check::unreadable(path),
+        None => kernel_module_enabled(h).into(),
+    }),
     ("kernel-cmdline-weakened", kernel_cmdline_weakened),
 ];
 

@@ -108,6 +108,17 @@ impl Check {
     }
 }
 
+impl Check {
+    /// Hits found on a fact that may be incomplete: they stand; finding none where `unread`
+    /// could not be read is no pass.
+    pub fn partial(hits: Vec<Hit>, unread: Option<&str>) -> Check {
+        match unread {
+            Some(path) if hits.is_empty() => Check::unreadable(path),
+            _ => hits.into(),
+        }
+    }
+}
+
 impl From<Vec<Hit>> for Check {
     /// No hit is a pass.
     fn from(hits: Vec<Hit>) -> Check {

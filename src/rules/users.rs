@@ -39,7 +39,7 @@ fn sudo_rule<'a>(a: &'a Accounts, name: &str) -> Option<&'a Val<crate::model::Su
 
 /// Skipped when sudoers could not be read: who has passwordless sudo is unknown.
 fn sudoers_known(h: &HostFacts) -> Option<Check> {
-    h.accounts.sudoers_unreadable.as_ref().map(|p| Check::unreadable(p))
+    h.accounts.sudoers_unreadable.as_ref().map(|why| Check::skip(SkipKind::Unreadable, why.clone()))
 }
 
 pub fn core_user_unrestricted(h: &HostFacts) -> Check {

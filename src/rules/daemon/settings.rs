@@ -153,7 +153,15 @@ pub fn daemon_flag_conflict(d: &DaemonConfig) -> Check {
     hits.into()
 }
 
+/// Only the engine says what it runs: without it, no verdict.
+fn engine_read(d: &DaemonConfig) -> Option<Check> {
+    d.version.is_none().then(|| Check::skip(SkipKind::Offline, "not known without the engine: only the running engine reports it"))
+}
+
 pub fn engine_warning(d: &DaemonConfig) -> Check {
+    if let Some(skip) = engine_read(d) {
+        return skip;
+    }
     let hits: Vec<Hit> = d
         .warnings
         .iter()
@@ -231,6 +239,9 @@ pub fn cgroup_parent_set(d: &DaemonConfig) -> Check {
 
 /// The files say one thing, the running engine another: a change not applied yet (or undone).
 pub fn daemon_config_not_applied(d: &DaemonConfig) -> Check {
+    if let Some(skip) = engine_read(d) {
+        return skip;
+    }
     d.disagreements
         .iter()
         .map(|v| {
@@ -285,7 +296,12 @@ mod tests {
         };
         let Check::Fail(hits) = insecure_registry(&d) else { panic!() };
         assert_eq!(hits.iter().map(|h| h.evidence.as_str()).collect::<Vec<_>>(), ["myregistry:5000"]);
+        // Without the engine, its warnings are unknown: no pass.
+        assert!(matches!(engine_warning(&d), Check::Skip(SkipKind::Offline, _)));
+        assert!(matches!(daemon_config_not_applied(&d), Check::Skip(SkipKind::Offline, _)));
+        let d = DaemonConfig { version: Some(Val::new("20.10.24".into(), Origin::Unset)), ..d };
         let Check::Fail(hits) = engine_warning(&d) else { panic!() };
         assert_eq!(hits[0].severity, Some(Severity::High));
+        assert_eq!(daemon_config_not_applied(&d), Check::Pass);
     }
 }

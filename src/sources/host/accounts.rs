@@ -103,15 +103,24 @@ fn users(root: &HostRoot) -> (Vec<Val<User>>, bool) {
     (out, unreadable)
 }
 
+/// sudo's MAX_SUDOERS_DEPTH.
+const SUDOERS_MAX_DEPTH: u32 = 128;
+
 /// Sudoers: /etc/sudoers and what it includes. `@includedir` / `#includedir` read every file
 /// of the directory whose name has no `.` and does not end in `~`, as sudo does.
 fn sudoers(root: &HostRoot, path: &str, depth: u32, files: &mut Vec<String>, rules: &mut Vec<Val<SudoRule>>, denied: &mut Option<String>) {
-    if depth > 8 || files.iter().any(|f| f == path) {
+    if files.iter().any(|f| f == path) {
+        return;
+    }
+    // sudo stops at 128 levels of includes ("too many levels of includes"): what lies deeper is
+    // unknown to cbench too, and said so, never dropped in silence.
+    if depth > SUDOERS_MAX_DEPTH {
+        denied.get_or_insert(format!("{}: includes nested deeper than sudo's {SUDOERS_MAX_DEPTH} levels", root.display(path)));
         return;
     }
     let Ok(text) = root.read_to_string(path) else {
         if root.denied(path) {
-            denied.get_or_insert(root.display(path));
+            denied.get_or_insert(format!("not readable without root: {}", root.display(path)));
         }
         return;
     };
@@ -123,7 +132,7 @@ fn sudoers(root: &HostRoot, path: &str, depth: u32, files: &mut Vec<String>, rul
         if let Some(dir) = include("@includedir").or_else(|| include("#includedir")) {
             let dir = if dir.starts_with('/') { dir } else { format!("{}/{dir}", dir_of(path)) };
             if root.denied(&dir) {
-                denied.get_or_insert(root.display(&dir));
+                denied.get_or_insert(format!("not readable without root: {}", root.display(&dir)));
             }
             for name in root.list(&dir).into_iter().filter(|n| !n.contains('.') && !n.ends_with('~')) {
                 sudoers(root, &format!("{dir}/{name}"), depth + 1, files, rules, denied);

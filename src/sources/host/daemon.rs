@@ -11,12 +11,29 @@ pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
     let mut config = DaemonConfig::default();
     let mut diags = Vec::new();
     // Live, the running dockerd's own command line is authoritative; offline, docker.service's.
-    let argv = root.is_live().then(running_dockerd).flatten().unwrap_or_else(|| dockerd_argv(root));
+    let argv = match root.is_live().then(running_dockerd).flatten() {
+        Some(argv) => argv,
+        None => {
+            let (argv, unreadable) = dockerd_argv(root);
+            config.unreadable = unreadable;
+            argv
+        }
+    };
     let flags = parse_flags(&argv);
     let config_file =
         flags.iter().find(|(k, _)| k == "config-file").map(|(_, v)| v.value.clone()).unwrap_or_else(|| "/etc/docker/daemon.json".into());
     let mut json_keys: Vec<(String, Origin)> = Vec::new();
-    if let Ok(text) = root.read_to_string(&config_file) {
+    // dockerd's Go decoder takes invalid UTF-8 inside strings (as U+FFFD): so does this read.
+    let text = match root.read(&config_file) {
+        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(e) => {
+            if !matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) {
+                config.unreadable.get_or_insert(root.display(&config_file));
+            }
+            None
+        }
+    };
+    if let Some(text) = text {
         match serde_json::from_str::<serde_json::Value>(&text) {
             Err(e) => {
                 // serde_json says column 0 when the error shows at a line's end: point at the
@@ -124,6 +141,7 @@ pub fn merge(engine: DaemonConfig, files: DaemonConfig) -> DaemonConfig {
         authorization_plugins: files.authorization_plugins,
         conflicts: files.conflicts,
         userns_subids_missing: files.userns_subids_missing,
+        unreadable: files.unreadable,
         disagreements,
         ..engine
     }
@@ -457,8 +475,15 @@ fn cmdline_words(raw: &[u8], origin: &Origin) -> Vec<Val<String>> {
     raw.split(|b| *b == 0).filter(|w| !w.is_empty()).map(|w| Val::new(String::from_utf8_lossy(w).into_owned(), origin.clone())).collect()
 }
 
-fn dockerd_argv(root: &HostRoot) -> Vec<Val<String>> {
-    let Some(unit) = systemd::load(root, "docker.service") else { return Vec::new() };
+/// The dockerd command line docker.service gives, and the first of its files that could not be
+/// read (its flags are then not all known).
+fn dockerd_argv(root: &HostRoot) -> (Vec<Val<String>>, Option<String>) {
+    let Some(unit) = systemd::load(root, "docker.service") else { return (Vec::new(), None) };
+    let unreadable = unit.unreadable.first().cloned();
+    (unit_argv(root, &unit), unreadable)
+}
+
+fn unit_argv(root: &HostRoot, unit: &systemd::Unit) -> Vec<Val<String>> {
     let Some(exec) = unit.list("Service", "ExecStart").pop() else { return Vec::new() };
     let mut env: Vec<(String, String)> = Vec::new();
     for e in unit.list("Service", "EnvironmentFile") {

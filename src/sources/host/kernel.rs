@@ -10,13 +10,23 @@ use crate::model::{ModuleState, Origin, Val, module_key as module_name};
 
 const DIRS: [&str; 5] = ["/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d", "/lib/modprobe.d"];
 
-pub fn modules(root: &HostRoot) -> BTreeMap<String, Val<ModuleState>> {
+/// How modprobe.d disables modules, and the paths that could not be read.
+pub fn modules(root: &HostRoot) -> (BTreeMap<String, Val<ModuleState>>, Vec<String>) {
     let mut out: BTreeMap<String, Val<ModuleState>> = BTreeMap::new();
-    for path in super::conf_files(root, &DIRS, ".conf") {
+    let mut unreadable = Vec::new();
+    for path in super::conf_files(root, &DIRS, ".conf", &mut unreadable) {
         if root.is_masked(&path) {
             continue;
         }
-        let Ok(text) = root.read_to_string(&path) else { continue };
+        let text = match root.read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    unreadable.push(root.display(&path));
+                }
+                continue;
+            }
+        };
         for (i, raw) in text.lines().enumerate() {
             let words: Vec<&str> = raw.split('#').next().unwrap_or("").split_whitespace().collect();
             let origin = root.origin(&path, i as u32 + 1);
@@ -42,7 +52,7 @@ pub fn modules(root: &HostRoot) -> BTreeMap<String, Val<ModuleState>> {
             }
         }
     }
-    out
+    (out, unreadable)
 }
 
 pub fn cmdline(root: &HostRoot) -> Option<Val<String>> {
@@ -123,7 +133,8 @@ mod tests {
         std::fs::write(r.join("etc/modprobe.d/b.conf"), "install usb_storage /bin/false\n").unwrap();
         // Shadowed by /etc/modprobe.d/a.conf.
         std::fs::write(r.join("usr/lib/modprobe.d/a.conf"), "install dccp /bin/true\n").unwrap();
-        let m = modules(&HostRoot::new(r));
+        let (m, unreadable) = modules(&HostRoot::new(r));
+        assert!(unreadable.is_empty());
         assert_eq!(m["usb_storage"].value, ModuleState::Install("/bin/false".into()));
         assert_eq!(m["dccp"].value, ModuleState::Blacklist);
         assert!(!m.contains_key("cramfs"));

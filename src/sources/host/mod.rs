@@ -14,7 +14,7 @@ pub mod systemd;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::model::{DaemonConfig, FileFacts, HostFacts, Origin, SocketFacts, Val};
+use crate::model::{DaemonConfig, Fact, FileFacts, HostFacts, Origin, SocketFacts, Val};
 
 #[derive(Debug, Clone)]
 pub struct HostRoot {
@@ -69,6 +69,10 @@ impl HostRoot {
         Ok(self.root.join(inside.strip_prefix("/").unwrap_or(&inside)))
     }
 
+    pub fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        std::fs::read(self.resolve(path)?)
+    }
+
     pub fn read_to_string(&self, path: &str) -> io::Result<String> {
         std::fs::read_to_string(self.resolve(path)?)
     }
@@ -100,13 +104,25 @@ impl HostRoot {
         err.is_some_and(|e| e.kind() == io::ErrorKind::PermissionDenied)
     }
 
-    /// Names in host directory `dir`, sorted; empty when it does not exist.
+    /// Names in host directory `dir`, sorted; empty when it does not exist, and also when it
+    /// cannot be read (use `entries` where that matters).
     pub fn list(&self, dir: &str) -> Vec<String> {
-        let Ok(real) = self.resolve(dir) else { return Vec::new() };
-        let mut names: Vec<String> =
-            std::fs::read_dir(real).into_iter().flatten().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-        names.sort();
-        names
+        self.entries(dir).unwrap_or_default()
+    }
+
+    /// Names in host directory `dir`, sorted; empty when it does not exist (or is no
+    /// directory); Err with the path shown when it exists and cannot be read.
+    pub fn entries(&self, dir: &str) -> Result<Vec<String>, String> {
+        let Ok(real) = self.resolve(dir) else { return Ok(Vec::new()) };
+        match std::fs::read_dir(real) {
+            Ok(rd) => {
+                let mut names: Vec<String> = rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+                names.sort();
+                Ok(names)
+            }
+            Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => Ok(Vec::new()),
+            Err(_) => Err(self.display(dir)),
+        }
     }
 
     /// How a host path is named in findings: the host path, with `--root` shown when given.
@@ -138,10 +154,14 @@ fn components(path: &str) -> Vec<String> {
 /// The files of a systemd-style configuration directory set (`DIR/*.SUFFIX` over `dirs`, highest
 /// priority first): a name in an earlier directory shadows it in later ones; the result is in
 /// name order, as systemd-sysctl and modprobe read them.
-pub fn conf_files(root: &HostRoot, dirs: &[&str], suffix: &str) -> Vec<String> {
+pub fn conf_files(root: &HostRoot, dirs: &[&str], suffix: &str, unreadable: &mut Vec<String>) -> Vec<String> {
     let mut files: Vec<(String, String)> = Vec::new();
     for dir in dirs {
-        for name in root.list(dir).into_iter().filter(|n| n.ends_with(suffix)) {
+        let names = root.entries(dir).unwrap_or_else(|p| {
+            unreadable.push(p);
+            Vec::new()
+        });
+        for name in names.into_iter().filter(|n| n.ends_with(suffix)) {
             if !files.iter().any(|(n, _)| *n == name) {
                 files.push((name.clone(), format!("{dir}/{name}")));
             }
@@ -153,15 +173,25 @@ pub fn conf_files(root: &HostRoot, dirs: &[&str], suffix: &str) -> Vec<String> {
 
 /// Owner and mode of host path `path`, when it exists; `kind`: what the file is.
 pub fn file_facts(root: &HostRoot, path: &str, kind: &'static str) -> Option<FileFacts> {
-    let (uid, gid, mode) = root.stat(path).ok()?;
+    stat_facts(root, path, kind).ok().flatten()
+}
+
+/// Owner and mode of `path`: None when it does not exist, Err (the path shown) when it cannot
+/// be told (a directory above it not searchable).
+pub fn stat_facts(root: &HostRoot, path: &str, kind: &'static str) -> Result<Option<FileFacts>, String> {
+    let (uid, gid, mode) = match root.stat(path) {
+        Ok(s) => s,
+        Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => return Ok(None),
+        Err(_) => return Err(root.display(path)),
+    };
     let origin = Origin::Field(root.display(path));
-    Some(FileFacts {
+    Ok(Some(FileFacts {
         path: root.display(path),
         uid: Val::new(uid, origin.clone()),
         gid: Val::new(gid, origin.clone()),
         mode: Val::new(mode, origin),
         kind,
-    })
+    }))
 }
 
 /// Docker's files where they are, by what they are (the rules hold what their owner and mode
@@ -177,14 +207,23 @@ const DOCKER_FILES: &[(&str, &str)] = &[
     ("/run/docker/containerd/containerd.sock", "containerd socket"),
 ];
 
-fn docker_files(root: &HostRoot, config: &DaemonConfig, data_root: &str, units: &[systemd::Unit]) -> Vec<FileFacts> {
+/// Docker's files, and the paths that could not be read (a certs.d not listable, a file whose
+/// directory is not searchable).
+fn docker_files(root: &HostRoot, config: &DaemonConfig, data_root: &str, units: &[systemd::Unit]) -> (Vec<FileFacts>, Vec<String>) {
+    let mut unreadable = Vec::new();
+    let mut list = |dir: &str| {
+        root.entries(dir).unwrap_or_else(|p| {
+            unreadable.push(p);
+            Vec::new()
+        })
+    };
     let mut wanted: Vec<(String, &'static str)> = DOCKER_FILES.iter().map(|(p, k)| (p.to_string(), *k)).collect();
     for u in units.iter().filter(|u| !u.masked) {
         let kind = if u.name == "docker.socket" { "docker.socket" } else { "docker.service" };
         wanted.extend(u.files.iter().map(|f| (f.clone(), kind)));
     }
-    for cert_dir in root.list("/etc/docker/certs.d") {
-        for file in root.list(&format!("/etc/docker/certs.d/{cert_dir}")) {
+    for cert_dir in list("/etc/docker/certs.d") {
+        for file in list(&format!("/etc/docker/certs.d/{cert_dir}")) {
             wanted.push((format!("/etc/docker/certs.d/{cert_dir}/{file}"), "registry certificate"));
         }
     }
@@ -197,7 +236,14 @@ fn docker_files(root: &HostRoot, config: &DaemonConfig, data_root: &str, units: 
         wanted.push((f.value.1.clone(), kind));
     }
     wanted.push((data_root.to_string(), "data root"));
-    wanted.into_iter().filter_map(|(path, kind)| file_facts(root, &path, kind)).collect()
+    let mut files = Vec::new();
+    for (path, kind) in wanted {
+        match stat_facts(root, &path, kind) {
+            Ok(f) => files.extend(f),
+            Err(p) => unreadable.push(p),
+        }
+    }
+    (files, unreadable)
 }
 
 /// System files whose mode matters (the fs rules say how open each may be).
@@ -214,23 +260,36 @@ pub fn collect(root: &HostRoot, config: &DaemonConfig, keys: &[&str], deep: bool
     let mut socket = units.iter().find(|u| u.name == "docker.socket").map(|u| socket_facts(root, u, &accounts.groups));
     let cmdline = kernel::cmdline(root);
     live_socket(root, config, &accounts.groups, &mut socket);
+    let (docker_files, files_unreadable) = docker_files(root, config, &data_root, &units);
+    let (sysctl_configured, sysctl_unreadable) = sysctl::configured(root);
+    let (modules, modules_unreadable) = kernel::modules(root);
+    let (deep, deep_unreadable) = match deep.then(|| mounts::deep(root, &data_root)) {
+        Some((found, unreadable)) => (Some(found), unreadable),
+        None => (None, Vec::new()),
+    };
+    let mut unreadable: Vec<(Fact, String)> = Vec::new();
+    unreadable.extend(files_unreadable.into_iter().map(|p| (Fact::DockerFiles, p)));
+    unreadable.extend(sysctl_unreadable.into_iter().map(|p| (Fact::Sysctl, p)));
+    unreadable.extend(deep_unreadable.into_iter().map(|p| (Fact::Deep, p)));
+    unreadable.extend(modules_unreadable.into_iter().map(|p| (Fact::Modules, p)));
     HostFacts {
         live: root.is_live(),
         os: os_release(root),
-        docker_files: docker_files(root, config, &data_root, &units),
+        docker_files,
         docker_socket: socket,
         fleet_socket: systemd::load(root, "fleet.socket").map(|u| socket_facts(root, &u, &accounts.groups)),
-        sysctl_configured: sysctl::configured(root),
+        sysctl_configured,
         sysctl_running: keys.iter().filter_map(|k| sysctl::running(root, k).map(|v| (k.to_string(), v))).collect(),
         audit: audit::collect(root, &data_root, &units),
-        modules: kernel::modules(root),
+        modules,
         mac: crate::model::MacFacts { daemon_selinux: config.selinux.clone(), ..mac::collect(root, cmdline.as_ref()) },
         cmdline,
         sshd: sshd::collect(root),
         accounts,
         mounts: mounts::collect(root, &data_root),
         system_files: SYSTEM_FILES.iter().filter_map(|p| file_facts(root, p, p)).collect(),
-        deep: deep.then(|| mounts::deep(root, &data_root)),
+        deep,
+        unreadable,
     }
 }
 

@@ -106,14 +106,25 @@ const NOT_WALKED: &[&str] = &["/proc", "/sys", "/dev", "/run", "/var/lib/docker"
 
 /// `--deep`: every setuid/setgid file and every world-writable file (and world-writable
 /// directory without the sticky bit), on the root's file system only.
-pub fn deep(root: &HostRoot, data_root: &str) -> Vec<Val<Special>> {
+/// The walk's findings, and the directories it could not read (permission denied, a path too
+/// long): what lies below them is unknown.
+pub fn deep(root: &HostRoot, data_root: &str) -> (Vec<Val<Special>>, Vec<String>) {
     use std::os::unix::fs::MetadataExt;
-    let Ok(top) = root.resolve("/") else { return vec![] };
-    let Ok(dev) = std::fs::symlink_metadata(&top).map(|m| m.dev()) else { return vec![] };
+    let Ok(top) = root.resolve("/") else { return (vec![], vec![root.display("/")]) };
+    let Ok(dev) = std::fs::symlink_metadata(&top).map(|m| m.dev()) else { return (vec![], vec![root.display("/")]) };
     let mut out = Vec::new();
+    let mut unreadable = Vec::new();
     let mut stack = vec![("/".to_string(), top)];
     while let Some((host_path, real)) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&real) else { continue };
+        let entries = match std::fs::read_dir(&real) {
+            Ok(e) => e,
+            Err(e) => {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    unreadable.push(root.display(&host_path));
+                }
+                continue;
+            }
+        };
         let mut entries: Vec<_> = entries.flatten().collect();
         entries.sort_by_key(|e| e.file_name());
         for e in entries.into_iter().rev() {
@@ -146,7 +157,7 @@ pub fn deep(root: &HostRoot, data_root: &str) -> Vec<Val<Special>> {
             }
         }
     }
-    out
+    (out, unreadable)
 }
 
 #[cfg(test)]

@@ -10,15 +10,25 @@ use crate::model::Val;
 pub const DIRS: [&str; 5] = ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"];
 
 /// Configured values: key to its last assignment (with file:line).
-pub fn configured(root: &HostRoot) -> BTreeMap<String, Val<String>> {
-    let mut paths = super::conf_files(root, &DIRS, ".conf");
+/// The values sysctl.d and sysctl.conf set, and the paths that could not be read.
+pub fn configured(root: &HostRoot) -> (BTreeMap<String, Val<String>>, Vec<String>) {
+    let mut unreadable = Vec::new();
+    let mut paths = super::conf_files(root, &DIRS, ".conf", &mut unreadable);
     paths.push("/etc/sysctl.conf".into());
     let mut out = BTreeMap::new();
     for path in paths {
         if root.is_masked(&path) {
             continue;
         }
-        let Ok(text) = root.read_to_string(&path) else { continue };
+        let text = match root.read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    unreadable.push(root.display(&path));
+                }
+                continue;
+            }
+        };
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
@@ -31,7 +41,7 @@ pub fn configured(root: &HostRoot) -> BTreeMap<String, Val<String>> {
             }
         }
     }
-    out
+    (out, unreadable)
 }
 
 /// The running value of `key` (live host only).
@@ -60,7 +70,8 @@ mod tests {
         w("/etc/sysctl.d/50-default.conf", "kernel.sysrq = 0\n");
         w("/usr/lib/sysctl.d/60-x.conf", "kernel/kptr_restrict = 2\n");
         w("/etc/sysctl.conf", "# last\nfs.suid_dumpable=0\n");
-        let c = configured(&HostRoot::new(dir.path()));
+        let (c, unreadable) = configured(&HostRoot::new(dir.path()));
+        assert!(unreadable.is_empty());
         assert_eq!(c["kernel.sysrq"].value, "0");
         assert_eq!(c["kernel.kptr_restrict"].value, "2");
         assert_eq!(c["fs.suid_dumpable"].value, "0");

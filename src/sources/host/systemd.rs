@@ -17,6 +17,9 @@ pub struct Unit {
     pub masked: bool,
     /// `(section, key, value)` in application order, each with file:line.
     pub settings: Vec<Val<(String, String, String)>>,
+    /// Its files (or drop-in directories) that could not be read, shown: its settings are then
+    /// not all known.
+    pub unreadable: Vec<String>,
 }
 
 impl Unit {
@@ -68,7 +71,11 @@ pub fn load(root: &HostRoot, name: &str) -> Option<Unit> {
     let mut dropins: Vec<(String, String)> = Vec::new();
     for dir in SEARCH_PATH {
         let d = format!("{dir}/{name}.d");
-        for file in root.list(&d).into_iter().filter(|f| f.ends_with(".conf")) {
+        let names = root.entries(&d).unwrap_or_else(|p| {
+            unit.unreadable.push(p);
+            Vec::new()
+        });
+        for file in names.into_iter().filter(|f| f.ends_with(".conf")) {
             if !dropins.iter().any(|(n, _)| *n == file) {
                 dropins.push((file.clone(), format!("{d}/{file}")));
             }
@@ -77,7 +84,13 @@ pub fn load(root: &HostRoot, name: &str) -> Option<Unit> {
     dropins.sort();
     unit.files.extend(dropins.into_iter().filter(|(_, p)| !root.is_masked(p)).map(|(_, p)| p));
     for file in unit.files.clone() {
-        let Ok(text) = root.read_to_string(&file) else { continue };
+        let text = match root.read(&file) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(_) => {
+                unit.unreadable.push(root.display(&file));
+                continue;
+            }
+        };
         let mut section = String::new();
         for (line_no, line) in logical_lines(&text) {
             if let Some(s) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
