@@ -345,3 +345,217 @@ fn auditd_inactive_is_unknown_to_a_non_root_user() {
         "{outcome}: {reason}"
     );
 }
+
+/// docker-bench-json is a drop-in for docker-bench-security's `-l` log: the shape of the log
+/// recorded on a real engine (../shared/reference or a copy beside the repository), one result
+/// per CIS id in its own section, every result PASS / WARN / INFO / NOTE.
+#[test]
+fn docker_bench_json_has_the_shape_of_docker_bench_securitys_log() {
+    let reference = [
+        "../shared/reference/docker-bench-security/log-4-containers.json",
+        "../../shared/reference/docker-bench-security/log-4-containers.json",
+    ]
+    .iter()
+    .map(|p| root().join(p))
+    .find(|p| p.exists());
+    let root_dir = fixture_root("debian-docker.io");
+    let r = cbench(&["host", "--root", root_dir.path().to_str().unwrap(), "--format", "docker-bench-json"]);
+    let ours: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&ours), ["checks", "dockerbenchsecurity", "end", "score", "start", "tests"]);
+    if let Some(path) = reference {
+        let theirs: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert_eq!(keys(&ours), keys(&theirs));
+        assert_eq!(keys(&ours["tests"][0]), keys(&theirs["tests"][0]));
+    } else {
+        eprintln!("reference log not found: shape checked against the keys it has");
+    }
+    assert!(ours["start"].as_u64().unwrap() > 1_700_000_000 && ours["end"].as_u64() >= ours["start"].as_u64());
+    let mut seen = std::collections::BTreeSet::new();
+    let (mut total, mut score) = (0, 0);
+    for section in ours["tests"].as_array().unwrap() {
+        let sid = section["id"].as_str().unwrap();
+        for result in section["results"].as_array().unwrap() {
+            let id = result["id"].as_str().unwrap();
+            assert!(seen.insert(id.to_string()), "{id} appears twice");
+            if sid != "cbench" {
+                assert_eq!(id.split('.').next(), Some(sid), "{id} in section {sid}");
+            }
+            for k in keys(result) {
+                assert!(["id", "desc", "result", "details", "items"].contains(&k.as_str()), "{id}: key {k}");
+            }
+            let res = result["result"].as_str().unwrap();
+            assert!(["PASS", "WARN", "INFO", "NOTE"].contains(&res), "{id}: {res}");
+            total += 1;
+            score += match res {
+                "PASS" => 1,
+                "WARN" => -1,
+                _ => 0,
+            };
+        }
+    }
+    assert_eq!((ours["checks"].as_i64().unwrap(), ours["score"].as_i64().unwrap()), (total, score));
+    let result = |id: &str| {
+        ours["tests"].as_array().unwrap().iter().flat_map(|s| s["results"].as_array().unwrap()).find(|r| r["id"] == id).cloned().unwrap()
+    };
+    // userns-remap off is 2.9's WARN, whatever else shares the id (once read as PASS).
+    assert_eq!(result("2.9")["result"], "WARN");
+    // Each audit path counts for its own id; every offending item is listed.
+    assert_eq!(result("1.1.3")["items"], serde_json::json!(["/usr/sbin/dockerd"]));
+    assert_eq!(result("1.1.4")["result"], "PASS");
+    assert_eq!(result("1.1.2")["items"], serde_json::json!(["alice", "ci-runner"]));
+    // Skipped and not applicable checks are there, as NOTE with the reason.
+    assert_eq!(result("engine-warning")["result"], "NOTE");
+    assert_eq!(result("engine-warning")["details"], "skipped: not known without the engine: only the running engine reports it");
+}
+
+/// Every format tells the same truth for the same run: on each fixture root, the outcome of
+/// every check in JSON is what text, JUnit, SARIF, GitHub, compact and docker-bench-json say.
+#[test]
+fn every_format_agrees_on_every_outcome() {
+    use std::collections::{BTreeMap, BTreeSet};
+    for name in ["flatcar-default", "flatcar-hardened", "debian-docker.io", "docker-ce"] {
+        let dir = fixture_root(name);
+        let root = dir.path().to_str().unwrap();
+        let run = |format: &str| cbench(&["host", "--root", root, "--format", format]).stdout;
+        let report: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+        // Host checks: one subject per section, so a rule names its check.
+        let json: BTreeMap<String, String> = outcomes(&report).into_iter().filter(|(r, _, _)| r != "*").map(|(r, _, o)| (r, o)).collect();
+        let with = |want: &[&str]| -> BTreeSet<String> {
+            json.iter().filter(|(_, o)| want.contains(&o.as_str())).map(|(r, _)| r.clone()).collect()
+        };
+        let shown_findings: BTreeSet<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["suppressed"] == false)
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(shown_findings, with(&["fail", "info"]), "{name}: findings vs failed checks");
+
+        // Text: one state word per check line.
+        let text = run("text");
+        let mut text_states: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+        for line in text.lines().filter(|l| l.starts_with("    ") && !l.trim_start().starts_with("fix:")) {
+            let mut words = line.split_whitespace();
+            let (Some(state), Some(mut next)) = (words.next(), words.next()) else { continue };
+            if ["critical", "high", "medium", "low", "info"].contains(&next) {
+                next = words.next().unwrap_or("");
+            }
+            if next.starts_with('[') {
+                next = words.next().unwrap_or("");
+            }
+            let rule = next.trim_end_matches(':');
+            if json.contains_key(rule) {
+                text_states.entry(rule.to_string()).or_default().insert(state);
+            }
+        }
+        for (rule, outcome) in &json {
+            let want = match outcome.as_str() {
+                "pass" => "PASS",
+                "fail" => "WARN",
+                "info" => "INFO",
+                "not-applicable" => "N/A",
+                "skip" => "SKIP",
+                "error" => "ERROR",
+                o => panic!("{o}"),
+            };
+            assert!(
+                text_states.get(rule).is_some_and(|s| s.contains(want)),
+                "{name}: {rule} is {outcome} in JSON, text says {:?}",
+                text_states.get(rule)
+            );
+        }
+
+        // JUnit: failures for failed checks only, skipped for skipped and not applicable ones.
+        let junit = run("junit");
+        let mut junit_state: BTreeMap<String, &str> = BTreeMap::new();
+        for case in junit.split("<testcase name=\"").skip(1) {
+            let rule = &case[..case.find('"').unwrap()];
+            let body = &case[..case.find("</testcase>").or_else(|| case.find("/>")).unwrap_or(case.len())];
+            let state = if body.contains("<failure") {
+                "fail"
+            } else if body.contains("<error") {
+                "error"
+            } else if body.contains("<skipped") {
+                "skip"
+            } else {
+                "pass"
+            };
+            junit_state.insert(rule.to_string(), state);
+        }
+        for (rule, outcome) in &json {
+            let want = match outcome.as_str() {
+                "pass" | "info" => "pass",
+                "not-applicable" | "skip" => "skip",
+                o => o,
+            };
+            assert_eq!(junit_state.get(rule).copied(), Some(want), "{name}: {rule} ({outcome}) in JUnit");
+        }
+
+        // SARIF: results for the rules with findings; a note or an error for each skipped or
+        // errored check.
+        let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).unwrap();
+        let results: BTreeSet<String> = sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["suppressions"].as_array().is_none_or(|s| s.is_empty()))
+            .map(|r| r["ruleId"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(results, shown_findings, "{name}: SARIF results");
+        let notes: Vec<String> = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["message"]["text"].as_str().unwrap().to_string())
+            .collect();
+        for rule in with(&["skip", "error"]) {
+            assert!(notes.iter().any(|n| n.starts_with(&format!("{rule} on "))), "{name}: no SARIF notification for {rule}");
+        }
+
+        // Compact and GitHub: every finding's rule, and every skipped or errored check.
+        let compact = run("compact");
+        let github = run("github");
+        for rule in &shown_findings {
+            assert!(compact.lines().any(|l| l.contains(&format!("[{rule}]"))), "{name}: compact lacks {rule}");
+            assert!(github.lines().any(|l| l.contains(&format!("title=cbench {rule} ("))), "{name}: github lacks {rule}");
+        }
+        for rule in with(&["skip", "error"]) {
+            assert!(
+                compact.lines().any(|l| l.contains(&format!("skip[{rule}]")) || l.contains(&format!("error[{rule}]"))),
+                "{name}: compact lacks {rule}"
+            );
+            assert!(
+                github
+                    .lines()
+                    .any(|l| l.contains(&format!("title=cbench {rule} (skipped)")) || l.contains(&format!("title=cbench {rule} (error)"))),
+                "{name}: github lacks {rule}"
+            );
+        }
+
+        // docker-bench-json: a failed check is a WARN under one of its ids, a skipped one a
+        // NOTE; a passed check is never a WARN.
+        let bench: serde_json::Value = serde_json::from_str(&run("docker-bench-json")).unwrap();
+        let results: BTreeMap<String, String> = bench["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["results"].as_array().unwrap())
+            .map(|r| (r["id"].as_str().unwrap().to_string(), r["result"].as_str().unwrap().to_string()))
+            .collect();
+        let checks = report["checks"].as_array().unwrap();
+        for c in checks.iter().filter(|c| c["rule"] != "*") {
+            let rule = c["rule"].as_str().unwrap();
+            let mut ids: Vec<String> = c["cis"].as_array().unwrap().iter().map(|i| i.as_str().unwrap().to_string()).collect();
+            ids.push(rule.to_string());
+            let got: Vec<&str> = ids.iter().filter_map(|i| results.get(i).map(String::as_str)).collect();
+            match c["outcome"].as_str().unwrap() {
+                "fail" | "error" => assert!(got.contains(&"WARN"), "{name}: {rule} fails but docker-bench-json says {got:?}"),
+                "skip" | "not-applicable" if ids.len() == 1 => assert_eq!(got, ["NOTE"], "{name}: {rule}"),
+                "pass" if ids.len() == 1 => assert_eq!(got, ["PASS"], "{name}: {rule}"),
+                _ => assert!(!got.is_empty(), "{name}: {rule} missing from docker-bench-json"),
+            }
+        }
+    }
+}

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::Run;
+use super::{Run, State};
 use crate::model::Origin;
 
 pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
@@ -12,6 +12,18 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             other => other.to_string(),
         };
         writeln!(out, "{at}: {}[{}] {}: {}", f.severity, f.rule, f.subject.name, f.message)?;
+    }
+    // Checks that could not say pass or fail, so that no one reads them as passed.
+    for o in run.outcomes() {
+        let what = match o.state {
+            State::Skip => "skip",
+            State::Error => "error",
+            _ => continue,
+        };
+        writeln!(out, "{} {}: {what}[{}] {}", o.subject.kind, o.subject.name, o.rule, o.reason.unwrap_or(""))?;
+    }
+    for s in &run.skipped_sections {
+        writeln!(out, "{}: skip[*] {}", s.section, s.reason)?;
     }
     for d in &run.diagnostics {
         writeln!(out, "{}: {}: {}", super::text::diag_location(d), super::text::diag_label(d), d.message)?;

@@ -90,12 +90,24 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             _ => vec![o.rule.to_string()],
         };
         let title = meta.map_or_else(|| o.rule.to_string(), |m| m.title.clone());
-        let shown: Vec<_> =
-            by_check.get(&(o.at, o.rule)).map(|v| v.iter().filter(|f| !f.hidden && !f.suppressed).collect()).unwrap_or_default();
-        for id in &rule_ids {
-            // A finding about one of the rule's ids (the audit rule's paths) counts for that id alone.
-            let mine: Vec<_> = shown.iter().filter(|f| f.cis.is_none_or(|c| c == id)).collect();
-            let all_mine = by_check.get(&(o.at, o.rule)).map_or(0, |v| v.iter().filter(|f| f.cis.is_none_or(|c| c == id)).count());
+        let found = by_check.get(&(o.at, o.rule)).map_or(&[][..], Vec::as_slice);
+        // The id a finding is about: its own, the rule's only one, else (a rule of several ids
+        // and a finding about none of them) the rule's id, in the extra section.
+        let id_of = |f: &crate::model::Finding| match f.cis {
+            Some(c) => c.to_string(),
+            None if rule_ids.len() == 1 => rule_ids[0].clone(),
+            None => o.rule.to_string(),
+        };
+        let mut targets = rule_ids.clone();
+        for f in found {
+            let id = id_of(f);
+            if !targets.contains(&id) {
+                targets.push(id);
+            }
+        }
+        for id in &targets {
+            let mine: Vec<_> = found.iter().filter(|f| id_of(f) == *id).collect();
+            let shown: Vec<_> = mine.iter().filter(|f| !f.hidden && !f.suppressed).collect();
             let acc = ids.entry(id.clone()).or_default();
             if !acc.titles.contains(&title) {
                 acc.titles.push(title.clone());
@@ -103,13 +115,13 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             match o.state {
                 State::Pass => acc.pass = true,
                 // Suppressed or hidden findings: still a failed check, said so.
-                State::Fail if mine.is_empty() && all_mine > 0 => {
+                State::Fail if shown.is_empty() && !mine.is_empty() => {
                     acc.warn = true;
-                    acc.notes.push(format!("{all_mine} finding(s) suppressed or not shown"));
+                    acc.notes.push(format!("{} finding(s) suppressed or not shown", mine.len()));
                 }
-                State::Fail | State::Info if mine.is_empty() => acc.pass = true,
+                State::Fail | State::Info if shown.is_empty() => acc.pass = true,
                 State::Fail | State::Info => {
-                    for f in &mine {
+                    for f in &shown {
                         if f.severity > crate::model::Severity::Info {
                             acc.warn = true;
                         } else {

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::Run;
+use super::{Run, State};
 use crate::model::{DiagKind, Origin, Severity};
 
 fn escape_data(s: &str) -> String {
@@ -26,6 +26,20 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         };
         let title = escape_prop(&format!("cbench {} ({})", f.rule, f.severity));
         writeln!(out, "::{level} {loc}title={title}::{}", escape_data(&format!("{}: {}", f.subject.name, f.message)))?;
+    }
+    // Checks that could not say pass or fail: a notice (skipped) or an error, never silence.
+    for o in run.outcomes() {
+        let (level, what) = match o.state {
+            State::Skip => ("notice", "skipped"),
+            State::Error => ("error", "error"),
+            _ => continue,
+        };
+        let title = escape_prop(&format!("cbench {} ({what})", o.rule));
+        writeln!(out, "::{level} title={title}::{}", escape_data(&format!("{}: {}", o.subject.name, o.reason.unwrap_or(""))))?;
+    }
+    for s in &run.skipped_sections {
+        let title = escape_prop(&format!("cbench {} (skipped)", s.section));
+        writeln!(out, "::notice title={title}::{}", escape_data(&s.reason))?;
     }
     for d in &run.diagnostics {
         let level = if d.kind == DiagKind::Warning { "warning" } else { "error" };
