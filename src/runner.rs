@@ -196,24 +196,19 @@ impl Run {
     }
 
     /// Every check's outcome, in report order; with `all`, also the checks `--select` /
-    /// `--ignore` hide.
-    pub fn outcomes_all(&self, all: bool) -> Vec<Outcome<'_>> {
-        let mut out = Vec::new();
-        for (at, c) in self.checked.iter().enumerate() {
-            for (i, rule) in c.rules.iter().enumerate() {
-                if !all && !self.selection.shows(rule) {
-                    continue;
-                }
+    /// `--ignore` hide. An iterator: a large Compose run has hundreds of thousands of checks.
+    pub fn outcomes_all(&self, all: bool) -> impl Iterator<Item = Outcome<'_>> {
+        self.checked.iter().enumerate().flat_map(move |(at, c)| {
+            c.rules.iter().enumerate().filter(move |(_, rule)| all || self.selection.shows(rule)).map(move |(i, rule)| {
                 let (state, kind) = c.states[i];
                 let reason = c.reasons.iter().find(|(j, _)| *j as usize == i).map(|(_, r)| &**r);
-                out.push(Outcome { section: c.section, subject: &c.subject, at: at as u32, rule, state, kind, reason });
-            }
-        }
-        out
+                Outcome { section: c.section, subject: &c.subject, at: at as u32, rule, state, kind, reason }
+            })
+        })
     }
 
     /// The checks shown (those `--select` / `--ignore` leave).
-    pub fn outcomes(&self) -> Vec<Outcome<'_>> {
+    pub fn outcomes(&self) -> impl Iterator<Item = Outcome<'_>> {
         self.outcomes_all(false)
     }
 
@@ -244,8 +239,7 @@ impl Run {
     /// Passed and scored checks over every outcome (shown or not: the score is the truth of
     /// the whole run, whatever a display option hides).
     pub fn score(&self, section: Option<&str>) -> (usize, usize) {
-        let all = self.outcomes_all(true);
-        let mine = all.iter().filter(|o| section.is_none_or(|s| o.section == s));
+        let mine = self.outcomes_all(true).filter(|o| section.is_none_or(|s| o.section == s));
         mine.fold((0, 0), |(p, t), o| (p + usize::from(o.state.passed()), t + usize::from(o.state.scored())))
     }
 }

@@ -158,7 +158,6 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         checks: (run.host || run.list_checks).then(|| {
             let mut checks: Vec<CheckOutcome> = run
                 .outcomes()
-                .into_iter()
                 .map(|o| CheckOutcome {
                     section: o.section,
                     rule: o.rule,

@@ -162,7 +162,7 @@ pub fn render_host(run: &Run, style: &Style) -> String {
     let cis = |id: String| if id.is_empty() { String::new() } else { format!("[{id}] ") };
     let mut out = String::new();
     let mut score: Vec<(&str, usize, usize)> = Vec::new();
-    let outcomes = run.outcomes();
+    let outcomes: Vec<Outcome> = run.outcomes().collect();
     let by_check = run.findings_by_check();
     let mut shown_butane = std::collections::HashSet::new();
     if let Some(os) = &run.host_os {
