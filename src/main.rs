@@ -123,6 +123,10 @@ enum Command {
         /// engine is then read only with --docker-host.
         #[arg(long)]
         root: Option<PathBuf>,
+        /// With --root: the tree is a snapshot of a live host — read its /proc and /sys, and the
+        /// output of auditctl recorded in DIR/.cbench-live/ (`auditctl -s`, `auditctl -l`, `euid`).
+        #[arg(long, requires = "root")]
+        live: bool,
         /// Run only these sections (daemon, files, socket, audit, kernel, ssh, users, mac, fs,
         /// containers, images).
         #[arg(long, value_delimiter = ',')]
@@ -209,13 +213,16 @@ fn main() -> ExitCode {
             };
             finish(&compose::run(&opts), &output, allow_partial)
         }
-        Command::Host { docker_host, timeout, all, compose_files, root, only, skip, deep, allow_partial, output } => {
+        Command::Host { docker_host, timeout, all, compose_files, root, live, only, skip, deep, allow_partial, output } => {
             let selection = match selection(&output, &cbench::rules::all_rule_ids()) {
                 Ok(s) => s,
                 Err(code) => return code,
             };
+            // --root names a directory of the auditing machine: checked here, read through HostRoot.
+            #[allow(clippy::disallowed_methods)]
+            let not_dir = root.as_ref().is_some_and(|r| !r.is_dir());
             if let Some(r) = &root
-                && !r.is_dir()
+                && not_dir
             {
                 eprintln!("cbench: --root {}: not a directory", r.display());
                 return ExitCode::from(2);
@@ -229,6 +236,7 @@ fn main() -> ExitCode {
             let opts = host::Options {
                 engine: EngineOptions { host: docker_host, timeout: Duration::from_secs(timeout.max(1)), all },
                 root,
+                live,
                 compose_files,
                 only,
                 skip,

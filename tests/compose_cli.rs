@@ -1,4 +1,6 @@
 //! `cbench compose` end to end: the real binary on the shipped samples and fixtures.
+// Tests read fixtures and the machine they run on to compare with what cbench reads.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 

@@ -2,6 +2,8 @@
 //! tarball of Debian's busybox-static; containers are created (and, where the sandbox allows,
 //! started) by the test and removed afterwards. Without an engine the tests skip loudly, unless
 //! CBENCH_REQUIRE_ENGINE is set: then they fail.
+// Tests read fixtures and the machine they run on to compare with what cbench reads.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 

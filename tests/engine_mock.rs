@@ -2,6 +2,8 @@
 //! demand: errors, timeouts, malformed JSON, an old API version, a container removed between
 //! list and inspect, an empty host. The responses are recordings of a real engine
 //! (fixtures/engine/, Docker 20.10.24, API 1.41).
+// Tests read fixtures and the machine they run on to compare with what cbench reads.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 

@@ -1,5 +1,7 @@
 //! `cbench oci` on bundles recorded from a real engine (Docker 20.10.24's runc bundles under
 //! /run/docker/containerd/...): the default container and an insecure one.
+// Tests read fixtures and the machine they run on to compare with what cbench reads.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 

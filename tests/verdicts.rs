@@ -1,5 +1,7 @@
 //! A verdict is the truth: one regression per defect of issue 8 ("One verdict engine"), each
 //! asserting the exact outcome cbench must give.
+// Tests read fixtures and the machine they run on to compare with what cbench reads.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 
@@ -558,4 +560,55 @@ fn every_format_agrees_on_every_outcome() {
             }
         }
     }
+}
+
+/// A snapshot of a live host carries its /proc, /sys and auditctl's output: the live readers
+/// are tested on it, not on the machine the tests run on. The running dockerd's first flag
+/// (`-H tcp://0.0.0.0:2375`) was once skipped.
+#[test]
+fn a_live_snapshot_is_read_through_host_root() {
+    let root = "fixtures/hosts/live-snapshot";
+    let (_, report) = json(&["host", "--root", root, "--live", "--only", "daemon,audit,kernel,mac,fs"]);
+    let found = |rule: &str| -> Vec<(String, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| (f["evidence"].as_str().unwrap().to_string(), f["origin"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(found("daemon-tcp-without-tls"), [pair("tcp://0.0.0.0:2375", "/proc/4242/cmdline (running dockerd)")]);
+    assert_eq!(found("auditd-inactive"), [pair("auditd", "auditctl -s: enabled 0")]);
+    // The loaded rules (`auditctl -l`) watch /usr/bin/dockerd, the only Docker file there.
+    assert_eq!(check(&report, "audit-docker-path").0, "pass");
+    assert_eq!(found("kernel-cmdline-weakened"), [pair("mitigations=off", "/proc/cmdline")]);
+    let sysctl = found("kernel-sysctl");
+    assert!(sysctl.contains(&pair("kernel.kptr_restrict", "/proc/sys/kernel/kptr_restrict")), "{sysctl:?}");
+    assert!(!sysctl.iter().any(|(k, _)| k == "kernel.dmesg_restrict"), "{sysctl:?}");
+    assert_eq!(check(&report, "apparmor-docker-default").0, "pass");
+    assert_eq!(check(&report, "mac-inactive").0, "pass");
+    assert_eq!(found("tmp-mount-options")[0].1, "/proc/self/mountinfo");
+    // The same tree offline: nothing live is read, of it or of this machine.
+    let (_, offline) = json(&["host", "--root", root, "--only", "audit,kernel,mac"]);
+    assert_eq!(check(&offline, "apparmor-docker-default").0, "skip");
+    assert!(offline["findings"].as_array().unwrap().iter().all(|f| !f["origin"].as_str().unwrap().starts_with("/proc")), "{offline}");
+}
+
+/// A symlink in the audited tree that points at a path of the auditing machine once marked
+/// docker.socket as masked there, and hid a 0666 socket.
+#[test]
+fn symlinks_in_the_root_never_reach_the_auditing_machine() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/dev/null", elsewhere.path().join("docker.socket")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    put(r, "usr/lib/systemd/system/docker.socket", "[Socket]\nListenStream=/run/docker.sock\nSocketMode=0666\n", 0o644);
+    std::fs::create_dir_all(r.join("etc/systemd")).unwrap();
+    // /etc/systemd/system -> an absolute path that exists on this machine, masking the unit.
+    std::os::unix::fs::symlink(elsewhere.path(), r.join("etc/systemd/system")).unwrap();
+    let (_, report) = json(&["host", "--root", r.to_str().unwrap(), "--only", "socket"]);
+    assert_eq!(check(&report, "docker-socket-mode").0, "fail");
+    assert_eq!(evidence_of(&report, "docker-socket-mode"), ["SocketMode=0666"]);
 }

@@ -21,6 +21,9 @@ pub struct Options {
     pub engine: EngineOptions,
     /// `--root DIR`: audit a directory tree offline; None: the live host.
     pub root: Option<std::path::PathBuf>,
+    /// `--live` with `--root`: the tree is a snapshot of a live host (its /proc, /sys and the
+    /// recorded output of auditctl are read).
+    pub live: bool,
     /// `--compose-files`: the Compose files to compare Compose containers with, instead of the
     /// files their labels record.
     pub compose_files: Vec<std::path::PathBuf>,
@@ -40,6 +43,7 @@ impl Default for Options {
         Options {
             engine: EngineOptions { host: None, timeout: Duration::from_secs(10), all: false },
             root: None,
+            live: false,
             compose_files: Vec::new(),
             only: Vec::new(),
             skip: Vec::new(),
@@ -60,7 +64,11 @@ impl Options {
 pub fn run(opts: &Options) -> Run {
     let sections = SECTIONS.iter().copied().filter(|s| opts.section(s)).collect();
     let mut run = Run { host: true, sections, started: crate::runner::now(), ..Run::default() };
-    let root = HostRoot::new(opts.root.clone().unwrap_or_else(|| "/".into()));
+    let root = match &opts.root {
+        Some(dir) if opts.live => HostRoot::snapshot(dir),
+        Some(dir) => HostRoot::new(dir),
+        None => HostRoot::new("/"),
+    };
     // The daemon as its files configure it (daemon.json, dockerd flags): always readable.
     let (files_config, file_diags) = host::daemon::collect(&root);
     run.diagnostics.extend(file_diags);
@@ -219,6 +227,9 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
 /// record: project to (first file, services), or why they cannot be read here.
 type ComposeProjects = std::collections::BTreeMap<String, Result<(String, Vec<crate::sources::compose::Service>), String>>;
 
+// The Compose files a local engine's containers record are read with the Compose source (its
+// own door), as `cbench compose` reads them.
+#[allow(clippy::disallowed_methods)]
 fn compose_files(facts: &EngineFacts, given: &[std::path::PathBuf]) -> ComposeProjects {
     let mut out = ComposeProjects::new();
     let opts = crate::sources::compose::LoadOptions { env: std::env::vars().collect(), ..Default::default() };

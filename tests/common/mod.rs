@@ -1,5 +1,7 @@
 #![allow(dead_code)]
 //! Helpers shared by the integration tests: run the real binary with a scrubbed environment.
+// Tests read fixtures and the machine they run on to compare with what cbench reads.
+#![allow(clippy::disallowed_methods)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -117,6 +117,8 @@ pub fn address(opts: &EngineOptions) -> String {
         .unwrap_or_else(|| "unix:///var/run/docker.sock".to_string())
 }
 
+// The TLS client files are the docker CLI's (DOCKER_CERT_PATH), not the audited host's.
+#[allow(clippy::disallowed_methods)]
 fn connect(address: &str, timeout: Duration) -> Result<Docker, EngineError> {
     let secs = timeout.as_secs().max(1);
     let docker = if let Some(path) = address.strip_prefix("unix://") {
@@ -271,6 +273,9 @@ const BUNDLE_DIRS: [&str; 2] =
 
 /// Replace what the bundle states with certainty: the effective capabilities, no-new-privileges,
 /// the seccomp filter and the masked paths. A bundle that exists but cannot be read is noted.
+// A live read of the local engine's host outside HostRoot (known gap: the engine source has no
+// HostRoot yet); only for a local engine, whose bundles are this machine's.
+#[allow(clippy::disallowed_methods)]
 fn bundle_truth(id: &str, spec: &mut ContainerSpec, notes: &mut Vec<String>) {
     let Some(path) = BUNDLE_DIRS.iter().map(|d| std::path::Path::new(d).join(id).join("config.json")).find(|p| p.exists()) else { return };
     let bundle = match crate::sources::oci::load(&path) {

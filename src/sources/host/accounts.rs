@@ -203,7 +203,7 @@ pub fn collect(root: &HostRoot) -> Accounts {
         sudoers(root, "/usr/share/baselayout/sudoers", 0, &mut files, &mut rules, &mut denied);
     }
     let sudoers_d = super::file_facts(root, "/etc/sudoers.d", "/etc/sudoers.d");
-    let pam_read = root.resolve("/etc/pam.d").is_ok_and(|p| p.is_dir()) || root.resolve("/usr/lib/pam.d").is_ok_and(|p| p.is_dir());
+    let pam_read = root.is_dir("/etc/pam.d") || root.is_dir("/usr/lib/pam.d");
     let pam = |file: &str, kind: &str, modules: &[&str]| {
         pam_find(root, &format!("/etc/pam.d/{file}"), kind, modules, 0)
             .or_else(|| pam_find(root, &format!("/usr/lib/pam.d/{file}"), kind, modules, 0))

@@ -95,30 +95,9 @@ pub fn configured(root: &HostRoot) -> (String, Vec<Val<AuditRule>>, Option<Strin
     (root.display("/etc/audit/rules.d"), rules, denied)
 }
 
-/// What `auditctl ARG` prints, when the binary exists and answers (root, or CAP_AUDIT_CONTROL).
-const AUDITCTL: [&str; 3] = ["/usr/sbin/auditctl", "/sbin/auditctl", "/usr/bin/auditctl"];
-
-fn auditctl_installed() -> bool {
-    AUDITCTL.iter().any(|p| std::path::Path::new(p).exists())
-}
-
-/// Does cbench run as root (effective uid 0, from /proc/self/status)?
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Uid:").and_then(|u| u.split_whitespace().nth(1).map(|e| e == "0"))))
-        .unwrap_or(false)
-}
-
-fn auditctl(arg: &str) -> Option<String> {
-    let bin = AUDITCTL.into_iter().find(|p| std::path::Path::new(p).exists())?;
-    let out = std::process::Command::new(bin).arg(arg).stderr(std::process::Stdio::null()).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// The rules the kernel has loaded (`auditctl -l`).
-fn loaded() -> Option<Vec<Val<AuditRule>>> {
-    let text = auditctl("-l")?;
+/// The rules the kernel has loaded (`auditctl -l`, root or CAP_AUDIT_CONTROL).
+fn loaded(root: &HostRoot) -> Option<Vec<Val<AuditRule>>> {
+    let text = root.command("auditctl", &["-l"]).ok()?;
     Some(parse_text(&text, |l| Origin::Field(format!("auditctl -l, rule {l}"))))
 }
 
@@ -186,23 +165,24 @@ fn cis_order(id: &str) -> Vec<u32> {
 /// Is auditd (or Flatcar's audit-rules.service) going to load the rules?
 fn active(root: &HostRoot) -> Option<Val<bool>> {
     // Live, the kernel says whether it audits: `auditctl -s` prints `enabled 0|1|2`.
-    if root.is_live()
-        && let Some(status) = auditctl("-s")
-        && let Some(n) = status.lines().find_map(|l| l.strip_prefix("enabled "))
-    {
-        let n = n.trim();
-        return Some(Val::new(n != "0", Origin::Field(format!("auditctl -s: enabled {n}"))));
-    }
-    // auditctl is there but answers only root: the kernel's state is unknown, and an enabled
-    // unit is no proof that the kernel audits.
-    if root.is_live() && auditctl_installed() && !is_root() {
-        return None;
-    }
     if root.is_live() {
-        let running = std::fs::read_dir("/proc")
+        match root.command("auditctl", &["-s"]) {
+            Ok(status) => {
+                if let Some(n) = status.lines().find_map(|l| l.strip_prefix("enabled ")) {
+                    let n = n.trim();
+                    return Some(Val::new(n != "0", Origin::Field(format!("auditctl -s: enabled {n}"))));
+                }
+            }
+            // auditctl is there but answers only root: the kernel's state is unknown, and an
+            // enabled unit is no proof that the kernel audits.
+            Err(false) if !root.auditor_is_root() => return None,
+            Err(_) => {}
+        }
+        let running = root
+            .entries("/proc")
             .ok()?
-            .flatten()
-            .any(|e| std::fs::read_to_string(e.path().join("comm")).is_ok_and(|c| c.trim() == "auditd"));
+            .iter()
+            .any(|pid| root.read_to_string(&format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "auditd"));
         if running {
             return Some(Val::new(true, Origin::Field("auditd process".into())));
         }
@@ -219,7 +199,7 @@ fn active(root: &HostRoot) -> Option<Val<bool>> {
 }
 
 pub fn collect(root: &HostRoot, data_root: &str, units: &[systemd::Unit]) -> AuditFacts {
-    let (source, rules, unreadable) = match root.is_live().then(loaded).flatten() {
+    let (source, rules, unreadable) = match root.is_live().then(|| loaded(root)).flatten() {
         Some(rules) => ("auditctl -l (loaded rules)".to_string(), rules, None),
         None => configured(root),
     };

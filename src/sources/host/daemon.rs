@@ -11,7 +11,7 @@ pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
     let mut config = DaemonConfig::default();
     let mut diags = Vec::new();
     // Live, the running dockerd's own command line is authoritative; offline, docker.service's.
-    let argv = match root.is_live().then(running_dockerd).flatten() {
+    let argv = match root.is_live().then(|| running_dockerd(root)).flatten() {
         Some(argv) => argv,
         None => {
             let (argv, unreadable) = dockerd_argv(root);
@@ -450,21 +450,15 @@ const KNOWN_KEYS: &[&str] = &[
 
 /// The command line of the running dockerd (from /run/docker.pid, else the process table),
 /// argv[0] included.
-fn running_dockerd() -> Option<Vec<Val<String>>> {
-    let is_dockerd = |pid: &str| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "dockerd");
+fn running_dockerd(root: &HostRoot) -> Option<Vec<Val<String>>> {
+    let is_dockerd = |pid: &str| root.read_to_string(&format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "dockerd");
     let pid = ["/run/docker.pid", "/var/run/docker.pid"]
         .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|p| root.read_to_string(p).ok())
         .map(|p| p.trim().to_string())
         .find(|p| is_dockerd(p))
-        .or_else(|| {
-            std::fs::read_dir("/proc")
-                .ok()?
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .find(|p| p.chars().all(|c| c.is_ascii_digit()) && is_dockerd(p))
-        })?;
-    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        .or_else(|| root.entries("/proc").ok()?.into_iter().find(|p| p.chars().all(|c| c.is_ascii_digit()) && is_dockerd(p)))?;
+    let raw = root.read(&format!("/proc/{pid}/cmdline")).ok()?;
     let origin = Origin::Field(format!("/proc/{pid}/cmdline (running dockerd)"));
     Some(cmdline_words(&raw, &origin))
 }

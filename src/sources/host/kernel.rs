@@ -57,7 +57,7 @@ pub fn modules(root: &HostRoot) -> (BTreeMap<String, Val<ModuleState>>, Vec<Stri
 
 pub fn cmdline(root: &HostRoot) -> Option<Val<String>> {
     if root.is_live() {
-        let text = std::fs::read_to_string("/proc/cmdline").ok()?;
+        let text = root.read_to_string("/proc/cmdline").ok()?;
         return Some(Val::new(text.trim().to_string(), Origin::Field("/proc/cmdline".into())));
     }
     // Flatcar: `set linux_append="..."` in the OEM partition's grub.cfg.
@@ -84,8 +84,7 @@ pub fn cmdline(root: &HostRoot) -> Option<Val<String>> {
         && let Some((i, line)) = text.lines().enumerate().find(|(_, l)| l.trim_start().starts_with("linux"))
     {
         let args: Vec<&str> = line.split_whitespace().skip(2).collect();
-        let path =
-            if root.resolve("/boot/grub/grub.cfg").is_ok_and(|p| p.exists()) { "/boot/grub/grub.cfg" } else { "/boot/grub2/grub.cfg" };
+        let path = if root.exists("/boot/grub/grub.cfg") { "/boot/grub/grub.cfg" } else { "/boot/grub2/grub.cfg" };
         return Some(Val::new(args.join(" "), root.origin(path, i as u32 + 1)));
     }
     let text = root.read_to_string("/etc/default/grub").ok()?;

@@ -20,13 +20,12 @@ pub fn collect(root: &HostRoot, cmdline: Option<&Val<String>>) -> MacFacts {
     f = read_selinux(root, f);
     if root.is_live() {
         let field = |p: &str| Origin::Field(p.into());
-        f.selinux_current = std::fs::read_to_string("/sys/fs/selinux/enforce")
-            .ok()
-            .map(|v| Val::new(v.trim().to_string(), field("/sys/fs/selinux/enforce")));
+        f.selinux_current =
+            root.read_to_string("/sys/fs/selinux/enforce").ok().map(|v| Val::new(v.trim().to_string(), field("/sys/fs/selinux/enforce")));
         let enabled = "/sys/module/apparmor/parameters/enabled";
-        f.apparmor_enabled = Some(Val::new(std::fs::read_to_string(enabled).is_ok_and(|v| v.trim() == "Y"), field(enabled)));
+        f.apparmor_enabled = Some(Val::new(root.read_to_string(enabled).is_ok_and(|v| v.trim() == "Y"), field(enabled)));
         let profiles = "/sys/kernel/security/apparmor/profiles";
-        f.apparmor_docker_default = std::fs::read_to_string(profiles).ok().and_then(|text| {
+        f.apparmor_docker_default = root.read_to_string(profiles).ok().and_then(|text| {
             text.lines().find_map(|l| {
                 l.strip_prefix("docker-default (").map(|mode| Val::new(mode.trim_end_matches(')').to_string(), field(profiles)))
             })

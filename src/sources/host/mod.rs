@@ -1,5 +1,9 @@
-//! The host source: every read of the audited host's files goes through `HostRoot`, the live
-//! `/` or a directory tree given with `--root` (a mounted image, a fixture). Read-only, always.
+//! The host source: every read of the audited host goes through `HostRoot` — its files, symlinks
+//! and masks, /proc and /sys, the output of auditctl — the live `/`, a directory tree given with
+//! `--root` (a mounted image, a fixture), or a snapshot of a live host (a tree with its /proc,
+//! /sys and recorded command outputs, for tests). Read-only, always. Outside this file, the
+//! host sources may not touch `std::fs` or `std::process` (clippy `disallowed-methods`).
+#![allow(clippy::disallowed_methods)]
 
 pub mod accounts;
 pub mod audit;
@@ -19,18 +23,63 @@ use crate::model::{DaemonConfig, Fact, FileFacts, HostFacts, Origin, SocketFacts
 #[derive(Debug, Clone)]
 pub struct HostRoot {
     root: PathBuf,
+    /// Live state (/proc, /sys, commands) is read: the live host, or a snapshot of one.
+    live: bool,
 }
+
+/// Where a snapshot root keeps the recorded output of the commands cbench runs on a live host:
+/// `.cbench-live/auditctl -s`.
+const RECORDED: &str = ".cbench-live";
 
 /// Symlinks followed in one path before giving up (a loop).
 const MAX_LINKS: usize = 40;
 
 impl HostRoot {
+    /// The live host for `/`, else an offline tree (nothing of the machine cbench runs on is
+    /// read: no /proc, no /sys, no command).
     pub fn new(root: impl Into<PathBuf>) -> HostRoot {
-        HostRoot { root: root.into() }
+        let root = root.into();
+        HostRoot { live: root == Path::new("/"), root }
     }
 
+    /// A snapshot of a live host: `dir` holds its files with /proc and /sys, and the output of
+    /// the commands cbench runs in `.cbench-live/COMMAND ARGS` (e.g. `.cbench-live/auditctl -s`).
+    pub fn snapshot(dir: impl Into<PathBuf>) -> HostRoot {
+        HostRoot { root: dir.into(), live: true }
+    }
+
+    /// Live state is read (the live host, or a snapshot of one).
     pub fn is_live(&self) -> bool {
-        self.root == Path::new("/")
+        self.live
+    }
+
+    /// The output of `program args` on the audited host: run on the live host, read from the
+    /// recording in a snapshot; Err(true) when the program is not there, Err(false) when it
+    /// failed (e.g. it needs root). Offline, never run.
+    pub fn command(&self, program: &str, args: &[&str]) -> Result<String, bool> {
+        if !self.live {
+            return Err(true);
+        }
+        if self.root != Path::new("/") {
+            let name = std::iter::once(program).chain(args.iter().copied()).collect::<Vec<_>>().join(" ");
+            return std::fs::read_to_string(self.root.join(RECORDED).join(name)).map_err(|e| e.kind() == io::ErrorKind::NotFound);
+        }
+        let bin = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"].iter().map(|d| Path::new(d).join(program)).find(|p| p.exists()).ok_or(true)?;
+        let out = std::process::Command::new(bin).args(args).stderr(std::process::Stdio::null()).output().map_err(|_| false)?;
+        if out.status.success() { Ok(String::from_utf8_lossy(&out.stdout).into_owned()) } else { Err(false) }
+    }
+
+    /// Does cbench itself run as root (effective uid 0)? A snapshot says so in
+    /// `.cbench-live/euid`.
+    pub fn auditor_is_root(&self) -> bool {
+        let status = if self.root == Path::new("/") {
+            std::fs::read_to_string("/proc/self/status").ok()
+        } else {
+            return std::fs::read_to_string(self.root.join(RECORDED).join("euid")).is_ok_and(|u| u.trim() == "0");
+        };
+        status
+            .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Uid:").and_then(|u| u.split_whitespace().nth(1).map(|e| e == "0"))))
+            .unwrap_or(false)
     }
 
     /// The real path of host path `path` (absolute, as seen on the host), with symlinks resolved
@@ -84,16 +133,76 @@ impl HostRoot {
         Ok((m.uid(), m.gid(), m.mode() & 0o7777))
     }
 
+    /// Host path `path` with its directory resolved inside the root and its last component
+    /// left as it is (to look at a link itself, never through the auditing machine's links).
+    fn unresolved_leaf(&self, path: &str) -> Option<PathBuf> {
+        let p = Path::new(path);
+        let name = p.file_name()?;
+        let dir = p.parent().map_or("/".into(), |d| d.to_string_lossy().into_owned());
+        Some(self.resolve(&dir).ok()?.join(name))
+    }
+
     /// Is host path `path` a symlink to /dev/null (a masked unit)?
     pub fn is_masked(&self, path: &str) -> bool {
-        let real = self.root.join(path.trim_start_matches('/'));
-        std::fs::read_link(real).is_ok_and(|t| t == Path::new("/dev/null"))
+        self.unresolved_leaf(path).is_some_and(|real| std::fs::read_link(real).is_ok_and(|t| t == Path::new("/dev/null")))
     }
 
     /// Is host path `path` itself a symlink?
     pub fn is_link(&self, path: &str) -> bool {
-        let real = self.root.join(path.trim_start_matches('/'));
-        std::fs::symlink_metadata(real).is_ok_and(|m| m.file_type().is_symlink())
+        self.unresolved_leaf(path).is_some_and(|real| std::fs::symlink_metadata(real).is_ok_and(|m| m.file_type().is_symlink()))
+    }
+
+    /// Does host path `path` exist (following symlinks inside the root)?
+    pub fn exists(&self, path: &str) -> bool {
+        self.resolve(path).is_ok_and(|r| r.exists())
+    }
+
+    pub fn is_file(&self, path: &str) -> bool {
+        self.resolve(path).is_ok_and(|r| r.is_file())
+    }
+
+    pub fn is_dir(&self, path: &str) -> bool {
+        self.resolve(path).is_ok_and(|r| r.is_dir())
+    }
+
+    /// Walk the root's file system from `/`, on its device only, never into a symlink: `skip`
+    /// leaves a host path (and what is below it) out; `visit` sees every entry as (host path,
+    /// metadata). Returns the directories that could not be read (shown).
+    pub fn walk(&self, skip: impl Fn(&str) -> bool, mut visit: impl FnMut(&str, &std::fs::Metadata)) -> Vec<String> {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(top) = self.resolve("/") else { return vec![self.display("/")] };
+        let Ok(dev) = std::fs::symlink_metadata(&top).map(|m| m.dev()) else { return vec![self.display("/")] };
+        let mut unreadable = Vec::new();
+        let mut stack = vec![("/".to_string(), top)];
+        while let Some((host_path, real)) = stack.pop() {
+            let entries = match std::fs::read_dir(&real) {
+                Ok(e) => e,
+                Err(e) => {
+                    if e.kind() != io::ErrorKind::NotFound {
+                        unreadable.push(self.display(&host_path));
+                    }
+                    continue;
+                }
+            };
+            let mut entries: Vec<_> = entries.flatten().collect();
+            entries.sort_by_key(|e| e.file_name());
+            for e in entries.into_iter().rev() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let hp = if host_path == "/" { format!("/{name}") } else { format!("{host_path}/{name}") };
+                if skip(&hp) {
+                    continue;
+                }
+                let Ok(m) = e.path().symlink_metadata() else { continue };
+                if m.file_type().is_symlink() || m.dev() != dev {
+                    continue;
+                }
+                if m.is_dir() {
+                    stack.push((hp.clone(), e.path()));
+                }
+                visit(&hp, &m);
+            }
+        }
+        unreadable
     }
 
     /// Does reading host path `path` (a file, or a directory's listing) fail for lack of
@@ -127,7 +236,7 @@ impl HostRoot {
 
     /// How a host path is named in findings: the host path, with `--root` shown when given.
     pub fn display(&self, path: &str) -> String {
-        match (self.is_live(), path) {
+        match (self.root == Path::new("/"), path) {
             (true, _) => path.to_string(),
             (false, "/") => self.root.display().to_string(),
             (false, _) => format!("{}{path}", self.root.display()),

@@ -91,7 +91,7 @@ fn mount_units(root: &HostRoot) -> Vec<Val<MountFacts>> {
 pub fn collect(root: &HostRoot, data_root: &str) -> Mounts {
     let data_root = data_root.to_string();
     if root.is_live()
-        && let Ok(text) = std::fs::read_to_string("/proc/self/mountinfo")
+        && let Ok(text) = root.read_to_string("/proc/self/mountinfo")
     {
         return Mounts { source: "/proc/self/mountinfo".into(), mounts: parse_mountinfo(&text), data_root };
     }
@@ -110,39 +110,13 @@ const NOT_WALKED: &[&str] = &["/proc", "/sys", "/dev", "/run", "/var/lib/docker"
 /// long): what lies below them is unknown.
 pub fn deep(root: &HostRoot, data_root: &str) -> (Vec<Val<Special>>, Vec<String>) {
     use std::os::unix::fs::MetadataExt;
-    let Ok(top) = root.resolve("/") else { return (vec![], vec![root.display("/")]) };
-    let Ok(dev) = std::fs::symlink_metadata(&top).map(|m| m.dev()) else { return (vec![], vec![root.display("/")]) };
     let mut out = Vec::new();
-    let mut unreadable = Vec::new();
-    let mut stack = vec![("/".to_string(), top)];
-    while let Some((host_path, real)) = stack.pop() {
-        let entries = match std::fs::read_dir(&real) {
-            Ok(e) => e,
-            Err(e) => {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    unreadable.push(root.display(&host_path));
-                }
-                continue;
-            }
-        };
-        let mut entries: Vec<_> = entries.flatten().collect();
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries.into_iter().rev() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let hp = if host_path == "/" { format!("/{name}") } else { format!("{host_path}/{name}") };
-            if NOT_WALKED.contains(&hp.as_str()) || hp == data_root {
-                continue;
-            }
-            let Ok(m) = e.path().symlink_metadata() else { continue };
-            if m.file_type().is_symlink() || m.dev() != dev {
-                continue;
-            }
+    let unreadable = root.walk(
+        |hp| NOT_WALKED.contains(&hp) || hp == data_root,
+        |hp, m| {
             let mode = m.mode() & 0o7777;
-            let origin = Origin::Field(root.display(&hp));
             let kind = if m.is_dir() {
-                let kind = (mode & 0o002 != 0 && mode & 0o1000 == 0).then_some(SpecialKind::WorldWritableDir);
-                stack.push((hp.clone(), e.path()));
-                kind
+                (mode & 0o002 != 0 && mode & 0o1000 == 0).then_some(SpecialKind::WorldWritableDir)
             } else if !m.is_file() {
                 None
             } else if mode & 0o4000 != 0 {
@@ -153,10 +127,10 @@ pub fn deep(root: &HostRoot, data_root: &str) -> (Vec<Val<Special>>, Vec<String>
                 (mode & 0o002 != 0).then_some(SpecialKind::WorldWritableFile)
             };
             if let Some(kind) = kind {
-                out.push(Val::new(Special { path: hp, kind, mode }, origin));
+                out.push(Val::new(Special { path: hp.to_string(), kind, mode }, Origin::Field(root.display(hp))));
             }
-        }
-    }
+        },
+    );
     (out, unreadable)
 }
 

@@ -81,7 +81,7 @@ pub fn collect(root: &HostRoot) -> Option<SshdFacts> {
         })
         .collect();
     let main = "/etc/ssh/sshd_config";
-    if units.is_empty() && root.resolve(main).map_or(true, |p| !p.exists()) {
+    if units.is_empty() && !root.exists(main) {
         return None;
     }
     let mut reader = Reader { root, facts: SshdFacts { units, main: root.display(main), ..Default::default() }, current_match: None };

@@ -50,7 +50,7 @@ pub fn running(root: &HostRoot, key: &str) -> Option<Val<String>> {
         return None;
     }
     let path = format!("/proc/sys/{}", key.replace('.', "/"));
-    let value = std::fs::read_to_string(&path).ok()?;
+    let value = root.read_to_string(&path).ok()?;
     Some(Val::new(value.split_whitespace().collect::<Vec<_>>().join(" "), crate::model::Origin::Field(path)))
 }
 

@@ -48,7 +48,7 @@ pub fn enabled(root: &HostRoot, name: &str) -> Option<String> {
     for dir in SEARCH_PATH {
         for sub in root.list(dir).into_iter().filter(|d| d.ends_with(".wants") || d.ends_with(".requires")) {
             let link = format!("{dir}/{sub}/{name}");
-            if root.resolve(&link).is_ok_and(|r| r.exists()) {
+            if root.exists(&link) {
                 return Some(link);
             }
         }
@@ -59,8 +59,7 @@ pub fn enabled(root: &HostRoot, name: &str) -> Option<String> {
 /// Load unit `name` (e.g. `docker.socket`); None when no unit file exists.
 pub fn load(root: &HostRoot, name: &str) -> Option<Unit> {
     let mut unit = Unit { name: name.to_string(), ..Default::default() };
-    let fragment =
-        SEARCH_PATH.iter().map(|d| format!("{d}/{name}")).find(|p| root.is_masked(p) || root.resolve(p).is_ok_and(|r| r.is_file()))?;
+    let fragment = SEARCH_PATH.iter().map(|d| format!("{d}/{name}")).find(|p| root.is_masked(p) || root.is_file(p))?;
     if root.is_masked(&fragment) {
         unit.masked = true;
         unit.files.push(fragment);
