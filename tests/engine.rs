@@ -199,6 +199,8 @@ fn host_audits_insecure_hardened_and_created_containers() {
     // Where the runtime bundle of a running container is readable (root, the engine's own host),
     // capabilities come from it: the ground truth of what the process runs with.
     let cap = report_finding(&json(&["host", "--only", "containers", "--select", "dangerous-capability"]).1, &prefix, "insecure");
+    // Evidence speaks the Engine API's words, not Compose's.
+    assert_eq!(cap["evidence"], "HostConfig.CapAdd: SYS_ADMIN", "{cap}");
     let bundles =
         ["/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby", "/run/containerd/io.containerd.runtime.v2.task/moby"];
     if bundles.iter().any(|d| std::fs::read_dir(d).is_ok()) {

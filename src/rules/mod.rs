@@ -244,6 +244,9 @@ pub fn judge_container(
             continue;
         }
         let mut hits = check(spec);
+        for hit in &mut hits {
+            hit.evidence = container::in_words_of(kind, std::mem::take(&mut hit.evidence));
+        }
         // `--pedantic` is a stricter policy, not a display filter: without it those hits are
         // not made.
         hits.retain(|h| pedantic || !h.pedantic);

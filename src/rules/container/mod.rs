@@ -56,6 +56,53 @@ pub const CONTAINER_RULES: &[(&str, ContainerCheck)] = &[
 
 pub const PROJECT_RULES: &[(&str, ProjectCheck)] = &[("shared-writable-volume", mounts::shared_writable_volume)];
 
+/// The settings rules name in Compose's words (a finding's evidence), in the words of the other
+/// subjects: a running container's Engine API fields, an OCI bundle's config.json paths.
+const WORDS: &[(&str, &str, &str)] = &[
+    // (Compose key, Engine API field, OCI bundle path)
+    ("privileged", "HostConfig.Privileged", "process.capabilities"),
+    ("cap_add", "HostConfig.CapAdd", "process.capabilities.bounding"),
+    ("cap_drop", "HostConfig.CapDrop", "process.capabilities.bounding"),
+    ("security_opt", "HostConfig.SecurityOpt", "process.noNewPrivileges"),
+    ("no-new-privileges", "HostConfig.SecurityOpt no-new-privileges", "process.noNewPrivileges"),
+    ("seccomp", "HostConfig.SecurityOpt seccomp", "linux.seccomp"),
+    ("apparmor", "HostConfig.SecurityOpt apparmor", "process.apparmorProfile"),
+    ("label", "HostConfig.SecurityOpt label", "process.selinuxLabel"),
+    ("read_only", "HostConfig.ReadonlyRootfs", "root.readonly"),
+    ("user", "Config.User", "process.user"),
+    ("mem_limit", "HostConfig.Memory", "linux.resources.memory.limit"),
+    ("cpus", "HostConfig.NanoCpus", "linux.resources.cpu"),
+    ("pids_limit", "HostConfig.PidsLimit", "linux.resources.pids.limit"),
+    ("healthcheck", "Config.Healthcheck", "(no health check in a bundle)"),
+    ("restart", "HostConfig.RestartPolicy", "(no restart policy in a bundle)"),
+    ("oom_kill_disable", "HostConfig.OomKillDisable", "linux.resources.memory.disableOOMKiller"),
+    ("logging.driver", "HostConfig.LogConfig.Type", "(no logging driver in a bundle)"),
+    ("network_mode", "HostConfig.NetworkMode", "linux.namespaces network"),
+    ("pid", "HostConfig.PidMode", "linux.namespaces pid"),
+    ("ipc", "HostConfig.IpcMode", "linux.namespaces ipc"),
+    ("uts", "HostConfig.UTSMode", "linux.namespaces uts"),
+    ("userns_mode", "HostConfig.UsernsMode", "linux.namespaces user"),
+    ("image", "Config.Image", "(no image in a bundle)"),
+];
+
+/// `evidence` (Compose's words: `cap_add: SYS_ADMIN`, `mem_limit`, `seccomp:unconfined`) in the
+/// words of a subject of kind `kind`; values (paths, ports, variable names) stay as they are.
+pub fn in_words_of(kind: &str, evidence: String) -> String {
+    let column = match kind {
+        "container" => 1,
+        "bundle" => 2,
+        _ => return evidence,
+    };
+    let (key, rest) = match evidence.find([':', ' ']) {
+        Some(i) => (&evidence[..i], &evidence[i..]),
+        None => (evidence.as_str(), ""),
+    };
+    match WORDS.iter().find(|w| w.0 == key) {
+        Some(w) => format!("{}{rest}", [w.0, w.1, w.2][column]),
+        None => evidence,
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod testing {
     use crate::model::*;
@@ -90,6 +137,17 @@ pub(crate) mod testing {
             .iter()
             .flat_map(|(id, check)| check(spec).into_iter().filter(|h| !h.pedantic).map(move |h| (*id, h.evidence)))
             .collect()
+    }
+
+    #[test]
+    fn evidence_in_the_words_of_each_subject() {
+        use super::in_words_of;
+        assert_eq!(in_words_of("service", "cap_add: SYS_ADMIN".into()), "cap_add: SYS_ADMIN");
+        assert_eq!(in_words_of("container", "cap_add: SYS_ADMIN".into()), "HostConfig.CapAdd: SYS_ADMIN");
+        assert_eq!(in_words_of("bundle", "mem_limit".into()), "linux.resources.memory.limit");
+        assert_eq!(in_words_of("container", "pid: host".into()), "HostConfig.PidMode: host");
+        assert_eq!(in_words_of("container", "seccomp:unconfined".into()), "HostConfig.SecurityOpt seccomp:unconfined");
+        assert_eq!(in_words_of("container", "/var/run/docker.sock".into()), "/var/run/docker.sock");
     }
 
     #[test]
