@@ -11,14 +11,14 @@ pub const RULES: &[(&str, HostCheck)] = &[
     ("sshd-password-auth", |h| config(h, password_auth)),
     ("sshd-empty-passwords", |h| {
         config(h, |s| {
-            keyword(s, "permitemptypasswords", "no", |v| yes(v).then(|| ("allows logins to accounts with an empty password".into(), None)))
+            keyword(s, "permitemptypasswords", |v| yes(v).then(|| ("allows logins to accounts with an empty password".into(), None)))
         })
     }),
     ("sshd-max-auth-tries", |h| config(h, max_auth_tries)),
     ("sshd-forwarding", |h| config(h, forwarding)),
     ("sshd-x11-forwarding", |h| {
         config(h, |s| {
-            keyword(s, "x11forwarding", "no", |v| {
+            keyword(s, "x11forwarding", |v| {
                 (yes(v) && !disabled_forwarding(s))
                     .then(|| ("forwards X11: a compromised server reaches the client's display".into(), None))
             })
@@ -26,7 +26,7 @@ pub const RULES: &[(&str, HostCheck)] = &[
     }),
     ("sshd-user-environment", |h| {
         config(h, |s| {
-            keyword(s, "permituserenvironment", "no", |v| {
+            keyword(s, "permituserenvironment", |v| {
                 (v != "no").then(|| ("lets users set environment variables (LD_PRELOAD) for sshd's child".into(), None))
             })
         })
@@ -104,13 +104,40 @@ fn canon(kw: &str) -> &str {
     NAMES.iter().find(|n| n.eq_ignore_ascii_case(kw)).copied().unwrap_or(kw)
 }
 
-/// Judge keyword `kw` (lower case): its effective value (or OpenSSH's `default`) and every
-/// value a Match block sets. `bad` says what is wrong with a value, and how severe.
-fn keyword(s: &SshdFacts, kw: &str, default: &str, bad: impl Fn(&str) -> Option<(String, Option<Severity>)>) -> Vec<Hit> {
+/// OpenSSH's defaults for the keywords the rules judge, as `sshd -T` prints them for an empty
+/// configuration (the oracle test holds the two in step). Keywords not listed default to "".
+pub const OPENSSH_DEFAULTS: &[(&str, &str)] = &[
+    ("permitemptypasswords", "no"),
+    ("x11forwarding", "no"),
+    ("permituserenvironment", "no"),
+    ("permitrootlogin", "prohibit-password"),
+    ("passwordauthentication", "yes"),
+    ("kbdinteractiveauthentication", "yes"),
+    ("maxauthtries", "6"),
+    ("hostbasedauthentication", "no"),
+    ("ignorerhosts", "yes"),
+    ("logingracetime", "120"),
+    ("clientaliveinterval", "0"),
+    ("clientalivecountmax", "3"),
+    ("allowtcpforwarding", "yes"),
+    ("allowagentforwarding", "yes"),
+    ("allowstreamlocalforwarding", "yes"),
+    ("permittunnel", "no"),
+];
+
+fn default_of(kw: &str) -> &'static str {
+    // ChallengeResponseAuthentication is KbdInteractiveAuthentication's old name.
+    let kw = if kw == "challengeresponseauthentication" { "kbdinteractiveauthentication" } else { kw };
+    OPENSSH_DEFAULTS.iter().find(|(k, _)| *k == kw).map_or("", |(_, v)| v)
+}
+
+/// Judge keyword `kw` (lower case): its effective value (or OpenSSH's default) and every value
+/// a Match block sets. `bad` says what is wrong with a value, and how severe.
+fn keyword(s: &SshdFacts, kw: &str, bad: impl Fn(&str) -> Option<(String, Option<Severity>)>) -> Vec<Hit> {
     let mut hits = Vec::new();
     let (value, origin, set) = match s.settings.get(kw) {
         Some(v) => (v.value.as_str(), v.origin.clone(), true),
-        None => (default, Origin::Field(format!("OpenSSH default (not set in {})", s.main)), false),
+        None => (default_of(kw), Origin::Field(format!("OpenSSH default (not set in {})", s.main)), false),
     };
     if let Some((why, sev)) = bad(value) {
         let how = if set { "" } else { " (the default)" };
@@ -149,7 +176,7 @@ pub fn sshd_exposed(h: &HostFacts) -> Check {
 }
 
 fn root_login(s: &SshdFacts) -> Vec<Hit> {
-    keyword(s, "permitrootlogin", "prohibit-password", |v| match v {
+    keyword(s, "permitrootlogin", |v| match v {
         "no" => None,
         "yes" => Some(("root can log in with a password".into(), Some(Severity::High))),
         _ => Some(("root can log in with a key; log in as a user and use sudo".into(), Some(Severity::Low))),
@@ -157,19 +184,19 @@ fn root_login(s: &SshdFacts) -> Vec<Hit> {
 }
 
 fn password_auth(s: &SshdFacts) -> Vec<Hit> {
-    let mut hits = keyword(s, "passwordauthentication", "yes", |v| yes(v).then(|| ("passwords can be guessed; use keys".into(), None)));
+    let mut hits = keyword(s, "passwordauthentication", |v| yes(v).then(|| ("passwords can be guessed; use keys".into(), None)));
     // ChallengeResponseAuthentication is the old name of KbdInteractiveAuthentication.
     let kbd = if s.settings.contains_key("kbdinteractiveauthentication") || !s.settings.contains_key("challengeresponseauthentication") {
         "kbdinteractiveauthentication"
     } else {
         "challengeresponseauthentication"
     };
-    hits.extend(keyword(s, kbd, "yes", |v| yes(v).then(|| ("keyboard-interactive logins ask PAM for a password".into(), None))));
+    hits.extend(keyword(s, kbd, |v| yes(v).then(|| ("keyboard-interactive logins ask PAM for a password".into(), None))));
     hits
 }
 
 fn max_auth_tries(s: &SshdFacts) -> Vec<Hit> {
-    keyword(s, "maxauthtries", "6", |v| {
+    keyword(s, "maxauthtries", |v| {
         (v.parse::<u32>().unwrap_or(u32::MAX) > 3).then(|| ("more than 3 attempts per connection helps password guessing".into(), None))
     })
 }
@@ -183,10 +210,8 @@ fn forwarding(s: &SshdFacts) -> Vec<Hit> {
         return vec![];
     }
     let mut hits = Vec::new();
-    for (kw, default) in
-        [("allowtcpforwarding", "yes"), ("allowagentforwarding", "yes"), ("allowstreamlocalforwarding", "yes"), ("permittunnel", "no")]
-    {
-        hits.extend(keyword(s, kw, default, |v| {
+    for kw in ["allowtcpforwarding", "allowagentforwarding", "allowstreamlocalforwarding", "permittunnel"] {
+        hits.extend(keyword(s, kw, |v| {
             (v != "no").then(|| ("a login can tunnel into the host's networks (set DisableForwarding yes)".into(), None))
         }));
     }
@@ -194,15 +219,14 @@ fn forwarding(s: &SshdFacts) -> Vec<Hit> {
 }
 
 fn hostbased(s: &SshdFacts) -> Vec<Hit> {
-    let mut hits =
-        keyword(s, "hostbasedauthentication", "no", |v| yes(v).then(|| ("trusts other hosts' word for who a user is".into(), None)));
-    hits.extend(keyword(s, "ignorerhosts", "yes", |v| (!yes(v)).then(|| (".rhosts and .shosts files are honoured".into(), None))));
+    let mut hits = keyword(s, "hostbasedauthentication", |v| yes(v).then(|| ("trusts other hosts' word for who a user is".into(), None)));
+    hits.extend(keyword(s, "ignorerhosts", |v| (!yes(v)).then(|| (".rhosts and .shosts files are honoured".into(), None))));
     hits
 }
 
 /// `30`, `1m`, `1m30s`, `2h` in seconds, as OpenSSH's convtime reads them: None for what sshd
 /// rejects ("invalid time value"), a total above INT_MAX among them.
-fn seconds(v: &str) -> Option<u64> {
+pub fn seconds(v: &str) -> Option<u64> {
     let mut total = 0;
     let mut n = String::new();
     for c in v.chars() {
@@ -233,7 +257,7 @@ fn invalid_time() -> Option<(String, Option<Severity>)> {
 }
 
 fn login_grace_time(s: &SshdFacts) -> Vec<Hit> {
-    keyword(s, "logingracetime", "120", |v| match seconds(v) {
+    keyword(s, "logingracetime", |v| match seconds(v) {
         Some(0) => Some(("unauthenticated connections are never dropped".into(), None)),
         Some(n) if n > 60 => Some(("unauthenticated connections are held more than 60 s".into(), None)),
         Some(_) => None,
@@ -242,13 +266,13 @@ fn login_grace_time(s: &SshdFacts) -> Vec<Hit> {
 }
 
 fn idle_timeout(s: &SshdFacts) -> Vec<Hit> {
-    let mut hits = keyword(s, "clientaliveinterval", "0", |v| match seconds(v) {
+    let mut hits = keyword(s, "clientaliveinterval", |v| match seconds(v) {
         Some(0) => Some(("idle sessions are never closed".into(), None)),
         Some(n) if n > 300 => Some(("idle sessions live more than 5 minutes".into(), None)),
         Some(_) => None,
         None => invalid_time(),
     });
-    hits.extend(keyword(s, "clientalivecountmax", "3", |v| {
+    hits.extend(keyword(s, "clientalivecountmax", |v| {
         (v.parse::<u32>().unwrap_or(u32::MAX) > 3).then(|| ("more than 3 unanswered keepalives before an idle session closes".into(), None))
     }));
     hits
@@ -298,7 +322,7 @@ fn weak_crypto(s: &SshdFacts) -> Vec<Hit> {
     ];
     let mut hits = Vec::new();
     for kw in keywords {
-        hits.extend(keyword(s, kw, "", |v| {
+        hits.extend(keyword(s, kw, |v| {
             // `+alg` appends to the default set, `-alg` / `^alg` do not add anything weak by themselves.
             if v.starts_with('-') {
                 return None;
@@ -338,7 +362,7 @@ mod tests {
     #[test]
     fn unset_secure_defaults_are_not_findings() {
         let s = sshd(&[], &[]);
-        assert_eq!(kws(keyword(&s, "permitemptypasswords", "no", |v| yes(v).then(|| (String::new(), None)))), Vec::<String>::new());
+        assert_eq!(kws(keyword(&s, "permitemptypasswords", |v| yes(v).then(|| (String::new(), None)))), Vec::<String>::new());
         assert_eq!(kws(hostbased(&s)), Vec::<String>::new());
         // Weak defaults are: password logins, 6 tries, no idle timeout, 120 s grace.
         assert_eq!(kws(password_auth(&s)), ["PasswordAuthentication", "KbdInteractiveAuthentication"]);

@@ -477,6 +477,12 @@ fn dockerd_argv(root: &HostRoot) -> (Vec<Val<String>>, Option<String>) {
     (unit_argv(root, &unit), unreadable)
 }
 
+/// The words of an `ExecStart=` value before variables are expanded, as systemd splits them:
+/// the `-@+!:` prefixes dropped, quotes removed, `%%` as `%`.
+pub fn exec_words(value: &str) -> Vec<String> {
+    shell_words(value.trim_start_matches(['-', '@', '+', '!', ':'])).into_iter().map(|w| w.replace("%%", "%")).collect()
+}
+
 fn unit_argv(root: &HostRoot, unit: &systemd::Unit) -> Vec<Val<String>> {
     let Some(exec) = unit.list("Service", "ExecStart").pop() else { return Vec::new() };
     let mut env: Vec<(String, String)> = Vec::new();
@@ -497,7 +503,7 @@ fn unit_argv(root: &HostRoot, unit: &systemd::Unit) -> Vec<Val<String>> {
     }
     let lookup = |name: &str| env.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let mut words = Vec::new();
-    for word in shell_words(exec.value.trim_start_matches(['-', '@', '+', '!', ':'])).into_iter().map(|w| w.replace("%%", "%")) {
+    for word in exec_words(&exec.value) {
         // `$VAR` unquoted splits into words, as systemd does; `${VAR}` stays one word.
         if let Some(name) = word.strip_prefix('$').filter(|n| !n.starts_with('{')) {
             words.extend(shell_words(&lookup(name).unwrap_or_default()));
