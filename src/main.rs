@@ -180,6 +180,30 @@ fn selection(output: &Output, known: &[&str]) -> Result<Selection, ExitCode> {
     })
 }
 
+/// `--only` / `--skip` values: section names stay; a rule id, CIS id or CIS prefix becomes the
+/// sections of the rules it names (only for `--only`: `--skip 1.1` hides those checks and
+/// leaves their sections) and goes to `ids` (`--select` / `--ignore`).
+fn host_sections(values: &[String], ids: &mut Vec<String>, run_them: bool) -> Result<Vec<String>, String> {
+    let mut sections = Vec::new();
+    for v in values {
+        if host::SECTIONS.contains(&v.as_str()) {
+            sections.push(v.clone());
+            continue;
+        }
+        let named: Vec<&cbench::rules::Rule> = cbench::rules::registry().iter().filter(|r| cbench::rules::select::names(v, r.id)).collect();
+        if named.is_empty() {
+            return Err(format!("unknown section, rule or CIS id `{v}` (sections: {})", host::SECTIONS.join(", ")));
+        }
+        ids.push(v.clone());
+        if run_them {
+            sections.extend(named.iter().map(|r| r.section.to_string()));
+        }
+    }
+    sections.sort_by_key(|s| host::SECTIONS.iter().position(|x| x == s));
+    sections.dedup();
+    Ok(sections)
+}
+
 /// Print the report and turn the run into an exit code.
 fn finish(run: &Run, output: &Output, allow_partial: bool) -> ExitCode {
     let color = match output.color {
@@ -213,7 +237,16 @@ fn main() -> ExitCode {
             };
             finish(&compose::run(&opts), &output, allow_partial)
         }
-        Command::Host { docker_host, timeout, all, compose_files, root, live, only, skip, deep, allow_partial, output } => {
+        Command::Host { docker_host, timeout, all, compose_files, root, live, only, skip, deep, allow_partial, mut output } => {
+            // --only / --skip take sections, or rule and CIS ids (and prefixes): those run their
+            // sections and narrow what is shown, as --select / --ignore do.
+            let (only, skip) = match (host_sections(&only, &mut output.select, true), host_sections(&skip, &mut output.ignore, false)) {
+                (Ok(only), Ok(skip)) => (only, skip),
+                (Err(e), _) | (_, Err(e)) => {
+                    eprintln!("cbench: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             let selection = match selection(&output, &cbench::rules::all_rule_ids()) {
                 Ok(s) => s,
                 Err(code) => return code,
@@ -226,12 +259,6 @@ fn main() -> ExitCode {
             {
                 eprintln!("cbench: --root {}: not a directory", r.display());
                 return ExitCode::from(2);
-            }
-            for s in only.iter().chain(&skip) {
-                if !host::SECTIONS.contains(&s.as_str()) {
-                    eprintln!("cbench: unknown section `{s}` (sections: {})", host::SECTIONS.join(", "));
-                    return ExitCode::from(2);
-                }
             }
             let opts = host::Options {
                 engine: EngineOptions { host: docker_host, timeout: Duration::from_secs(timeout.max(1)), all },

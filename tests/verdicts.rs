@@ -143,6 +143,13 @@ fn select_and_ignore_take_cis_ids_and_prefixes() {
     let rules: Vec<String> = outcomes(&report).into_iter().map(|(rule, _, _)| rule).collect();
     assert!(!rules.iter().any(|r| r == "audit-docker-path" || r == "docker-group-members"), "{rules:?}");
     assert!(rules.iter().any(|r| r == "docker-socket-mode"), "{rules:?}");
+    // --only with a CIS prefix runs the sections of its rules and shows those checks only.
+    let (_, report) = json(&["host", "--root", "fixtures/hosts/debian-docker.io", "--only", "1.1"]);
+    let mut sections: Vec<String> = outcomes(&report).into_iter().map(|(r, _, _)| r).collect();
+    sections.sort();
+    assert_eq!(sections, ["audit-docker-path", "data-root-partition", "docker-group-members"]);
+    let r = cbench(&["host", "--root", "fixtures/hosts/debian-docker.io", "--only", "9.9"]);
+    assert_eq!(r.code, 2);
     let r = cbench(&["compose", "compose-samples/insecure.yaml", "--select", "9.9"]);
     assert_eq!((r.code, r.stderr.as_str()), (2, "cbench: unknown rule or CIS id `9.9` (see `cbench rules`)\n"));
     let r = cbench(&["host", "--root", "fixtures/hosts/debian-docker.io", "--select", "kernel-sysctl:net.ipv4.ip_forward"]);

@@ -582,6 +582,26 @@ mod tests {
         assert_eq!(shell_words("a \"b c\" 'd'  e"), ["a", "b c", "d", "e"]);
     }
 
+    /// The forms dockerd's flag parser (pflag) takes for a value: `-H x`, `-Hx`, `-H=x`,
+    /// `--host x`, `--host=x`; repeated flags accumulate.
+    #[test]
+    fn every_value_form_dockerd_takes() {
+        let words = exec_words("/usr/bin/dockerd -H a -Hb -H=c --host d --host=e --tlsverify --log-level warn -D");
+        let argv: Vec<Val<String>> = words.into_iter().map(|w| Val::new(w, Origin::Unset)).collect();
+        let pairs: Vec<(String, String)> = parse_flags(&argv).into_iter().map(|(k, v)| (k, v.value)).collect();
+        let want = [
+            ("host", "a"),
+            ("host", "b"),
+            ("host", "c"),
+            ("host", "d"),
+            ("host", "e"),
+            ("tlsverify", "true"),
+            ("log-level", "warn"),
+            ("debug", "true"),
+        ];
+        assert_eq!(pairs, want.map(|(k, v)| (k.to_string(), v.to_string())));
+    }
+
     #[test]
     fn live_cmdline_keeps_its_first_flag() {
         let words = cmdline_words(b"/usr/bin/dockerd\0-H\0tcp://0.0.0.0:2375\0--icc=false\0", &Origin::Unset);
