@@ -40,17 +40,26 @@ pub struct Config {
     per_path: Vec<(GlobMatcher, Vec<String>)>,
 }
 
+/// Why a `.cbench.toml` cannot be taken.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
 impl Config {
-    pub fn parse(path: &Path, text: &str) -> Result<Config, String> {
-        let raw: Raw = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let raw: Raw = toml::from_str(text)?;
         let mut severity = HashMap::new();
         for (rule, s) in raw.severity {
-            let sev = Severity::parse(&s).ok_or(format!("[severity] {rule}: unknown severity `{s}`"))?;
+            let sev = Severity::parse(&s).ok_or_else(|| ConfigError::Invalid(format!("[severity] {rule}: unknown severity `{s}`")))?;
             severity.insert(rule, sev);
         }
         let mut per_path = Vec::new();
         for (glob, rules) in raw.per_path {
-            let m = Glob::new(&glob).map_err(|e| format!("[per-path] {glob}: {e}"))?.compile_matcher();
+            let m = Glob::new(&glob).map_err(|e| ConfigError::Invalid(format!("[per-path] {glob}: {e}")))?.compile_matcher();
             per_path.push((m, rules));
         }
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();

@@ -127,7 +127,7 @@ fn load_config(dir: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
     match Config::parse(&path, &text) {
         Ok(c) => Some(c),
         Err(e) => {
-            let msg = e.lines().next().unwrap_or("invalid configuration").to_string();
+            let msg = e.to_string().lines().next().unwrap_or("invalid configuration").to_string();
             diags.push(Diagnostic { kind: DiagKind::Error, path: path.display().to_string(), line: None, col: None, message: msg });
             None
         }

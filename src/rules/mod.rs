@@ -21,7 +21,7 @@ pub mod select;
 
 use std::sync::{Arc, OnceLock};
 
-pub use select::Selection;
+pub use select::{SelectError, Selection};
 
 use crate::model::{ContainerSpec, Mount, Origin, Severity, Val};
 use crate::runner::Run;

@@ -4,6 +4,17 @@
 
 use super::catalog;
 
+/// Why `--select` / `--ignore` (or `--only` / `--skip`) cannot be taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    #[error("unknown rule or CIS id `{0}` (see `cbench rules`)")]
+    Unknown(String),
+    #[error("`--select {0}`: RULE:EVIDENCE suppresses one finding and only goes with --ignore")]
+    EvidenceInSelect(String),
+    #[error("unknown rule `{rule}` in `--ignore {arg}` (RULE:EVIDENCE takes a rule id; see `cbench rules`)")]
+    UnknownEvidenceRule { rule: String, arg: String },
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
     select: Vec<String>,
@@ -26,14 +37,14 @@ pub fn cis_prefix(pattern: &str, id: &str) -> bool {
 impl Selection {
     /// Parse `--select` / `--ignore` against the rules of this command (`known`): a name that
     /// matches none of them, or `RULE:EVIDENCE` in `--select`, is a usage error.
-    pub fn parse(select: &[String], ignore: &[String], known: &[&str]) -> Result<Selection, String> {
+    pub fn parse(select: &[String], ignore: &[String], known: &[&str]) -> Result<Selection, SelectError> {
         let mut sel = Selection::default();
         let check = |name: &str| {
-            if known.iter().any(|r| names(name, r)) { Ok(()) } else { Err(format!("unknown rule or CIS id `{name}` (see `cbench rules`)")) }
+            if known.iter().any(|r| names(name, r)) { Ok(()) } else { Err(SelectError::Unknown(name.to_string())) }
         };
         for s in select {
             if s.contains(':') {
-                return Err(format!("`--select {s}`: RULE:EVIDENCE suppresses one finding and only goes with --ignore"));
+                return Err(SelectError::EvidenceInSelect(s.clone()));
             }
             check(s)?;
             sel.select.push(s.clone());
@@ -42,7 +53,7 @@ impl Selection {
             match s.split_once(':') {
                 Some((rule, evidence)) => {
                     if !known.contains(&rule) {
-                        return Err(format!("unknown rule `{rule}` in `--ignore {s}` (RULE:EVIDENCE takes a rule id; see `cbench rules`)"));
+                        return Err(SelectError::UnknownEvidenceRule { rule: rule.to_string(), arg: s.clone() });
                     }
                     sel.evidence.push((rule.to_string(), evidence.to_string()));
                 }
@@ -84,7 +95,7 @@ mod tests {
         assert!(!s.shows("audit-docker-path") && !s.shows("docker-group-members"));
         assert!(s.shows("icc-enabled"));
         assert!(cis_prefix("1.1", "1.1.3") && !cis_prefix("1.1", "1.10") && cis_prefix("5.4", "5.4"));
-        assert_eq!(Selection::parse(&strs(&["9.9"]), &[], &known).unwrap_err(), "unknown rule or CIS id `9.9` (see `cbench rules`)");
+        assert_eq!(Selection::parse(&strs(&["9.9"]), &[], &known).unwrap_err(), SelectError::Unknown("9.9".into()));
         assert!(Selection::parse(&strs(&["kernel-sysctl:x"]), &[], &known).is_err());
         let s = Selection::parse(&[], &strs(&["kernel-module-enabled:squashfs"]), &known).unwrap();
         assert!(s.shows("kernel-module-enabled") && s.suppresses("kernel-module-enabled", "squashfs"));

@@ -49,6 +49,21 @@ pub struct LoadError {
     pub message: String,
 }
 
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        if let Some(c) = self.col {
+            write!(f, ":{c}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
 /// Read and parse a bundle's config.json.
 pub fn load(path: &Path) -> Result<Spec, LoadError> {
     let config = config_path(path);

@@ -51,32 +51,22 @@ pub struct EngineFacts {
 }
 
 /// Why the engine could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
+    #[error("no Docker engine at {address} (is dockerd running?)")]
     NotFound { address: String },
+    #[error(
+        "permission denied on {address}: reading the engine needs root or the socket's group, and that access is itself root-equivalent"
+    )]
     PermissionDenied { address: String },
+    #[error("the Docker engine at {address} did not answer in time (--timeout)")]
     Timeout { address: String },
+    #[error("the Docker engine at {address} speaks API {version}, older than the 1.24 cbench needs")]
     TooOld { address: String, version: String },
+    #[error("TLS with the Docker engine at {address} failed: {message}")]
     Tls { address: String, message: String },
+    #[error("cannot read the Docker engine at {address}: {message}")]
     Other { address: String, message: String },
-}
-
-impl std::fmt::Display for EngineError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            EngineError::NotFound { address } => write!(f, "no Docker engine at {address} (is dockerd running?)"),
-            EngineError::PermissionDenied { address } => write!(
-                f,
-                "permission denied on {address}: reading the engine needs root or the socket's group, and that access is itself root-equivalent"
-            ),
-            EngineError::Timeout { address } => write!(f, "the Docker engine at {address} did not answer in time (--timeout)"),
-            EngineError::TooOld { address, version } => {
-                write!(f, "the Docker engine at {address} speaks API {version}, older than the 1.24 cbench needs")
-            }
-            EngineError::Tls { address, message } => write!(f, "TLS with the Docker engine at {address} failed: {message}"),
-            EngineError::Other { address, message } => write!(f, "cannot read the Docker engine at {address}: {message}"),
-        }
-    }
 }
 
 fn classify(address: &str, e: bollard::errors::Error) -> EngineError {
