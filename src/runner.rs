@@ -160,7 +160,7 @@ impl Run {
             Check::Fail(hits) if hits.is_empty() => (State::Pass, None, None),
             Check::Fail(hits) => {
                 let start = self.findings.len();
-                self.findings.extend(hits.into_iter().map(|h| rules::finding(rule, &c.subject, at, h)));
+                self.findings.extend(hits.into_iter().map(|h| rules::finding(rule, at, h)));
                 let info = self.findings[start..].iter().all(|f| f.severity == Severity::Info);
                 (if info { State::Info } else { State::Fail }, None, None)
             }
@@ -210,6 +210,11 @@ impl Run {
     /// The checks shown (those `--select` / `--ignore` leave).
     pub fn outcomes(&self) -> impl Iterator<Item = Outcome<'_>> {
         self.outcomes_all(false)
+    }
+
+    /// The subject finding `f` is about.
+    pub fn subject_of(&self, f: &Finding) -> &Subject {
+        &self.checked[f.at as usize].subject
     }
 
     /// Findings shown: not suppressed, not hidden by a display option.

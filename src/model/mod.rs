@@ -105,8 +105,8 @@ pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
     pub message: String,
-    pub subject: Subject,
-    /// The subject's index in the run (`Run::checked`): the check is (rule, at).
+    /// The subject's index in the run (`Run::checked`, `Run::subject_of`): the check is
+    /// (rule, at).
     pub at: u32,
     /// The CIS id of what this finding is about, when the rule covers several.
     pub cis: Option<&'static str>,

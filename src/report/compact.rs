@@ -11,7 +11,7 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             Origin::File { path, line, col } => format!("{path}:{line}:{col}"),
             other => other.to_string(),
         };
-        writeln!(out, "{at}: {}[{}] {}: {}", f.severity, f.rule, f.subject.name, f.message)?;
+        writeln!(out, "{at}: {}[{}] {}: {}", f.severity, f.rule, run.subject_of(f).name, f.message)?;
     }
     // Checks that could not say pass or fail, so that no one reads them as passed.
     for o in run.outcomes() {

@@ -25,7 +25,7 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             _ => String::new(),
         };
         let title = escape_prop(&format!("cbench {} ({})", f.rule, f.severity));
-        writeln!(out, "::{level} {loc}title={title}::{}", escape_data(&format!("{}: {}", f.subject.name, f.message)))?;
+        writeln!(out, "::{level} {loc}title={title}::{}", escape_data(&format!("{}: {}", run.subject_of(f).name, f.message)))?;
     }
     // Checks that could not say pass or fail: a notice (skipped) or an error, never silence.
     for o in run.outcomes() {

@@ -106,24 +106,23 @@ pub(super) fn location(o: &Origin) -> Option<Location<'_>> {
 }
 
 pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
-    let findings = run
-        .listed()
-        .map(|f| Finding {
-            rule: f.rule,
-            severity: f.severity,
-            cis: match f.cis {
-                Some(id) => vec![id],
-                None => rule_cis(f.rule),
-            },
-            message: &f.message,
-            subject: Subject { kind: f.subject.kind, name: &f.subject.name },
-            location: location(&f.origin),
-            origin: f.origin.to_string(),
-            related: f.related.iter().filter_map(location).collect(),
-            evidence: &f.evidence,
-            suppressed: f.suppressed,
-        })
-        .collect();
+    // Sized once: the listed findings are all of them but for the hidden ones.
+    let mut findings = Vec::with_capacity(run.listed().count());
+    findings.extend(run.listed().map(|f| Finding {
+        rule: f.rule,
+        severity: f.severity,
+        cis: match f.cis {
+            Some(id) => vec![id],
+            None => rule_cis(f.rule),
+        },
+        message: &f.message,
+        subject: Subject { kind: run.subject_of(f).kind, name: &run.subject_of(f).name },
+        location: location(&f.origin),
+        origin: f.origin.to_string(),
+        related: f.related.iter().filter_map(location).collect(),
+        evidence: &f.evidence,
+        suppressed: f.suppressed,
+    }));
     let diag = |warn: bool| {
         run.diagnostics
             .iter()

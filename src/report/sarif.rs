@@ -203,24 +203,23 @@ fn rules() -> Vec<Rule> {
 
 pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let index = |id: &str| catalog::all().iter().position(|m| m.id == id);
-    let results = run
-        .listed()
-        .map(|f| SarifResult {
-            rule_id: f.rule,
-            rule_index: index(f.rule),
-            level: level(f.severity),
-            message: Message { text: format!("{} {}: {}", f.subject.kind, f.subject.name, f.message).into() },
-            locations: physical(&f.origin, None).into_iter().collect(),
-            related_locations: f.related.iter().enumerate().filter_map(|(i, o)| physical(o, Some(i))).collect(),
-            suppressions: if f.suppressed { vec![Suppression { kind: "inSource" }] } else { vec![] },
-            properties: ResultProperties {
-                severity: f.severity.as_str(),
-                security_severity: security_severity(f.severity),
-                evidence: &f.evidence,
-                subject: Subject { kind: f.subject.kind, name: &f.subject.name },
-            },
-        })
-        .collect();
+    // Sized once: the listed findings are all of them but for the hidden ones.
+    let mut results = Vec::with_capacity(run.listed().count());
+    results.extend(run.listed().map(|f| SarifResult {
+        rule_id: f.rule,
+        rule_index: index(f.rule),
+        level: level(f.severity),
+        message: Message { text: format!("{} {}: {}", run.subject_of(f).kind, run.subject_of(f).name, f.message).into() },
+        locations: physical(&f.origin, None).into_iter().collect(),
+        related_locations: f.related.iter().enumerate().filter_map(|(i, o)| physical(o, Some(i))).collect(),
+        suppressions: if f.suppressed { vec![Suppression { kind: "inSource" }] } else { vec![] },
+        properties: ResultProperties {
+            severity: f.severity.as_str(),
+            security_severity: security_severity(f.severity),
+            evidence: &f.evidence,
+            subject: Subject { kind: run.subject_of(f).kind, name: &run.subject_of(f).name },
+        },
+    }));
     let mut notifications: Vec<Notification> = run
         .diagnostics
         .iter()

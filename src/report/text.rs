@@ -40,7 +40,7 @@ fn redact(text: &str, start: usize, end: usize) -> (String, usize) {
 }
 
 fn finding(run: &Run, f: &Finding, renderer: &Renderer) -> String {
-    let title = format!("{} `{}`: {}", f.subject.kind, f.subject.name, f.message);
+    let title = format!("{} `{}`: {}", run.subject_of(f).kind, run.subject_of(f).name, f.message);
     let help = catalog::get(f.rule).map(|m| m.remediation.clone()).unwrap_or_default();
     let cis = catalog::get(f.rule).filter(|m| !m.cis.is_empty()).map(|m| format!("CIS Docker Benchmark {}", m.cis.join(", ")));
     let head = level(f.severity).primary_title(title).id(f.rule);

@@ -168,13 +168,12 @@ use crate::model::{Finding, Subject};
 
 /// A hit of rule `rule` on subject number `at`, with the rule's severity unless the hit
 /// overrides it.
-pub fn finding(rule: &'static str, subject: &Subject, at: u32, hit: Hit) -> Finding {
+pub fn finding(rule: &'static str, at: u32, hit: Hit) -> Finding {
     let default = catalog::get(rule).map_or(Severity::Medium, |m| m.severity);
     Finding {
         rule,
         severity: hit.severity.unwrap_or(default),
         message: hit.message,
-        subject: subject.clone(),
         at,
         origin: hit.origin,
         related: hit.related,
