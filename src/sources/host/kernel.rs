@@ -18,15 +18,7 @@ pub fn modules(root: &HostRoot) -> (BTreeMap<String, Val<ModuleState>>, Vec<Stri
         if root.is_masked(&path) {
             continue;
         }
-        let text = match root.read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    unreadable.push(root.display(&path));
-                }
-                continue;
-            }
-        };
+        let Some(text) = root.read_or_note(&path, &mut unreadable) else { continue };
         for (i, raw) in text.lines().enumerate() {
             let words: Vec<&str> = raw.split('#').next().unwrap_or("").split_whitespace().collect();
             let origin = root.origin(&path, i as u32 + 1);

@@ -122,6 +122,20 @@ impl HostRoot {
         std::fs::read(self.resolve(path)?)
     }
 
+    /// The text of host file `path`; None when it does not exist, and when it cannot be read
+    /// (then its path, shown, goes to `unreadable`: what it says is unknown, not absent).
+    pub fn read_or_note(&self, path: &str, unreadable: &mut Vec<String>) -> Option<String> {
+        match self.read_to_string(path) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                if !matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) {
+                    unreadable.push(self.display(path));
+                }
+                None
+            }
+        }
+    }
+
     pub fn read_to_string(&self, path: &str) -> io::Result<String> {
         std::fs::read_to_string(self.resolve(path)?)
     }

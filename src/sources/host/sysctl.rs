@@ -20,15 +20,7 @@ pub fn configured(root: &HostRoot) -> (BTreeMap<String, Val<String>>, Vec<String
         if root.is_masked(&path) {
             continue;
         }
-        let text = match root.read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    unreadable.push(root.display(&path));
-                }
-                continue;
-            }
-        };
+        let Some(text) = root.read_or_note(&path, &mut unreadable) else { continue };
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
