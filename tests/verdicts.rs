@@ -145,9 +145,19 @@ fn select_and_ignore_take_cis_ids_and_prefixes() {
     assert!(rules.iter().any(|r| r == "docker-socket-mode"), "{rules:?}");
     // --only with a CIS prefix runs the sections of its rules and shows those checks only.
     let (_, report) = json(&["host", "--root", "fixtures/hosts/debian-docker.io", "--only", "1.1"]);
-    let mut sections: Vec<String> = outcomes(&report).into_iter().map(|(r, _, _)| r).collect();
-    sections.sort();
-    assert_eq!(sections, ["audit-docker-path", "data-root-partition", "docker-group-members"]);
+    let mut rules: Vec<String> = outcomes(&report).into_iter().map(|(r, _, _)| r).filter(|r| r != "*").collect();
+    rules.sort();
+    assert_eq!(rules, ["audit-docker-path", "data-root-partition", "docker-group-members"]);
+    // The sections left out are there, skipped as not selected.
+    let left_out: Vec<(&str, &str)> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["rule"] == "*")
+        .map(|c| (c["section"].as_str().unwrap(), c["skip"].as_str().unwrap()))
+        .collect();
+    assert_eq!(left_out.len(), 8, "{left_out:?}");
+    assert!(left_out.iter().all(|(s, k)| *k == "not-selected" && !["socket", "audit", "fs"].contains(s)), "{left_out:?}");
     let r = cbench(&["host", "--root", "fixtures/hosts/debian-docker.io", "--only", "9.9"]);
     assert_eq!(r.code, 2);
     let r = cbench(&["compose", "compose-samples/insecure.yaml", "--select", "9.9"]);

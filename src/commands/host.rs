@@ -64,6 +64,10 @@ impl Options {
 pub fn run(opts: &Options) -> Run {
     let sections = SECTIONS.iter().copied().filter(|s| opts.section(s)).collect();
     let mut run = Run { host: true, sections, started: crate::runner::now(), ..Run::default() };
+    // Sections left out are outcomes too (JSON lists them): not selected, never passed.
+    for section in SECTIONS.iter().filter(|s| !opts.section(s)) {
+        run.skipped_sections.push(SkippedSection { section, kind: SkipKind::NotSelected, reason: "not selected (--only / --skip)".into() });
+    }
     let root = match &opts.root {
         Some(dir) if opts.live => HostRoot::snapshot(dir),
         Some(dir) => HostRoot::new(dir),

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{Run, State};
+use super::{Run, SkipKind, State};
 use crate::model::Origin;
 
 pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
@@ -22,7 +22,7 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         };
         writeln!(out, "{} {}: {what}[{}] {}", o.subject.kind, o.subject.name, o.rule, o.reason.unwrap_or(""))?;
     }
-    for s in &run.skipped_sections {
+    for s in run.skipped_sections.iter().filter(|s| s.kind != SkipKind::NotSelected) {
         writeln!(out, "{}: skip[*] {}", s.section, s.reason)?;
     }
     for d in &run.diagnostics {

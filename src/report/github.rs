@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{Run, State};
+use super::{Run, SkipKind, State};
 use crate::model::{DiagKind, Origin, Severity};
 
 fn escape_data(s: &str) -> String {
@@ -37,7 +37,7 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         let title = escape_prop(&format!("cbench {} ({what})", o.rule));
         writeln!(out, "::{level} title={title}::{}", escape_data(&format!("{}: {}", o.subject.name, o.reason.unwrap_or(""))))?;
     }
-    for s in &run.skipped_sections {
+    for s in run.skipped_sections.iter().filter(|s| s.kind != SkipKind::NotSelected) {
         let title = escape_prop(&format!("cbench {} (skipped)", s.section));
         writeln!(out, "::notice title={title}::{}", escape_data(&s.reason))?;
     }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::json::location;
-use super::{Run, State};
+use super::{Run, SkipKind, State};
 use crate::model::{DiagKind, Origin, Severity};
 use crate::rules::catalog;
 
@@ -246,7 +246,7 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         let text = format!("{} on {} {}: {what}: {}", o.rule, o.subject.kind, o.subject.name, o.reason.unwrap_or(""));
         notifications.push(Notification { level, message: Message { text: text.into() }, locations: Vec::new() });
     }
-    for s in &run.skipped_sections {
+    for s in run.skipped_sections.iter().filter(|s| s.kind != SkipKind::NotSelected) {
         let text = format!("section {} skipped: {}", s.section, s.reason);
         notifications.push(Notification { level: "note", message: Message { text: text.into() }, locations: Vec::new() });
     }
