@@ -107,7 +107,8 @@ pub struct AuditFacts {
     /// Is something loading the rules: auditd or audit-rules.service (enabled, not masked), or
     /// auditd running (live). None: unknown.
     pub active: Option<Val<bool>>,
-    /// The Docker paths that exist on the host, with their CIS id.
+    /// The Docker paths that exist on the host, with what each is (`dockerd`, `data root`,
+    /// `docker.service`...; the audit rules hold their CIS ids).
     pub paths: Vec<(String, &'static str)>,
     /// A rule file or directory that could not be read (not root): the rules are unknown.
     pub unreadable: Option<String>,

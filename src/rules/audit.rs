@@ -90,6 +90,35 @@ fn covering<'a>(rules: &[&'a Val<AuditRule>], path: &str) -> Option<&'a Val<Audi
     })
 }
 
+/// The CIS Docker Benchmark v1.6.0 id of each kind of Docker path an audit should watch.
+const CIS_IDS: &[(&str, &str)] = &[
+    ("dockerd", "1.1.3"),
+    ("/run/containerd", "1.1.4"),
+    ("data root", "1.1.5"),
+    ("/etc/docker", "1.1.6"),
+    ("docker.service", "1.1.7"),
+    ("containerd.sock", "1.1.8"),
+    ("docker.socket", "1.1.9"),
+    ("/etc/default/docker", "1.1.10"),
+    ("/etc/docker/daemon.json", "1.1.11"),
+    ("/etc/containerd/config.toml", "1.1.12"),
+    ("/etc/sysconfig/docker", "1.1.13"),
+    ("containerd", "1.1.14"),
+    ("containerd-shim", "1.1.15"),
+    ("containerd-shim-runc-v1", "1.1.16"),
+    ("containerd-shim-runc-v2", "1.1.17"),
+    ("runc", "1.1.18"),
+];
+
+fn cis_of(what: &str) -> Option<&'static str> {
+    CIS_IDS.iter().find(|(w, _)| *w == what).map(|(_, id)| *id)
+}
+
+/// `1.1.10` after `1.1.9`.
+fn cis_order(what: &str) -> Vec<u32> {
+    cis_of(what).unwrap_or("9").split('.').map(|p| p.parse().unwrap_or(0)).collect()
+}
+
 pub fn auditd_inactive(h: &HostFacts) -> Check {
     if h.audit.paths.is_empty() {
         return Check::na("not applicable: no Docker files on this host");
@@ -120,7 +149,10 @@ pub fn audit_docker_path(h: &HostFacts) -> Check {
     let rules = effective(h);
     let void = discarding(h);
     let mut hits = Vec::new();
-    for (path, cis) in &h.audit.paths {
+    let mut paths: Vec<&(String, &str)> = h.audit.paths.iter().collect();
+    paths.sort_by(|a, b| cis_order(a.1).cmp(&cis_order(b.1)).then(a.0.cmp(&b.0)));
+    for (path, what) in paths {
+        let cis = cis_of(what);
         match (covering(&rules, path), void.first()) {
             (None, _) => hits.push(
                 Hit::new(
@@ -128,11 +160,11 @@ pub fn audit_docker_path(h: &HostFacts) -> Check {
                     Origin::Field(h.audit.source.clone()),
                     path.clone(),
                 )
-                .cis(cis),
+                .with_cis(cis),
             ),
             (Some(rule), Some((why, at))) => hits.push(
                 Hit::new(format!("{path} is watched, but the watch is void: {why} (at {at})"), rule.origin.clone(), path.clone())
-                    .cis(cis)
+                    .with_cis(cis)
                     .with_related(at.clone()),
             ),
             (Some(_), None) => {}
@@ -157,7 +189,7 @@ mod tests {
         let mut h = HostFacts::default();
         h.audit.rules =
             rules.iter().enumerate().map(|(i, r)| Val::new(parse_rule(r).unwrap(), Origin::Field(format!("rule {i}")))).collect();
-        h.audit.paths = paths.iter().map(|p| (p.to_string(), "1.1.x")).collect();
+        h.audit.paths = paths.iter().map(|p| (p.to_string(), "runc")).collect();
         h.audit.source = "rules".into();
         h
     }
@@ -176,7 +208,8 @@ mod tests {
             &["-w /usr/sbin/dockerd -p wa", "-w /var/lib -p wa", "-w /etc/docker -p r", "-a always,exit -F dir=/etc/docker -F perm=w"],
             &paths,
         );
-        assert_eq!(uncovered(audit_docker_path(&h)), ["/usr/bin/runc", "/etc/dockerfile"]);
+        // In CIS order, then by path.
+        assert_eq!(uncovered(audit_docker_path(&h)), ["/etc/dockerfile", "/usr/bin/runc"]);
         // -D drops what came before it.
         let h = host(&["-w /usr/bin/runc -p wa", "-D", "-a exit,always -F path=/usr/bin/runc -F perm=x"], &["/usr/bin/runc"]);
         assert_eq!(uncovered(audit_docker_path(&h)), ["/usr/bin/runc"]);

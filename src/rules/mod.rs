@@ -74,6 +74,11 @@ impl Hit {
         self
     }
 
+    pub fn with_cis(mut self, id: Option<&'static str>) -> Hit {
+        self.cis = id;
+        self
+    }
+
     pub fn with_related(mut self, o: Origin) -> Hit {
         self.related.push(o);
         self

@@ -101,65 +101,60 @@ fn loaded(root: &HostRoot) -> Option<Vec<Val<AuditRule>>> {
     Some(parse_text(&text, |l| Origin::Field(format!("auditctl -l, rule {l}"))))
 }
 
-/// Docker's files CIS 1.1.3–1.1.18 asks to audit: (path, CIS id). Binaries are looked for in
-/// every usual directory (Debian installs /usr/sbin/dockerd).
-const DOCKER_PATHS: &[(&str, &str)] = &[
-    ("dockerd", "1.1.3"),
-    ("/run/containerd", "1.1.4"),
-    ("/etc/docker", "1.1.6"),
-    ("/etc/default/docker", "1.1.10"),
-    ("/etc/docker/daemon.json", "1.1.11"),
-    ("/etc/containerd/config.toml", "1.1.12"),
-    ("/etc/sysconfig/docker", "1.1.13"),
-    ("containerd", "1.1.14"),
-    ("containerd-shim", "1.1.15"),
-    ("containerd-shim-runc-v1", "1.1.16"),
-    ("containerd-shim-runc-v2", "1.1.17"),
-    ("runc", "1.1.18"),
+/// Docker's files and directories an audit should watch, by what they are (the audit rules say
+/// their CIS ids). Binaries are looked for in every usual directory (Debian installs
+/// /usr/sbin/dockerd).
+const DOCKER_PATHS: &[&str] = &[
+    "dockerd",
+    "/run/containerd",
+    "/etc/docker",
+    "/etc/default/docker",
+    "/etc/docker/daemon.json",
+    "/etc/containerd/config.toml",
+    "/etc/sysconfig/docker",
+    "containerd",
+    "containerd-shim",
+    "containerd-shim-runc-v1",
+    "containerd-shim-runc-v2",
+    "runc",
 ];
 
 const BIN_DIRS: &[&str] = &["/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/bin", "/sbin"];
 
-/// The Docker paths that exist on this host, with their CIS id.
+/// The Docker paths that exist on this host, each with what it is (`dockerd`, `data root`,
+/// `docker.service`, `containerd.sock`, or the path itself).
 /// `units`: Docker's systemd units as loaded (their fragments and drop-ins are audited too).
 pub fn docker_paths(root: &HostRoot, data_root: &str, units: &[systemd::Unit]) -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> = Vec::new();
-    let mut add = |p: String, cis: &'static str| {
-        if !out.iter().any(|(q, _)| *q == p) && root.resolve(&p).is_ok_and(|r| r.exists()) {
-            out.push((p, cis));
+    let mut add = |p: String, what: &'static str| {
+        if !out.iter().any(|(q, _)| *q == p) && root.exists(&p) {
+            out.push((p, what));
         }
     };
-    for (what, cis) in DOCKER_PATHS {
+    for what in DOCKER_PATHS {
         if what.starts_with('/') {
-            add(what.to_string(), cis);
+            add(what.to_string(), what);
         } else {
             for dir in BIN_DIRS {
                 // /bin and /sbin are often links to /usr: the file is reported once, where it is.
                 let p = format!("{dir}/{what}");
-                if root.resolve(&p).is_ok_and(|r| r.exists()) && !root.is_link(dir) {
-                    add(p, cis);
+                if root.exists(&p) && !root.is_link(dir) {
+                    add(p, what);
                 }
             }
         }
-        if *cis == "1.1.4" {
-            add(data_root.to_string(), "1.1.5");
-        }
     }
+    add(data_root.to_string(), "data root");
     for u in units.iter().filter(|u| !u.masked) {
-        let cis = if u.name == "docker.socket" { "1.1.9" } else { "1.1.7" };
+        let what = if u.name == "docker.socket" { "docker.socket" } else { "docker.service" };
         for f in &u.files {
-            add(f.clone(), cis);
+            add(f.clone(), what);
         }
     }
     // containerd's socket: its own daemon's, or the one dockerd starts (Debian's docker.io).
-    add("/run/containerd/containerd.sock".into(), "1.1.8");
-    add("/run/docker/containerd/containerd.sock".into(), "1.1.8");
-    out.sort_by(|a, b| cis_order(a.1).cmp(&cis_order(b.1)).then(a.0.cmp(&b.0)));
+    add("/run/containerd/containerd.sock".into(), "containerd.sock");
+    add("/run/docker/containerd/containerd.sock".into(), "containerd.sock");
     out
-}
-
-fn cis_order(id: &str) -> Vec<u32> {
-    id.split('.').map(|p| p.parse().unwrap_or(0)).collect()
 }
 
 /// Is auditd (or Flatcar's audit-rules.service) going to load the rules?

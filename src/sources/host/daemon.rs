@@ -167,7 +167,7 @@ fn defaults(c: &mut DaemonConfig, root: &HostRoot) {
     // A swarm node keeps its state under the data root.
     let data_root = c.docker_root.as_ref().map_or("/var/lib/docker", |d| d.value.as_str()).to_string();
     let state = format!("{data_root}/swarm/state.json");
-    let in_swarm = root.resolve(&state).is_ok_and(|p| p.exists());
+    let in_swarm = root.exists(&state);
     c.swarm_active = c.swarm_active.take().or_else(|| Some(Val::new(in_swarm, Origin::Field(root.display(&state)))));
 }
 
