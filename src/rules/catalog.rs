@@ -58,8 +58,11 @@ pub fn all() -> &'static [Meta] {
     CATALOG.get_or_init(|| FILES.iter().flat_map(|(name, text)| parse(name, text).unwrap_or_else(|e| panic!("{e}"))).collect())
 }
 
+/// The metadata of rule `id` (a hash lookup: the runner asks once per check).
 pub fn get(id: &str) -> Option<&'static Meta> {
-    all().iter().find(|m| m.id == id)
+    static INDEX: OnceLock<std::collections::HashMap<&'static str, usize>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| all().iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect());
+    index.get(id).map(|i| &all()[*i])
 }
 
 pub fn parse(name: &str, text: &str) -> Result<Vec<Meta>, String> {
