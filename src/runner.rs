@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::model::{Diagnostic, Finding, Severity, SourceText, Subject};
 use crate::rules::{self, Check, Selection};
 
-/// How one check on one subject ended.
+/// How one check on one subject ended (the order is `Run::state_counts`').
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
@@ -210,6 +210,21 @@ impl Run {
     /// The checks shown (those `--select` / `--ignore` leave).
     pub fn outcomes(&self) -> impl Iterator<Item = Outcome<'_>> {
         self.outcomes_all(false)
+    }
+
+    /// How many checks ended in each state, over the whole run (a scan of the states, no
+    /// outcome built): pass, fail, info, not-applicable, skip, error.
+    pub fn state_counts(&self) -> [usize; 6] {
+        let mut n = [0; 6];
+        for (state, _) in self.checked.iter().flat_map(|c| c.states.iter()) {
+            n[*state as usize] += 1;
+        }
+        n
+    }
+
+    /// Does any check end skipped or in error (what terminal formats list)?
+    pub fn any_unsettled(&self) -> bool {
+        self.checked.iter().any(|c| c.states.iter().any(|(s, _)| matches!(s, State::Skip | State::Error)))
     }
 
     /// The subject finding `f` is about.

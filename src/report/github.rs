@@ -28,7 +28,8 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "::{level} {loc}title={title}::{}", escape_data(&format!("{}: {}", run.subject_of(f).name, f.message)))?;
     }
     // Checks that could not say pass or fail: a notice (skipped) or an error, never silence.
-    for o in run.outcomes() {
+    let unsettled = run.any_unsettled();
+    for o in unsettled.then(|| run.outcomes()).into_iter().flatten() {
         let (level, what) = match o.state {
             State::Skip => ("notice", "skipped"),
             State::Error => ("error", "error"),

@@ -143,12 +143,8 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             errors: errors.len(),
             by_severity: Severity::ALL.iter().map(|s| (s.as_str(), run.count(*s))).collect(),
             checks: {
-                let mut counts: std::collections::BTreeMap<&'static str, usize> =
-                    ["pass", "fail", "info", "not-applicable", "skip", "error"].iter().map(|k| (*k, 0)).collect();
-                for o in run.outcomes_all(true) {
-                    *counts.entry(state_name(o.state)).or_default() += 1;
-                }
-                counts
+                let n = run.state_counts();
+                ["pass", "fail", "info", "not-applicable", "skip", "error"].iter().copied().zip(n).collect()
             },
             partial: run.partial.as_deref(),
         },
@@ -188,16 +184,4 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
 
 fn rule_cis(rule: &str) -> Vec<&'static str> {
     catalog::get(rule).map(|m| m.cis.iter().map(String::as_str).collect()).unwrap_or_default()
-}
-
-/// The JSON name of an outcome.
-pub(super) fn state_name(s: super::State) -> &'static str {
-    match s {
-        super::State::Pass => "pass",
-        super::State::Fail => "fail",
-        super::State::Info => "info",
-        super::State::NotApplicable => "not-applicable",
-        super::State::Skip => "skip",
-        super::State::Error => "error",
-    }
 }

@@ -60,7 +60,7 @@ pub fn all() -> &'static [Meta] {
 
 /// The metadata of rule `id` (a hash lookup: the runner asks once per check).
 pub fn get(id: &str) -> Option<&'static Meta> {
-    static INDEX: OnceLock<std::collections::HashMap<&'static str, usize>> = OnceLock::new();
+    static INDEX: OnceLock<rustc_hash::FxHashMap<&'static str, usize>> = OnceLock::new();
     let index = INDEX.get_or_init(|| all().iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect());
     index.get(id).map(|i| &all()[*i])
 }

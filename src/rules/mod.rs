@@ -242,9 +242,14 @@ pub fn judge_container(
     if let Some(Origin::File { path, .. }) = &spec.declared_at {
         run.checked[at as usize].file = Some(path.clone());
     }
-    for (i, (id, check)) in CONTAINER_RULES.iter().enumerate() {
-        if let Some(why) = catalog::get(id).and_then(|m| m.not_for(kind)) {
-            run.record(at, i, Check::na(why));
+    // Which rules do not apply to which subject kinds: from the metadata, read once.
+    static NOT_FOR: OnceLock<Vec<Vec<(String, String)>>> = OnceLock::new();
+    let not_for = NOT_FOR.get_or_init(|| {
+        CONTAINER_RULES.iter().map(|(id, _)| catalog::get(id).map(|m| m.not_applicable.clone()).unwrap_or_default()).collect()
+    });
+    for (i, (_, check)) in CONTAINER_RULES.iter().enumerate() {
+        if let Some((_, why)) = not_for[i].iter().find(|(k, _)| k == kind) {
+            run.record(at, i, Check::na(format!("not applicable: {why}")));
             continue;
         }
         let mut hits = check(spec);
