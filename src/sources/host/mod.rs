@@ -25,6 +25,9 @@ pub struct HostRoot {
     root: PathBuf,
     /// Live state (/proc, /sys, commands) is read: the live host, or a snapshot of one.
     live: bool,
+    /// Directories already resolved inside the root (mask and link checks ask for the same
+    /// unit directories again and again).
+    dirs: std::cell::RefCell<rustc_hash::FxHashMap<String, Option<PathBuf>>>,
 }
 
 /// Where a snapshot root keeps the recorded output of the commands cbench runs on a live host:
@@ -39,13 +42,13 @@ impl HostRoot {
     /// read: no /proc, no /sys, no command).
     pub fn new(root: impl Into<PathBuf>) -> HostRoot {
         let root = root.into();
-        HostRoot { live: root == Path::new("/"), root }
+        HostRoot { live: root == Path::new("/"), root, dirs: Default::default() }
     }
 
     /// A snapshot of a live host: `dir` holds its files with /proc and /sys, and the output of
     /// the commands cbench runs in `.cbench-live/COMMAND ARGS` (e.g. `.cbench-live/auditctl -s`).
     pub fn snapshot(dir: impl Into<PathBuf>) -> HostRoot {
-        HostRoot { root: dir.into(), live: true }
+        HostRoot { root: dir.into(), live: true, dirs: Default::default() }
     }
 
     /// Live state is read (the live host, or a snapshot of one).
@@ -153,7 +156,16 @@ impl HostRoot {
         let p = Path::new(path);
         let name = p.file_name()?;
         let dir = p.parent().map_or("/".into(), |d| d.to_string_lossy().into_owned());
-        Some(self.resolve(&dir).ok()?.join(name))
+        let resolved = self.dirs.borrow().get(&dir).cloned();
+        let resolved = match resolved {
+            Some(r) => r,
+            None => {
+                let r = self.resolve(&dir).ok();
+                self.dirs.borrow_mut().insert(dir, r.clone());
+                r
+            }
+        };
+        Some(resolved?.join(name))
     }
 
     /// Is host path `path` a symlink to /dev/null (a masked unit)?
