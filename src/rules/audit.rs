@@ -72,8 +72,11 @@ fn writes(perms: &str) -> bool {
     perms.contains('w') || perms.contains('a')
 }
 
+/// Is `path` the watched `dir` (with or without its trailing slash, as `-F dir=/etc/docker/`
+/// is written) or below it?
 fn under(path: &str, dir: &str) -> bool {
-    path == dir || path.strip_prefix(dir.trim_end_matches('/')).is_some_and(|rest| rest.starts_with('/'))
+    let dir = dir.trim_end_matches('/');
+    path == dir || path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The rule that covers `path` for writes and attribute changes, if one does.
