@@ -51,26 +51,35 @@ pub struct SecurityOpts {
     pub systempaths_unconfined: Option<Val<()>>,
 }
 
+/// A `security_opt` value Docker would refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecurityOptError {
+    #[error("invalid no-new-privileges value `{0}`")]
+    NoNewPrivileges(String),
+    #[error("unknown security option `{0}`")]
+    Unknown(String),
+}
+
 impl SecurityOpts {
     /// Apply one Docker `--security-opt` value (`no-new-privileges`, `no-new-privileges:true`,
     /// `seccomp=unconfined`, `apparmor:PROFILE`, `label:disable`, `systempaths=unconfined`...),
     /// as written in a Compose file or reported by the engine. Errors describe a value Docker
     /// would refuse.
-    pub fn apply(&mut self, opt: &str, origin: Origin) -> Result<(), String> {
+    pub fn apply(&mut self, opt: &str, origin: Origin) -> Result<(), SecurityOptError> {
         let (key, value) = opt.split_once([':', '=']).map_or((opt, None), |(k, v)| (k, Some(v)));
         match (key, value) {
             ("no-new-privileges", None) => self.no_new_privileges = Some(Val::new(true, origin)),
             ("no-new-privileges", Some(v)) => match v.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "on" | "1" => self.no_new_privileges = Some(Val::new(true, origin)),
                 "false" | "no" | "off" | "0" => self.no_new_privileges = Some(Val::new(false, origin)),
-                _ => return Err(format!("invalid no-new-privileges value `{v}`")),
+                _ => return Err(SecurityOptError::NoNewPrivileges(v.to_string())),
             },
             ("seccomp", Some(v)) => self.seccomp = Some(Val::new(v.to_string(), origin)),
             ("apparmor", Some(v)) => self.apparmor = Some(Val::new(v.to_string(), origin)),
             ("label", Some("disable")) => self.label_disable = Some(Val::new((), origin)),
             ("label", Some(_)) => {}
             ("systempaths", Some("unconfined")) => self.systempaths_unconfined = Some(Val::new((), origin)),
-            _ => return Err(format!("unknown security option `{opt}`")),
+            _ => return Err(SecurityOptError::Unknown(opt.to_string())),
         }
         Ok(())
     }

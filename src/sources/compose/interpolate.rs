@@ -12,7 +12,20 @@ pub struct Interpolated {
 
 /// Interpolate `input`; `lookup` returns a variable's value, `None` when unset.
 /// Errors carry the message of `${VAR:?msg}` / `${VAR?msg}` or describe a malformed template.
-pub fn interpolate(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Interpolated, String> {
+/// Why a value cannot be interpolated (Compose refuses the file).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InterpolateError {
+    #[error("invalid template: `{input}` has `${{{expr}}}`, which names no variable")]
+    NoVariable { input: String, expr: String },
+    #[error("invalid template: `{input}` has an unknown operator in `${{{expr}}}`")]
+    UnknownOperator { input: String, expr: String },
+    #[error("invalid template: `{input}` has an unclosed `${{`")]
+    Unclosed { input: String },
+    #[error("required variable {name} is missing a value: {message}")]
+    Required { name: String, message: String },
+}
+
+pub fn interpolate(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Interpolated, InterpolateError> {
     let mut out = Interpolated { text: String::with_capacity(input.len()), substituted: false, unset: Vec::new() };
     if !input.contains('$') {
         out.text.push_str(input);
@@ -26,7 +39,7 @@ pub fn interpolate(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resu
             out.text.push('$');
             rest = tail;
         } else if let Some(body) = after.strip_prefix('{') {
-            let end = closing_brace(body).ok_or_else(|| format!("invalid template: `{input}` has an unclosed `${{`"))?;
+            let end = closing_brace(body).ok_or_else(|| InterpolateError::Unclosed { input: input.to_string() })?;
             expand_braced(&body[..end], input, lookup, &mut out)?;
             rest = &body[end + 1..];
         } else {
@@ -77,17 +90,17 @@ fn closing_brace(body: &str) -> Option<usize> {
     None
 }
 
-fn expand_braced(expr: &str, input: &str, lookup: &dyn Fn(&str) -> Option<String>, out: &mut Interpolated) -> Result<(), String> {
+fn expand_braced(expr: &str, input: &str, lookup: &dyn Fn(&str) -> Option<String>, out: &mut Interpolated) -> Result<(), InterpolateError> {
     let n = name_len(expr);
     if n == 0 {
-        return Err(format!("invalid template: `{input}` has `${{{expr}}}`, which names no variable"));
+        return Err(InterpolateError::NoVariable { input: input.to_string(), expr: expr.to_string() });
     }
     let (name, op) = expr.split_at(n);
     out.substituted = true;
     let value = lookup(name);
     let set = value.is_some();
     let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
-    let nested = |s: &str, out: &mut Interpolated| -> Result<String, String> {
+    let nested = |s: &str, out: &mut Interpolated| -> Result<String, InterpolateError> {
         let r = interpolate(s, lookup)?;
         out.unset.extend(r.unset);
         Ok(r.text)
@@ -103,7 +116,7 @@ fn expand_braced(expr: &str, input: &str, lookup: &dyn Fn(&str) -> Option<String
             Some(v) => out.text.push_str(&v),
             None => out.unset.push(name.to_string()),
         },
-        "" => return Err(format!("invalid template: `{input}` has an unknown operator in `${{{expr}}}`")),
+        "" => return Err(InterpolateError::UnknownOperator { input: input.to_string(), expr: expr.to_string() }),
         ":-" | "-" => {
             let use_default = if ops == ":-" { !non_empty } else { !set };
             let v = if use_default { nested(arg, out)? } else { value.unwrap_or_default() };
@@ -113,7 +126,7 @@ fn expand_braced(expr: &str, input: &str, lookup: &dyn Fn(&str) -> Option<String
             let missing = if ops == ":?" { !non_empty } else { !set };
             if missing {
                 let msg = nested(arg, out)?;
-                return Err(format!("required variable {name} is missing a value: {msg}"));
+                return Err(InterpolateError::Required { name: name.to_string(), message: msg.to_string() });
             }
             out.text.push_str(&value.unwrap_or_default());
         }
@@ -160,10 +173,10 @@ mod tests {
 
     #[test]
     fn required_and_malformed() {
-        assert_eq!(interpolate("${U:?need it}", &env).unwrap_err(), "required variable U is missing a value: need it");
-        assert_eq!(interpolate("${E:?x}", &env).unwrap_err(), "required variable E is missing a value: x");
+        assert_eq!(interpolate("${U:?need it}", &env).unwrap_err().to_string(), "required variable U is missing a value: need it");
+        assert_eq!(interpolate("${E:?x}", &env).unwrap_err().to_string(), "required variable E is missing a value: x");
         assert_eq!(run("${E?x}"), "");
-        assert!(interpolate("${S", &env).unwrap_err().contains("unclosed"));
+        assert!(interpolate("${S", &env).unwrap_err().to_string().contains("unclosed"));
         assert!(interpolate("${}", &env).is_err());
     }
 }

@@ -339,7 +339,7 @@ impl Loader {
                             );
                         }
                     }
-                    Err(msg) => self.diag_at(DiagKind::Error, node.pos, msg),
+                    Err(e) => self.diag_at(DiagKind::Error, node.pos, e.to_string()),
                 }
             }
             Kind::Seq(items) => items.iter_mut().for_each(|n| self.interpolate(n, env)),
