@@ -629,3 +629,55 @@ fn symlinks_in_the_root_never_reach_the_auditing_machine() {
     assert_eq!(check(&report, "docker-socket-mode").0, "fail");
     assert_eq!(evidence_of(&report, "docker-socket-mode"), ["SocketMode=0666"]);
 }
+
+/// The --deep walk skipped paths longer than PATH_MAX and passed.
+#[test]
+fn a_deep_walk_past_path_max_is_no_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    // 260 levels of 20 characters: past PATH_MAX (4096), made one relative step at a time.
+    // (Python: a shell's `cd` gives up at PATH_MAX, the kernel's relative chdir does not.)
+    let ok = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import os, sys\nos.chdir(sys.argv[1])\nfor _ in range(260):\n    os.mkdir('aaaaaaaaaaaaaaaaaaaa'); os.chdir('aaaaaaaaaaaaaaaaaaaa')")
+        .arg(r)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let (_, report) = json(&["host", "--root", r.to_str().unwrap(), "--only", "fs", "--deep"]);
+    let (outcome, reason) = check(&report, "setuid-files");
+    assert_eq!(outcome, "skip", "{reason}");
+    assert!(reason.starts_with(&format!("not readable without root: {}/aaaaaaaaaaaaaaaaaaaa/", r.display())), "{reason}");
+}
+
+/// CIS 1.1.8 missed the containerd socket Debian's dockerd really uses.
+#[test]
+fn the_containerd_socket_dockerd_starts_is_audited_as_1_1_8() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    put(r, "run/docker/containerd/containerd.sock", "", 0o660);
+    put(r, "etc/audit/rules.d/docker.rules", "-w /usr/bin/dockerd -p wa\n", 0o640);
+    let (_, report) = json(&["host", "--root", r.to_str().unwrap(), "--only", "audit"]);
+    let f = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "audit-docker-path").unwrap().clone();
+    assert_eq!(
+        (f["evidence"].as_str().unwrap(), f["cis"].clone()),
+        ("/run/docker/containerd/containerd.sock", serde_json::json!(["1.1.8"]))
+    );
+}
+
+/// docker-bench-json had `"tests": []` when daemon.json did not parse: the errored checks are
+/// there, as WARN with the reason.
+#[test]
+fn docker_bench_json_reports_errored_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    put(r, "etc/docker/daemon.json", "{\n  \"icc\": tru\n}\n", 0o644);
+    let out = cbench(&["host", "--root", r.to_str().unwrap(), "--only", "daemon", "--format", "docker-bench-json"]);
+    assert_eq!(out.code, 2);
+    let log: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let section = log["tests"].as_array().unwrap().iter().find(|s| s["id"] == "2").unwrap();
+    let r22 = section["results"].as_array().unwrap().iter().find(|r| r["id"] == "2.2").unwrap();
+    assert_eq!(r22["result"], "WARN");
+    assert!(r22["details"].as_str().unwrap().starts_with("error: cannot judge the daemon's files:"), "{r22}");
+}

@@ -218,7 +218,17 @@ impl HostRoot {
                 if skip(&hp) {
                     continue;
                 }
-                let Ok(m) = e.path().symlink_metadata() else { continue };
+                // Stat through the directory (fstatat): no path length limit; what cannot be
+                // stat'ed is unknown, and said so.
+                let m = match e.metadata() {
+                    Ok(m) => m,
+                    Err(err) => {
+                        if err.kind() != io::ErrorKind::NotFound {
+                            unreadable.push(self.display(&hp));
+                        }
+                        continue;
+                    }
+                };
                 if m.file_type().is_symlink() || m.dev() != dev {
                     continue;
                 }
