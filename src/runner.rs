@@ -62,19 +62,6 @@ pub enum SkipKind {
     NeedsDeep,
 }
 
-impl SkipKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SkipKind::NotSelected => "not selected",
-            SkipKind::Offline => "offline",
-            SkipKind::Unreadable => "unreadable",
-            SkipKind::NotFound => "not found",
-            SkipKind::EngineUnreachable => "engine unreachable",
-            SkipKind::NeedsDeep => "needs --deep",
-        }
-    }
-}
-
 /// One subject and the outcome of every check on it, in registry order.
 #[derive(Debug)]
 pub struct Checked {
@@ -172,13 +159,6 @@ impl Run {
         if let Some(why) = reason {
             c.reasons.retain(|(j, _)| *j as usize != i);
             c.reasons.push((i as u32, why.into_boxed_str()));
-        }
-    }
-
-    /// Record the result of rule `rule` on subject `at` (by id).
-    pub fn record_rule(&mut self, at: u32, rule: &str, result: Check) {
-        if let Some(i) = self.checked[at as usize].rules.iter().position(|r| *r == rule) {
-            self.record(at, i, result);
         }
     }
 
