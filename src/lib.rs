@@ -3,6 +3,7 @@
 pub mod commands;
 pub mod config;
 pub mod model;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod runner;

@@ -72,7 +72,7 @@ fn bad_bundles_are_errors_and_the_rest_is_audited() {
     );
     assert!(
         lines[1].ends_with(
-            "config.json:2:14: error: not an OCI runtime spec: invalid type: integer `42`, expected struct Process at line 2 column 14"
+            "config.json:2:14: error: not an OCI runtime spec: invalid type: integer (value not shown), expected struct Process"
         ),
         "{}",
         lines[1]

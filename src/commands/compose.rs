@@ -111,7 +111,7 @@ pub fn run(opts: &Options) -> Run {
 
 fn load_config(dir: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
     let path = config::find(dir)?;
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::sources::read::text(&path, crate::sources::read::CONFIG, "a configuration file") {
         Ok(t) => t,
         Err(e) => {
             diags.push(Diagnostic {

@@ -155,6 +155,10 @@ pub fn run(opts: &Options) -> Run {
             }
         }
     }
+    // Files refused for what they are (a FIFO, a device, over the size limit): input errors.
+    for (path, why) in root.refused() {
+        run.diagnostics.push(Diagnostic { kind: DiagKind::Error, path, line: None, col: None, message: why });
+    }
     run.finish(opts.selection.clone(), opts.min_severity);
     run
 }
@@ -165,7 +169,7 @@ fn judge_daemon(name: &str, config: &crate::model::DaemonConfig, run: &mut Run) 
     for (i, (_, check)) in rules::daemon::DAEMON_RULES.iter().enumerate() {
         // Judged from files dockerd cannot read: no outcome would be true.
         let result = match (&config.invalid, check(config)) {
-            (Some(why), _) => Check::Error(format!("cannot judge the daemon's files: {why} (dockerd will not start)")),
+            (Some(why), _) => Check::Error(format!("cannot judge the daemon's files: {why}")),
             // Nothing found in files cbench could not all read is no pass.
             (None, Check::Pass) => Check::partial(Vec::new(), config.unreadable.as_deref()),
             (None, result) => result,

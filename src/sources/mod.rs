@@ -4,3 +4,4 @@ pub mod compose;
 pub mod engine;
 pub mod host;
 pub mod oci;
+pub mod read;

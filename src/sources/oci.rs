@@ -68,8 +68,12 @@ impl std::error::Error for LoadError {}
 pub fn load(path: &Path) -> Result<Spec, LoadError> {
     let config = config_path(path);
     let fail = |line, col, message| LoadError { path: config.clone(), line, col, message };
-    let text = std::fs::read_to_string(&config).map_err(|e| fail(None, None, format!("cannot read: {e}")))?;
-    serde_json::from_str(&text).map_err(|e| fail(Some(e.line() as u32), Some(e.column() as u32), format!("not an OCI runtime spec: {e}")))
+    let text = crate::sources::read::text(&config, crate::sources::read::OCI_CONFIG, "an OCI config.json")
+        .map_err(|e| fail(None, None, if e.is_refused() { e.to_string() } else { format!("cannot read: {e}") }))?;
+    serde_json::from_str(&text).map_err(|e| {
+        let message = format!("not an OCI runtime spec: {}", crate::redact::serde_message(&e));
+        fail(Some(e.line() as u32), Some(e.column() as u32), message)
+    })
 }
 
 /// Files the runtime itself bind-mounts into every container (resolv.conf, hosts, hostname

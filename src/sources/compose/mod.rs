@@ -16,10 +16,8 @@ use std::sync::Arc;
 
 use crate::model::{ContainerSpec, EnvVar, Origin, SourceText, Val};
 pub use crate::model::{DiagKind, Diagnostic};
+use crate::sources::read;
 use yaml::{Kind, Node, Pos};
-
-/// Files larger than this are refused (Compose files are kilobytes; this bounds memory).
-pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
 /// Names Compose looks for, in order, when no file is given.
 pub const DEFAULT_FILES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
@@ -189,8 +187,13 @@ impl Loader {
         Project { files: self.files, services: Vec::new(), diagnostics: self.diagnostics }
     }
 
+    /// A diagnostic about a whole file; once (a `.env` is read again by each included project
+    /// of the same directory).
     fn diag(&mut self, kind: DiagKind, path: &Path, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic { kind, path: path.display().to_string(), line: None, col: None, message: message.into() });
+        let d = Diagnostic { kind, path: path.display().to_string(), line: None, col: None, message: message.into() };
+        if !self.diagnostics.contains(&d) {
+            self.diagnostics.push(d);
+        }
     }
 
     fn diag_at(&mut self, kind: DiagKind, pos: Pos, message: impl Into<String>) {
@@ -207,7 +210,8 @@ impl Loader {
         for (path, required) in files {
             match self.read_env(&path) {
                 Ok(vars) => env.extend(vars.into_iter().filter_map(|(k, v, _)| Some((k, v?)))),
-                Err(e) if required || path.exists() => self.diag(DiagKind::Partial, &path, format!("cannot read env file: {e}")),
+                Err(e) if e.is_refused() => self.diag(DiagKind::Error, &path, format!("env file {e}")),
+                Err(e) if required || !e.is_not_found() => self.diag(DiagKind::Partial, &path, format!("cannot read env file: {e}")),
                 Err(_) => {}
             }
         }
@@ -297,25 +301,14 @@ impl Loader {
     }
 
     fn read_bytes(&mut self, path: &Path, kind_if_missing: DiagKind) -> Option<Vec<u8>> {
-        let meta = match std::fs::metadata(path) {
-            Ok(m) => m,
-            Err(e) => {
-                self.diag(kind_if_missing, path, format!("cannot read: {e}"));
-                return None;
-            }
-        };
-        if meta.is_dir() {
-            self.diag(DiagKind::Error, path, "is a directory, not a Compose file");
-            return None;
-        }
-        if meta.len() > MAX_FILE_SIZE {
-            self.diag(DiagKind::Error, path, format!("file is {} bytes, over the {} MiB limit; refused", meta.len(), MAX_FILE_SIZE >> 20));
-            return None;
-        }
-        match std::fs::read(path) {
+        match read::bytes(path, read::COMPOSE, "a Compose file") {
             Ok(b) => Some(b),
             Err(e) => {
-                self.diag(kind_if_missing, path, format!("cannot read: {e}"));
+                if e.is_refused() {
+                    self.diag(DiagKind::Error, path, e.to_string());
+                } else {
+                    self.diag(kind_if_missing, path, format!("cannot read: {e}"));
+                }
                 None
             }
         }
@@ -506,8 +499,8 @@ impl Loader {
     }
 
     /// Read and parse an env file; a malformed line is reported (and the file yields nothing).
-    fn read_env(&mut self, path: &Path) -> std::io::Result<Vec<dotenv::EnvLine>> {
-        let text = std::fs::read_to_string(path)?;
+    fn read_env(&mut self, path: &Path) -> Result<Vec<dotenv::EnvLine>, read::ReadError> {
+        let text = read::text(path, read::ENV_FILE, "an env file")?;
         match dotenv::parse(&text) {
             Ok(vars) => Ok(vars),
             Err((line, message)) => {
@@ -538,7 +531,10 @@ impl Loader {
                         spec.env.push(Val::new(var, Origin::file(&origin_path, line, 1)));
                     }
                 }
-                Err(_) if !required => {}
+                Err(e) if e.is_refused() => {
+                    self.diag_at(DiagKind::Error, item.pos, format!("services.{service}.env_file: {} {e}", full.display()))
+                }
+                Err(e) if !required && e.is_not_found() => {}
                 Err(e) => {
                     self.diag_at(DiagKind::Partial, item.pos, format!("services.{service}.env_file: cannot read {}: {e}", full.display()))
                 }

@@ -26,6 +26,12 @@ pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
     // dockerd's Go decoder takes invalid UTF-8 inside strings (as U+FFFD): so does this read.
     let text = match root.read(&config_file) {
         Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        // A FIFO, a device or a file over the limit: what dockerd runs with is not known, and
+        // that is an error of the audit, never an absent file.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            config.invalid = Some(format!("{} {e}", root.display(&config_file)));
+            None
+        }
         Err(e) => {
             if !matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) {
                 config.unreadable.get_or_insert(root.display(&config_file));
@@ -42,7 +48,7 @@ pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
                     (l, 0) if l > 1 => (l - 1, text.lines().nth(l - 2).map_or(1, |p| p.chars().count().max(1))),
                     (l, c) => (l, c),
                 };
-                config.invalid = Some(format!("{}:{line}:{col} is not valid JSON", root.display(&config_file)));
+                config.invalid = Some(format!("{}:{line}:{col} is not valid JSON (dockerd will not start)", root.display(&config_file)));
                 diags.push(Diagnostic {
                     kind: DiagKind::Error,
                     path: root.display(&config_file),

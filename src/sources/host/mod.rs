@@ -19,6 +19,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use crate::model::{DaemonConfig, Fact, FileFacts, HostFacts, Origin, SocketFacts, Val};
+use crate::sources::read;
 
 #[derive(Debug, Clone)]
 pub struct HostRoot {
@@ -28,6 +29,9 @@ pub struct HostRoot {
     /// Directories already resolved inside the root (mask and link checks ask for the same
     /// unit directories again and again).
     dirs: std::cell::RefCell<rustc_hash::FxHashMap<String, Option<PathBuf>>>,
+    /// Files refused for what they are (a FIFO, a device, over the size limit), shown, with
+    /// why: input errors of the audit, never taken for absent.
+    refused: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 /// Where a snapshot root keeps the recorded output of the commands cbench runs on a live host:
@@ -42,13 +46,13 @@ impl HostRoot {
     /// read: no /proc, no /sys, no command).
     pub fn new(root: impl Into<PathBuf>) -> HostRoot {
         let root = root.into();
-        HostRoot { live: root == Path::new("/"), root, dirs: Default::default() }
+        HostRoot { live: root == Path::new("/"), root, dirs: Default::default(), refused: Default::default() }
     }
 
     /// A snapshot of a live host: `dir` holds its files with /proc and /sys, and the output of
     /// the commands cbench runs in `.cbench-live/COMMAND ARGS` (e.g. `.cbench-live/auditctl -s`).
     pub fn snapshot(dir: impl Into<PathBuf>) -> HostRoot {
-        HostRoot { root: dir.into(), live: true, dirs: Default::default() }
+        HostRoot { root: dir.into(), live: true, dirs: Default::default(), refused: Default::default() }
     }
 
     /// Live state is read (the live host, or a snapshot of one).
@@ -65,7 +69,8 @@ impl HostRoot {
         }
         if self.root != Path::new("/") {
             let name = std::iter::once(program).chain(args.iter().copied()).collect::<Vec<_>>().join(" ");
-            return std::fs::read_to_string(self.root.join(RECORDED).join(name)).map_err(|e| e.kind() == io::ErrorKind::NotFound);
+            return read::text(&self.root.join(RECORDED).join(name), read::HOST_FILE, "a recorded command output")
+                .map_err(|e| e.is_not_found());
         }
         let bin = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"].iter().map(|d| Path::new(d).join(program)).find(|p| p.exists()).ok_or(true)?;
         let out = std::process::Command::new(bin).args(args).stderr(std::process::Stdio::null()).output().map_err(|_| false)?;
@@ -78,7 +83,8 @@ impl HostRoot {
         let status = if self.root == Path::new("/") {
             std::fs::read_to_string("/proc/self/status").ok()
         } else {
-            return std::fs::read_to_string(self.root.join(RECORDED).join("euid")).is_ok_and(|u| u.trim() == "0");
+            return read::text(&self.root.join(RECORDED).join("euid"), read::HOST_FILE, "a recorded command output")
+                .is_ok_and(|u| u.trim() == "0");
         };
         status
             .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Uid:").and_then(|u| u.split_whitespace().nth(1).map(|e| e == "0"))))
@@ -121,8 +127,25 @@ impl HostRoot {
         Ok(self.root.join(inside.strip_prefix("/").unwrap_or(&inside)))
     }
 
+    /// The bytes of host file `path`: a regular file, at most `read::HOST_FILE` of them. A file
+    /// refused for what it is (a FIFO, a device, too large) is an error of kind InvalidData,
+    /// and remembered (`refused`).
     pub fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-        std::fs::read(self.resolve(path)?)
+        read::bytes(&self.resolve(path)?, read::HOST_FILE, "a host file").map_err(|e| {
+            if e.is_refused() {
+                let entry = (self.display(path), e.to_string());
+                let mut refused = self.refused.borrow_mut();
+                if !refused.contains(&entry) {
+                    refused.push(entry);
+                }
+            }
+            e.into()
+        })
+    }
+
+    /// The files refused so far (shown path, why), in the order they were met.
+    pub fn refused(&self) -> Vec<(String, String)> {
+        self.refused.borrow().clone()
     }
 
     /// The text of host file `path`; None when it does not exist, and when it cannot be read
@@ -140,7 +163,7 @@ impl HostRoot {
     }
 
     pub fn read_to_string(&self, path: &str) -> io::Result<String> {
-        std::fs::read_to_string(self.resolve(path)?)
+        String::from_utf8(self.read(path)?).map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
     }
 
     /// Owner, group and permission bits of host path `path` (following symlinks inside the root).
@@ -242,9 +265,14 @@ impl HostRoot {
     }
 
     /// Does reading host path `path` (a file, or a directory's listing) fail for lack of
-    /// permission? Then what it says is unknown, not empty.
+    /// permission, or is it refused for what it is (a FIFO, a device, over the size limit)?
+    /// Then what it says is unknown, not empty.
     pub fn denied(&self, path: &str) -> bool {
         let Ok(real) = self.resolve(path) else { return false };
+        // A FIFO is never opened (it would block).
+        if read::is_special(&real) || std::fs::metadata(&real).is_ok_and(|m| m.is_file() && m.len() > read::HOST_FILE) {
+            return true;
+        }
         let err = if real.is_dir() { std::fs::read_dir(&real).err() } else { std::fs::File::open(&real).err() };
         err.is_some_and(|e| e.kind() == io::ErrorKind::PermissionDenied)
     }

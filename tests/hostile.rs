@@ -1,0 +1,173 @@
+//! Hostile input cannot hurt or fool cbench (issue 10): bounded reads, bounded time and memory,
+//! no secret printed, no forged output line. Each test runs the real binary under a wall-clock
+//! bound and an address-space limit (`prlimit --as`), so a hang or a runaway allocation fails
+//! the test instead of the machine.
+// Tests build hostile trees (FIFOs, sparse files, symlinks to devices).
+#![allow(clippy::disallowed_methods)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// `cbench ARGS` in `cwd`, killed after `secs` seconds (then the test fails), with at most
+/// `mib` MiB of address space.
+fn bounded(cwd: &Path, args: &[&str], secs: u64, mib: u64) -> Run {
+    let mut cmd = Command::new("prlimit");
+    cmd.arg(format!("--as={}", mib << 20)).arg("--").arg(env!("CARGO_BIN_EXE_cbench")).args(args);
+    cmd.current_dir(cwd).env_clear().env("NO_COLOR", "1").stdout(Stdio::piped()).stderr(Stdio::piped());
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    let mut child = cmd.spawn().expect("prlimit (util-linux) runs cbench");
+    let start = Instant::now();
+    // Read both pipes on threads: a large report must not block the child.
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let t_out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        std::io::Read::read_to_end(&mut out, &mut s).ok();
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        std::io::Read::read_to_end(&mut err, &mut s).ok();
+        s
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(secs) {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("cbench {args:?} ran longer than {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        code: status.code().unwrap_or_else(|| panic!("cbench {args:?} was killed: {status:?}")),
+        stdout: String::from_utf8_lossy(&t_out.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&t_err.join().unwrap()).into_owned(),
+    }
+}
+
+fn mkfifo(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
+}
+
+const SERVICE: &str = "services:\n  web:\n    image: nginx:1.27\n    privileged: true\n";
+
+/// A FIFO or a device where a Compose file, an include, an env file or `.env` is expected is an
+/// input error naming it — read without blocking, never read to exhaustion — and the other
+/// files are still audited.
+#[test]
+fn fifos_and_devices_are_input_errors_in_compose() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    mkfifo(&d.join("fifo.yaml"));
+    std::os::unix::fs::symlink("/dev/zero", d.join("zero.yaml")).unwrap();
+    // A project whose .env, env_file and include are FIFOs.
+    mkfifo(&d.join("p/.env"));
+    mkfifo(&d.join("p/web.env"));
+    mkfifo(&d.join("p/inc.yaml"));
+    put(
+        d,
+        "p/compose.yaml",
+        "include:\n  - inc.yaml\nservices:\n  web:\n    image: nginx:1.27\n    env_file: web.env\n    privileged: true\n",
+        0o644,
+    );
+    put(d, "ok.yaml", SERVICE, 0o644);
+    let r = bounded(
+        d,
+        &["compose", "fifo.yaml", "zero.yaml", "p/compose.yaml", "ok.yaml", "--format", "compact", "--select", "privileged-container"],
+        20,
+        512,
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    let errors: Vec<&str> = r.stdout.lines().filter(|l| l.contains("error:")).collect();
+    assert_eq!(
+        errors,
+        [
+            "fifo.yaml: error: is a FIFO, not a regular file; not read",
+            "zero.yaml: error: is a character device, not a regular file; not read",
+            "p/.env: error: env file is a FIFO, not a regular file; not read",
+            "p/compose.yaml:6:15: error: services.web.env_file: p/web.env is a FIFO, not a regular file; not read",
+            "p/inc.yaml: error: is a FIFO, not a regular file; not read",
+        ],
+        "{}",
+        r.stdout
+    );
+    // What could be read is audited: both privileged services.
+    assert!(r.stdout.contains("\nok.yaml:4:17: critical[privileged-container]"), "{}", r.stdout);
+    assert!(r.stdout.starts_with("p/compose.yaml:7:17: critical[privileged-container]"), "{}", r.stdout);
+}
+
+#[test]
+fn an_env_file_that_is_a_fifo_is_an_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    mkfifo(&d.join("web.env"));
+    put(d, "compose.yaml", "services:\n  web:\n    image: nginx:1.27\n    env_file: web.env\n    privileged: true\n", 0o644);
+    let r = bounded(d, &["compose", "--format", "compact", "--select", "privileged-container"], 20, 512);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stdout.lines().collect::<Vec<_>>(),
+        [
+            "./compose.yaml:5:17: critical[privileged-container] web: runs privileged: every capability, every host device, no seccomp or AppArmor confinement",
+            "./compose.yaml:4:15: error: services.web.env_file: ./web.env is a FIFO, not a regular file; not read",
+        ]
+    );
+}
+
+/// Host files: a FIFO daemon.json is an error outcome for the daemon checks (never "absent",
+/// never a hang), an 8 GiB sparse file is refused by its size, a FIFO sshd_config leaves the
+/// sshd checks skipped; each is an input error (exit 2) naming the file.
+#[test]
+fn host_files_that_are_fifos_or_huge_are_errors_not_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    mkfifo(&r.join("etc/docker/daemon.json"));
+    mkfifo(&r.join("etc/ssh/sshd_config"));
+    std::fs::File::create(r.join("etc/passwd")).unwrap().set_len(8 << 30).unwrap();
+    let root = r.to_str().unwrap();
+    let out = bounded(r, &["host", "--root", root, "--format", "json"], 30, 1024);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let outcome = |rule: &str| {
+        let c = report["checks"].as_array().unwrap().iter().find(|c| c["rule"] == rule).unwrap();
+        (c["outcome"].as_str().unwrap().to_string(), c["reason"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(
+        outcome("icc-enabled"),
+        ("error".into(), format!("cannot judge the daemon's files: {root}/etc/docker/daemon.json is a FIFO, not a regular file; not read"))
+    );
+    assert_eq!(outcome("sshd-root-login").0, "skip");
+    let diags: Vec<String> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{}: {}", d["path"].as_str().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        diags,
+        [
+            format!("{root}/etc/docker/daemon.json: is a FIFO, not a regular file; not read"),
+            format!("{root}/etc/passwd: is over the 16 MiB limit for a host file; not read"),
+            format!("{root}/etc/ssh/sshd_config: is a FIFO, not a regular file; not read"),
+        ]
+    );
+}
+
+#[test]
+fn an_oci_config_that_is_a_fifo_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    mkfifo(&dir.path().join("bundle/config.json"));
+    let r = bounded(dir.path(), &["oci", "bundle", "--format", "compact"], 20, 512);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout.trim_end(), "bundle/config.json: error: is a FIFO, not a regular file; not read", "{}", r.stderr);
+}
