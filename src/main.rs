@@ -175,7 +175,7 @@ fn print(s: &str) {
 /// `--select` / `--ignore` against the rules of this command: an unknown id is a usage error.
 fn selection(output: &Output, known: &[&str]) -> Result<Selection, ExitCode> {
     Selection::parse(&output.select, &output.ignore, known).map_err(|e| {
-        eprintln!("cbench: {e}");
+        eprintln!("cbench: {}", cbench::report::untrusted(&e.to_string()));
         ExitCode::from(2)
     })
 }
@@ -243,7 +243,7 @@ fn main() -> ExitCode {
             let (only, skip) = match (host_sections(&only, &mut output.select, true), host_sections(&skip, &mut output.ignore, false)) {
                 (Ok(only), Ok(skip)) => (only, skip),
                 (Err(e), _) | (_, Err(e)) => {
-                    eprintln!("cbench: {e}");
+                    eprintln!("cbench: {}", cbench::report::untrusted(&e.to_string()));
                     return ExitCode::from(2);
                 }
             };
@@ -257,7 +257,7 @@ fn main() -> ExitCode {
             if let Some(r) = &root
                 && not_dir
             {
-                eprintln!("cbench: --root {}: not a directory", r.display());
+                eprintln!("cbench: --root {}: not a directory", cbench::report::untrusted(&r.display().to_string()));
                 return ExitCode::from(2);
             }
             let opts = host::Options {
@@ -295,7 +295,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!("cbench: unknown rule `{rule}` (see `cbench rules`)");
+                eprintln!("cbench: unknown rule `{}` (see `cbench rules`)", cbench::report::untrusted(&rule));
                 ExitCode::from(2)
             }
         },

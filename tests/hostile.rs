@@ -171,3 +171,56 @@ fn an_oci_config_that_is_a_fifo_is_an_error() {
     assert_eq!(r.code, 2);
     assert_eq!(r.stdout.trim_end(), "bundle/config.json: error: is a FIFO, not a regular file; not read", "{}", r.stderr);
 }
+
+/// No byte that came from an input can move the cursor, set the window title, open a link or
+/// start an output line of its own: escaped in every human format, exact in JSON.
+#[test]
+fn control_characters_from_inputs_are_escaped_in_human_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let name = "x\n    PASS  forged\x1b]8;;http://evil/\x07.yaml";
+    put(
+        d,
+        name,
+        "services:\n  \"web\\e[2J\\e]0;pwned\\a\\nerror: forged\":\n    image: \"nginx:1.27\\e[31m\"\n    privileged: true\n",
+        0o644,
+    );
+    for format in ["text", "compact", "github", "junit"] {
+        let r = bounded(d, &["compose", name, "--format", format, "--select", "privileged-container,image-not-pinned"], 20, 512);
+        assert_eq!(r.code, 1, "{format}: {}{}", r.stdout, r.stderr);
+        for (stream, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
+            assert!(!text.contains(['\x1b', '\x07']), "{format} {stream}: {text}");
+            assert!(
+                !text.lines().any(|l| l.starts_with("error: forged") || l.trim_start().starts_with("PASS  forged")),
+                "{format}: {text}"
+            );
+        }
+        let newline = if format == "github" { "%0A" } else { r"\n" };
+        assert!(r.stdout.contains(&format!(r"web\x1b[2J\x1b]0;pwned\x07{newline}error: forged")), "{format}: {}", r.stdout);
+    }
+    let r = bounded(d, &["compose", name, "--format", "compact", "--select", "privileged-container"], 20, 512);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    // JSON stays exact.
+    let r = bounded(d, &["compose", name, "--format", "json"], 20, 512);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["findings"][0]["location"]["path"], name);
+}
+
+#[test]
+fn control_characters_from_a_host_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    put(r, "etc/os-release", "ID=debian\nPRETTY_NAME=\"Debian\x1b[2J\x1b]0;owned\x07\"\n", 0o644);
+    put(r, "etc/passwd", "root:x:0:0::/root:/bin/sh\nci:x:1000:1000::/home/ci:/bin/sh\n", 0o644);
+    put(r, "etc/sudoers", "root ALL=(ALL) ALL\n@includedir /etc/sudoers.d\n", 0o440);
+    put(r, "etc/sudoers.d/ci\n    PASS  forged", "ci ALL=(ALL) NOPASSWD: ALL\n", 0o440);
+    let root = r.to_str().unwrap();
+    for format in ["text", "compact", "github", "junit"] {
+        let out = bounded(r, &["host", "--root", root, "--only", "users", "--format", format], 30, 1024);
+        assert!(!out.stdout.contains(['\x1b', '\x07']), "{format}: {}", out.stdout);
+        assert!(!out.stdout.lines().any(|l| l.trim_start().starts_with("PASS  forged")), "{format}: {}", out.stdout);
+    }
+    let out = bounded(r, &["host", "--root", root, "--format", "text", "--only", "users"], 30, 1024);
+    assert!(out.stdout.starts_with("Host: Debian\\x1b[2J\\x1b]0;owned\\x07\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("sudoers.d/ci\\n    PASS  forged"), "{}", out.stdout);
+}

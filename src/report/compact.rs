@@ -11,7 +11,7 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             Origin::File { path, line, col } => format!("{path}:{line}:{col}"),
             other => other.to_string(),
         };
-        writeln!(out, "{at}: {}[{}] {}: {}", f.severity, f.rule, run.subject_of(f).name, f.message)?;
+        super::line(out, format_args!("{at}: {}[{}] {}: {}", f.severity, f.rule, run.subject_of(f).name, f.message))?;
     }
     // Checks that could not say pass or fail, so that no one reads them as passed.
     let unsettled = run.any_unsettled();
@@ -21,13 +21,13 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             State::Error => "error",
             _ => continue,
         };
-        writeln!(out, "{} {}: {what}[{}] {}", o.subject.kind, o.subject.name, o.rule, o.reason.unwrap_or(""))?;
+        super::line(out, format_args!("{} {}: {what}[{}] {}", o.subject.kind, o.subject.name, o.rule, o.reason.unwrap_or("")))?;
     }
     for s in run.skipped_sections.iter().filter(|s| s.kind != SkipKind::NotSelected) {
-        writeln!(out, "{}: skip[*] {}", s.section, s.reason)?;
+        super::line(out, format_args!("{}: skip[*] {}", s.section, s.reason))?;
     }
     for d in &run.diagnostics {
-        writeln!(out, "{}: {}: {}", super::text::diag_location(d), super::text::diag_label(d), d.message)?;
+        super::line(out, format_args!("{}: {}: {}", super::text::diag_location(d), super::text::diag_label(d), d.message))?;
     }
     Ok(())
 }

@@ -25,7 +25,10 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             _ => String::new(),
         };
         let title = escape_prop(&format!("cbench {} ({})", f.rule, f.severity));
-        writeln!(out, "::{level} {loc}title={title}::{}", escape_data(&format!("{}: {}", run.subject_of(f).name, f.message)))?;
+        super::line(
+            out,
+            format_args!("::{level} {loc}title={title}::{}", escape_data(&format!("{}: {}", run.subject_of(f).name, f.message))),
+        )?;
     }
     // Checks that could not say pass or fail: a notice (skipped) or an error, never silence.
     let unsettled = run.any_unsettled();
@@ -36,11 +39,14 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             _ => continue,
         };
         let title = escape_prop(&format!("cbench {} ({what})", o.rule));
-        writeln!(out, "::{level} title={title}::{}", escape_data(&format!("{}: {}", o.subject.name, o.reason.unwrap_or(""))))?;
+        super::line(
+            out,
+            format_args!("::{level} title={title}::{}", escape_data(&format!("{}: {}", o.subject.name, o.reason.unwrap_or("")))),
+        )?;
     }
     for s in run.skipped_sections.iter().filter(|s| s.kind != SkipKind::NotSelected) {
         let title = escape_prop(&format!("cbench {} (skipped)", s.section));
-        writeln!(out, "::notice title={title}::{}", escape_data(&s.reason))?;
+        super::line(out, format_args!("::notice title={title}::{}", escape_data(&s.reason)))?;
     }
     for d in &run.diagnostics {
         let level = if d.kind == DiagKind::Warning { "warning" } else { "error" };
@@ -51,7 +57,7 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         if let Some(c) = d.col {
             props.push_str(&format!(",col={c}"));
         }
-        writeln!(out, "::{level} {props},title=cbench::{}", escape_data(&d.message))?;
+        super::line(out, format_args!("::{level} {props},title=cbench::{}", escape_data(&d.message)))?;
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::{Run, State};
+use super::{Run, State, untrusted as u};
 
 pub fn render(run: &Run) -> String {
     let mut report = Report::new("cbench");
@@ -35,19 +35,21 @@ pub fn render(run: &Run) -> String {
             State::Pass => TestCaseStatus::success(),
             // Only informational findings: a pass, with what was noted.
             State::Info => TestCaseStatus::success(),
-            State::NotApplicable | State::Skip => with(None, o.reason.map(str::to_string), None, None),
-            State::Error => with(Some(NonSuccessKind::Error), o.reason.map(str::to_string), None, None),
+            State::NotApplicable | State::Skip => with(None, o.reason.map(|r| u(r).into_owned()), None, None),
+            State::Error => with(Some(NonSuccessKind::Error), o.reason.map(|r| u(r).into_owned()), None, None),
             State::Fail => {
-                let lines: Vec<String> = shown.iter().map(|f| format!("{}: {} [{}]", f.origin, f.message, f.severity)).collect();
-                let message =
-                    shown.first().map_or_else(|| "failed (its findings are suppressed or not shown)".to_string(), |f| f.message.clone());
+                let lines: Vec<String> =
+                    shown.iter().map(|f| format!("{}: {} [{}]", u(&f.origin.to_string()), u(&f.message), f.severity)).collect();
+                let message = shown
+                    .first()
+                    .map_or_else(|| "failed (its findings are suppressed or not shown)".to_string(), |f| u(&f.message).into_owned());
                 with(Some(NonSuccessKind::Failure), Some(message), Some(lines.join("\n")), shown.first().map(|f| f.severity.as_str()))
             }
         };
         let mut case = TestCase::new(o.rule, status);
         case.set_classname(format!("cbench.{}", c.subject.kind));
         if o.state == State::Info {
-            let lines: Vec<String> = shown.iter().map(|f| format!("{}: {} [info]", f.origin, f.message)).collect();
+            let lines: Vec<String> = shown.iter().map(|f| format!("{}: {} [info]", u(&f.origin.to_string()), u(&f.message))).collect();
             case.set_system_out(lines.join("\n"));
         }
         suite.add_test_case(case);
@@ -60,9 +62,9 @@ pub fn render(run: &Run) -> String {
         for d in &run.diagnostics {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
             if let TestCaseStatus::NonSuccess { message, .. } = &mut s {
-                *message = Some(d.message.clone().into());
+                *message = Some(u(&d.message).into_owned().into());
             }
-            suite.add_test_case(TestCase::new(super::text::diag_location(d), s));
+            suite.add_test_case(TestCase::new(u(&super::text::diag_location(d)).into_owned(), s));
         }
         report.add_test_suite(suite);
     }
@@ -73,7 +75,7 @@ pub fn render(run: &Run) -> String {
 /// are two suites), else `KIND NAME`.
 fn suite_name(c: &crate::runner::Checked) -> String {
     match &c.file {
-        Some(path) => format!("{path} {} {}", c.subject.kind, c.subject.name),
-        None => format!("{} {}", c.subject.kind, c.subject.name),
+        Some(path) => format!("{} {} {}", u(path), c.subject.kind, u(&c.subject.name)),
+        None => format!("{} {}", c.subject.kind, u(&c.subject.name)),
     }
 }

@@ -42,10 +42,52 @@ pub fn render(run: &Run, format: Format, style: &Style, out: &mut dyn Write) -> 
     }
 }
 
+/// A string that came from an input (a name, a path, a value, a message, an engine field) as a
+/// human format shows it: C0 and C1 control characters, ESC and DEL escaped (`\x1b`, `\n`,
+/// `\u{9b}`), so that no input can move the cursor, set a title, open a link or start a new
+/// output line. JSON and SARIF need not: JSON escaping covers them.
+pub fn untrusted(s: &str) -> std::borrow::Cow<'_, str> {
+    let is_control = |c: char| c.is_control();
+    if !s.contains(is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x80 && c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Write `line` and a line break, the line's control characters escaped (`untrusted`): for the
+/// formats that never color (compact, github).
+fn line(out: &mut dyn Write, line: std::fmt::Arguments) -> io::Result<()> {
+    let s = line.to_string();
+    writeln!(out, "{}", untrusted(&s))
+}
+
 /// The report as a string (tests, small outputs).
 pub fn render_string(run: &Run, format: Format, style: &Style) -> String {
     let mut buf = Vec::new();
     // Writing to a Vec cannot fail.
     let _ = render(run, format, style, &mut buf);
     String::from_utf8_lossy(&buf).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::untrusted;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(untrusted("web"), "web");
+        assert_eq!(untrusted("a\x1b[2J\x1b]0;pwned\x07b"), "a\\x1b[2J\\x1b]0;pwned\\x07b");
+        assert_eq!(untrusted("x\nPASS y\r\t\x7f\u{9b}é"), "x\\nPASS y\\r\\t\\x7f\\u{9b}é");
+    }
 }

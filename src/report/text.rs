@@ -3,7 +3,7 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use owo_colors::OwoColorize;
 
-use super::{Outcome, Run, State, Style};
+use super::{Outcome, Run, State, Style, untrusted as u};
 use crate::model::{DiagKind, Diagnostic, Finding, Origin, Severity};
 use crate::rules::catalog;
 
@@ -13,6 +13,28 @@ pub fn diag_location(d: &Diagnostic) -> String {
         (Some(l), None) => format!("{}:{l}", d.path),
         _ => d.path.clone(),
     }
+}
+
+/// Context shown on each side of a finding's span on a long line, and the longest span shown
+/// (bytes): a snippet of a 1 MB line costs what a short one does.
+const CONTEXT: usize = 80;
+const MAX_SPAN: usize = 160;
+
+/// The part of `text` shown for the span `start..end`: a window around it on a long line (`…`
+/// where it is cut), its control characters escaped: (the shown line, the span in it).
+fn shown_line(text: &str, start: usize, end: usize) -> (String, usize, usize) {
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let end = floor(end.min(start + MAX_SPAN));
+    let (lo, hi) = (floor(start.saturating_sub(CONTEXT)), floor((end + CONTEXT).min(text.len())));
+    let (cut_lo, cut_hi) = (if lo > 0 { "…" } else { "" }, if hi < text.len() { "…" } else { "" });
+    let (a, b, c) = (u(&text[lo..start]), u(&text[start..end]), u(&text[end..hi]));
+    let at = cut_lo.len() + a.len();
+    (format!("{cut_lo}{a}{b}{c}{cut_hi}"), at, at + b.len())
 }
 
 pub fn diag_label(d: &Diagnostic) -> &'static str {
@@ -40,7 +62,7 @@ fn redact(text: &str, start: usize, end: usize) -> (String, usize) {
 }
 
 fn finding(run: &Run, f: &Finding, renderer: &Renderer) -> String {
-    let title = format!("{} `{}`: {}", run.subject_of(f).kind, run.subject_of(f).name, f.message);
+    let title = format!("{} `{}`: {}", run.subject_of(f).kind, u(&run.subject_of(f).name), u(&f.message));
     let help = catalog::get(f.rule).map(|m| m.remediation.clone()).unwrap_or_default();
     let cis = catalog::get(f.rule).filter(|m| !m.cis.is_empty()).map(|m| format!("CIS Docker Benchmark {}", m.cis.join(", ")));
     let head = level(f.severity).primary_title(title).id(f.rule);
@@ -52,19 +74,20 @@ fn finding(run: &Run, f: &Finding, renderer: &Renderer) -> String {
         let end = start + text[start..].find(" #").map_or(&text[start..], |i| &text[start..start + i]).trim_end().len();
         let end = if end == start { text.len() } else { end };
         let (shown, end) = if f.redact { redact(text, start, end) } else { (text.to_string(), end) };
+        let (shown, start, end) = shown_line(&shown, start, end);
         head.element(
             Snippet::source(shown)
                 .line_start(*line as usize)
-                .path(&**path)
-                .annotation(AnnotationKind::Primary.span(start..end).label(f.evidence.as_str())),
+                .path(u(path).into_owned())
+                .annotation(AnnotationKind::Primary.span(start..end).label(u(&f.evidence).into_owned())),
         )
     } else {
-        head.element(Level::NOTE.message(format!("at {}", f.origin)))
+        head.element(Level::NOTE.message(format!("at {}", u(&f.origin.to_string()))))
     };
     let mut groups: Vec<Group> = vec![group];
     let mut footer = Group::with_title(Level::HELP.secondary_title(help));
     for r in &f.related {
-        footer = footer.element(Level::NOTE.message(format!("see also {r}")));
+        footer = footer.element(Level::NOTE.message(format!("see also {}", u(&r.to_string()))));
     }
     if let Some(c) = cis {
         footer = footer.element(Level::NOTE.message(c));
@@ -89,7 +112,7 @@ pub fn render(run: &Run, style: &Style) -> String {
         } else {
             label.red().bold().to_string()
         };
-        out.push_str(&format!("{label}: {}: {}\n", diag_location(d), d.message));
+        out.push_str(&format!("{label}: {}: {}\n", u(&diag_location(d)), u(&d.message)));
     }
     let total = run.shown().count();
     let suppressed = run.listed().filter(|f| f.suppressed).count();
@@ -166,13 +189,13 @@ pub fn render_host(run: &Run, style: &Style) -> String {
     let by_check = run.findings_by_check();
     let mut shown_butane = std::collections::HashSet::new();
     if let Some(os) = &run.host_os {
-        out.push_str(&format!("Host: {os}\n"));
+        out.push_str(&format!("Host: {}\n", u(os)));
     }
     for section in &run.sections {
         out.push_str(&format!("[{section}]\n"));
         let skipped: Vec<_> = run.skipped_sections.iter().filter(|s| s.section == *section).collect();
         for s in &skipped {
-            out.push_str(&format!("  {}  {}\n", paint("SKIP", "SKIP"), s.reason));
+            out.push_str(&format!("  {}  {}\n", paint("SKIP", "SKIP"), u(&s.reason)));
         }
         let mine: Vec<&Outcome> = outcomes.iter().filter(|o| o.section == *section).collect();
         if mine.is_empty() && skipped.is_empty() {
@@ -194,11 +217,11 @@ pub fn render_host(run: &Run, style: &Style) -> String {
         for o in &mine {
             if last != Some(o.at) {
                 flush(&mut out, &mut quiet_passes);
-                out.push_str(&format!("  {} {}\n", o.subject.kind, o.subject.name));
+                out.push_str(&format!("  {} {}\n", o.subject.kind, u(&o.subject.name)));
                 last = Some(o.at);
             }
             let one_line_per_check = !matches!(o.subject.kind, "container" | "image");
-            let reason = o.reason.unwrap_or("");
+            let reason = u(o.reason.unwrap_or(""));
             match o.state {
                 State::Pass if one_line_per_check => {
                     out.push_str(&format!("    {}  {}{}\n", paint("PASS", "PASS"), cis(cis_of(o.rule, None)), o.rule))
@@ -227,8 +250,8 @@ pub fn render_host(run: &Run, style: &Style) -> String {
                             f.severity.as_str(),
                             cis(cis_of(o.rule, Some(f))),
                             o.rule,
-                            f.message,
-                            f.origin
+                            u(&f.message),
+                            u(&f.origin.to_string())
                         ));
                     }
                     // Findings hidden by --min-severity or suppressed: the outcome stays.
@@ -268,10 +291,24 @@ pub fn render_host(run: &Run, style: &Style) -> String {
         score.push((section, p, t));
     }
     for d in &run.diagnostics {
-        out.push_str(&format!("{}: {}: {}\n", diag_label(d), diag_location(d), d.message));
+        out.push_str(&format!("{}: {}: {}\n", diag_label(d), u(&diag_location(d)), u(&d.message)));
     }
     let (p, t) = run.score(None);
     let parts: Vec<String> = score.iter().map(|(s, p, t)| format!("{s} {p}/{t}")).collect();
     out.push_str(&format!("Score: {} · overall {p}/{t} checks passed\n", parts.join(" · ")));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_line;
+
+    #[test]
+    fn long_lines_are_cut_around_the_span_and_escaped() {
+        assert_eq!(shown_line("a: b\x1b[2J", 3, 4), ("a: b\\x1b[2J".to_string(), 3, 4));
+        let long = format!("{}privileged: true{}", "x".repeat(1000), "y".repeat(1000));
+        let (shown, s, e) = shown_line(&long, 1000, 1016);
+        assert_eq!(&shown[s..e], "privileged: true");
+        assert_eq!(shown, format!("…{}privileged: true{}…", "x".repeat(80), "y".repeat(80)));
+    }
 }
