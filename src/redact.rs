@@ -44,25 +44,39 @@ fn without_quoted_values(message: &str) -> String {
     out
 }
 
-/// `text` with every byte range of `spans` masked: each character becomes `*` but for line
-/// breaks, so lines and columns stay where they were.
-pub fn mask(text: &str, spans: &mut [(usize, usize)]) -> String {
-    if spans.is_empty() {
-        return text.to_string();
-    }
+/// `text` with every span masked: `(start, end, keep_name)` in character indices, each
+/// character becoming `*` but for line breaks, so lines and columns stay where they were; with
+/// `keep_name`, a leading `NAME=` stays (a list item `PASSWORD=...`).
+pub fn mask(text: &str, spans: &mut [(usize, usize, bool)]) -> String {
     spans.sort_unstable();
     let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for &(start, end) in spans.iter() {
-        let (start, end) = (start.max(at).min(text.len()), end.min(text.len()));
-        if start >= end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
-            continue;
+    let mut spans = spans.iter().peekable();
+    let mut current: Option<(usize, bool)> = None; // (end, still in the NAME= part)
+    for (i, c) in text.chars().enumerate() {
+        while current.is_none_or(|(end, _)| i >= end)
+            && let Some(&&(start, end, keep_name)) = spans.peek()
+            && start <= i
+        {
+            spans.next();
+            if end > i {
+                current = Some((end.max(current.map_or(0, |c| c.0)), keep_name));
+            }
         }
-        out.push_str(&text[at..start]);
-        out.extend(text[start..end].chars().map(|c| if c == '\n' || c == '\r' { c } else { '*' }));
-        at = end;
+        match &mut current {
+            Some((end, _)) if i >= *end => {
+                current = None;
+                out.push(c);
+            }
+            Some((_, naming @ true)) => {
+                if c == '=' {
+                    *naming = false;
+                }
+                out.push(c);
+            }
+            Some(_) if c != '\n' && c != '\r' => out.push('*'),
+            _ => out.push(c),
+        }
     }
-    out.push_str(&text[at..]);
     out
 }
 
@@ -88,8 +102,9 @@ mod tests {
     #[test]
     fn masks_keep_lines_and_columns() {
         let text = "a: Sécret\nb: x\n";
-        assert_eq!(mask(text, &mut [(3, 10)]), "a: ******\nb: x\n");
-        assert_eq!(mask("k: |\n  one\n  two\n", &mut [(5, 16)]), "k: |\n*****\n*****\n");
-        assert_eq!(mask("abc", &mut [(1, 2), (0, 3)]), "***");
+        assert_eq!(mask(text, &mut [(3, 9, false)]), "a: ******\nb: x\n");
+        assert_eq!(mask("k: |\n  one\n  two\n", &mut [(5, 16, false)]), "k: |\n*****\n*****\n");
+        assert_eq!(mask("abc", &mut [(1, 2, false), (0, 3, false)]), "***");
+        assert_eq!(mask("- A=b=c\n", &mut [(2, 7, true)]), "- A=***\n");
     }
 }

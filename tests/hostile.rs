@@ -224,3 +224,87 @@ fn control_characters_from_a_host_are_escaped() {
     assert!(out.stdout.starts_with("Host: Debian\\x1b[2J\\x1b]0;owned\\x07\n"), "{}", out.stdout);
     assert!(out.stdout.contains("sudoers.d/ci\\n    PASS  forged"), "{}", out.stdout);
 }
+
+/// Distinctive secret values planted in every place a Compose user can write one — block,
+/// flow, list and anchored environments, merge keys, multi-line and quoted scalars with ` #`,
+/// build args, env files (one line YAML-style, one malformed), `.env`, malformed templates —
+/// and in an OCI bundle's env; no format, neither stream, shows any of them.
+#[test]
+fn planted_secrets_never_leave() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let compose = r#"x-env: &env {API_TOKEN: PLANTa1, privileged: true}
+x-base: &base
+  privileged: true
+  environment: {SESSION_SECRET: PLANTb2, OTHER: "PLANTc3 #PLANTd4"}
+services:
+  flow:
+    image: nginx
+    environment: [MYSQL_ROOT_PASSWORD=PLANTe5, "DB_PASSWORD=PLANTf6 #PLANTg7"]
+    privileged: true
+  block:
+    image: nginx
+    privileged: true
+    environment:
+      AWS_SECRET_ACCESS_KEY: PLANTh8
+      PRIVATE_KEY: |
+        PLANTi9
+        PLANTj10
+      TEMPLATE: "PLANTk11${"
+      BAD_OP: "${UNSET:PLANTl12}"
+      DEEP: "${A:-${B:-${C:-PLANTm13}}}"
+    build:
+      context: .
+      args:
+        GITHUB_TOKEN: PLANTn14
+        NPM_TOKEN: "${NPM_TOKEN:-PLANTo15}"
+  anchored:
+    <<: *base
+    image: nginx
+  aliased:
+    image: nginx
+    environment: *env
+  merged:
+    image: nginx
+    environment:
+      <<: *env
+      PASSWORD: PLANTp16
+  listed:
+    image: nginx
+    build:
+      context: .
+      args: [SECRET_ARG=PLANTq17]
+    env_file: [app.env]
+    environment:
+      - REDIS_PASSWORD=PLANTr18
+"#;
+    put(d, "compose.yaml", compose, 0o644);
+    put(d, "app.env", "DB_PASSWORD: PLANTs19\nexport TOKEN=PLANTt20\nPLANTu21 PLANTv22\n", 0o644);
+    put(d, ".env", "ADMIN_PASSWORD=PLANTw23\nNOT A LINE PLANTx24\n", 0o644);
+    put(
+        d,
+        "bundle/config.json",
+        r#"{"ociVersion":"1.0.2","process":{"env":["PASSWORD=PLANTy25", 7],"cwd":"/","args":["sh"]},"root":{"path":"rootfs"}}"#,
+        0o644,
+    );
+    let formats = ["text", "compact", "json", "sarif", "github", "junit"];
+    let mut seen = 0;
+    for format in formats {
+        for args in [vec!["compose", "compose.yaml", "--pedantic"], vec!["oci", "bundle"]] {
+            let mut all = args.clone();
+            all.extend(["--format", format, "--color", "always"]);
+            let r = bounded(d, &all, 20, 512);
+            for (stream, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
+                assert!(!text.contains("PLANT"), "{format} {stream} of {args:?} shows a secret:\n{text}");
+            }
+            seen += r.stdout.len();
+        }
+    }
+    // The reports said something: the secrets were found, by name.
+    let r = bounded(d, &["compose", "compose.yaml", "--format", "compact"], 20, 512);
+    for name in ["MYSQL_ROOT_PASSWORD", "AWS_SECRET_ACCESS_KEY", "SESSION_SECRET", "API_TOKEN", "REDIS_PASSWORD", "TOKEN"] {
+        assert!(r.stdout.contains(name), "{name} not reported:\n{}", r.stdout);
+    }
+    assert!(r.stdout.contains("invalid template: the `${` at character 9 of the value is never closed"), "{}", r.stdout);
+    assert!(seen > 10_000);
+}

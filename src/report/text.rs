@@ -54,14 +54,46 @@ fn level(s: Severity) -> Level<'static> {
     base.with_name(Some(s.as_str()))
 }
 
-/// Hide the secret in `text[start..end]`: keep a `KEY=` prefix, mask the rest.
-/// Returns the new line and the end of the masked span.
-fn redact(text: &str, start: usize, end: usize) -> (String, usize) {
-    let value_start = text[start..end].find('=').map_or(start, |i| start + i + 1);
-    (format!("{}****{}", &text[..value_start], &text[end..]), value_start + 4)
+/// Hide what a secret finding points at in `text` from byte `start`: keep a `KEY=` prefix,
+/// mask the rest of the line character for character (a command's secret word may be anywhere
+/// after the start; a ` #` may sit inside a quoted value). The sources masked environment
+/// values already; this covers what a secret rule recognises elsewhere.
+fn redact(text: &str, start: usize) -> String {
+    let value_start = text[start..].find('=').filter(|i| !text[start..start + i].contains(' ')).map_or(start, |i| start + i + 1);
+    // Already masked by the source (an environment value): the line stays as it is.
+    if text[value_start..].trim_start_matches(['"', '\'']).starts_with('*') {
+        return text.to_string();
+    }
+    let stars = text[value_start..].chars().count();
+    format!("{}{}", &text[..value_start], "*".repeat(stars))
 }
 
-fn finding(run: &Run, f: &Finding, renderer: &Renderer) -> String {
+/// Where the scalar that starts at byte `start` of `text` ends: its closing quote, else (in a
+/// flow collection) the next `,` `]` `}`, else a ` #` comment or the end of the line.
+fn scalar_end(text: &str, start: usize) -> usize {
+    let rest = &text[start..];
+    if let Some(q @ ('"' | '\'')) = rest.chars().next() {
+        let mut escaped = false;
+        for (i, c) in rest.char_indices().skip(1) {
+            match c {
+                '\\' if q == '"' && !escaped => escaped = true,
+                c if c == q && !escaped => return start + i + 1,
+                _ => escaped = false,
+            }
+        }
+        return text.len();
+    }
+    let flow = text[..start].contains(['[', '{']);
+    let end = rest.find(" #").unwrap_or(rest.len());
+    let end = if flow { rest[..end].find([',', ']', '}']).unwrap_or(end) } else { end };
+    let end = start + rest[..end].trim_end().len();
+    if end == start { text.len() } else { end }
+}
+
+/// The lines (file, line) secret findings point at, with their columns.
+type SecretLines<'a> = rustc_hash::FxHashMap<(&'a str, u32), Vec<u32>>;
+
+fn finding(run: &Run, f: &Finding, renderer: &Renderer, secret_lines: &SecretLines) -> String {
     let title = format!("{} `{}`: {}", run.subject_of(f).kind, u(&run.subject_of(f).name), u(&f.message));
     let help = catalog::get(f.rule).map(|m| m.remediation.clone()).unwrap_or_default();
     let cis = catalog::get(f.rule).filter(|m| !m.cis.is_empty()).map(|m| format!("CIS Docker Benchmark {}", m.cis.join(", ")));
@@ -70,11 +102,16 @@ fn finding(run: &Run, f: &Finding, renderer: &Renderer) -> String {
         && let Some(src) = run.sources.get(&**path)
         && let Some(text) = src.line(*line)
     {
-        let start = text.char_indices().nth(*col as usize - 1).map_or(text.len(), |(i, _)| i);
-        let end = start + text[start..].find(" #").map_or(&text[start..], |i| &text[start..start + i]).trim_end().len();
-        let end = if end == start { text.len() } else { end };
-        let (shown, end) = if f.redact { redact(text, start, end) } else { (text.to_string(), end) };
-        let (shown, start, end) = shown_line(&shown, start, end);
+        let byte = |col: u32| text.char_indices().nth(col as usize - 1).map_or(text.len(), |(i, _)| i);
+        let start = byte(*col);
+        let end = scalar_end(text, start);
+        // Every secret finding on this line masks it, whichever finding shows it.
+        let shown = match secret_lines.get(&(&**path, *line)) {
+            Some(cols) => redact(text, byte(cols.iter().copied().min().unwrap_or(*col))),
+            None => text.to_string(),
+        };
+        let end = end.min(shown.len());
+        let (shown, start, end) = shown_line(&shown, start.min(end), end);
         head.element(
             Snippet::source(shown)
                 .line_start(*line as usize)
@@ -99,8 +136,14 @@ fn finding(run: &Run, f: &Finding, renderer: &Renderer) -> String {
 pub fn render(run: &Run, style: &Style) -> String {
     let renderer = if style.color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
+    let mut secret_lines = SecretLines::default();
+    for f in run.listed().filter(|f| f.redact) {
+        if let Origin::File { path, line, col } = &f.origin {
+            secret_lines.entry((&**path, *line)).or_default().push(*col);
+        }
+    }
     for f in run.shown() {
-        out.push_str(&finding(run, f, &renderer));
+        out.push_str(&finding(run, f, &renderer, &secret_lines));
         out.push_str("\n\n");
     }
     for d in &run.diagnostics {

@@ -13,12 +13,20 @@ pub fn parse(text: &str) -> Result<Vec<EnvLine>, (u32, String)> {
             continue;
         }
         let line = line.strip_prefix("export ").map(str::trim_start).unwrap_or(line);
-        let (key, value) = match line.split_once('=') {
-            Some((k, v)) => (k.trim(), Some(v.trim_start())),
+        // compose-go's dotenv also takes the YAML-ish `KEY: value`: the first `=` or `:` ends
+        // the name.
+        let (key, value) = match line.find(['=', ':']) {
+            Some(at) => (line[..at].trim(), Some(line[at + 1..].trim_start())),
             None => (line, None),
         };
         if key.is_empty() || key.contains(char::is_whitespace) {
-            return Err((line_no, format!("invalid variable name `{key}`")));
+            // Without `=`, the line may be a value written without its name: never repeat it.
+            return Err(match value {
+                Some(_) if key.chars().count() <= 64 && !key.contains(char::is_control) => {
+                    (line_no, format!("invalid variable name `{key}`"))
+                }
+                _ => (line_no, "not a NAME=VALUE line (its text is not shown: it may hold a secret)".to_string()),
+            });
         }
         let value = value.map(|v| unquote(v).ok_or((line_no, format!("unterminated quote in the value of {key}")))).transpose()?;
         out.push((key.to_string(), value, line_no));

@@ -12,20 +12,38 @@ pub struct Interpolated {
 
 /// Interpolate `input`; `lookup` returns a variable's value, `None` when unset.
 /// Errors carry the message of `${VAR:?msg}` / `${VAR?msg}` or describe a malformed template.
-/// Why a value cannot be interpolated (Compose refuses the file).
+/// Why a value cannot be interpolated (Compose refuses the file). Messages never quote the
+/// value (it may be a secret): they name the variable and the character of the value (`at`,
+/// 1-based) where the template goes wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InterpolateError {
-    #[error("invalid template: `{input}` has `${{{expr}}}`, which names no variable")]
-    NoVariable { input: String, expr: String },
-    #[error("invalid template: `{input}` has an unknown operator in `${{{expr}}}`")]
-    UnknownOperator { input: String, expr: String },
-    #[error("invalid template: `{input}` has an unclosed `${{`")]
-    Unclosed { input: String },
+    #[error("invalid template: the `${{` at character {at} of the value names no variable")]
+    NoVariable { at: usize },
+    #[error("invalid template: unknown operator after `${{{name}` at character {at} of the value")]
+    UnknownOperator { name: String, at: usize },
+    #[error("invalid template: the `${{` at character {at} of the value is never closed")]
+    Unclosed { at: usize },
+    #[error("invalid template: `${{...}}` nested more than {MAX_NESTING} levels deep at character {at} of the value")]
+    TooDeep { at: usize },
     #[error("required variable {name} is missing a value: {message}")]
     Required { name: String, message: String },
 }
 
+/// How deep `${A:-${B:-...}}` may nest (Compose files nest two or three levels; a hostile file
+/// must not drive the recursion).
+pub const MAX_NESTING: usize = 32;
+
 pub fn interpolate(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Interpolated, InterpolateError> {
+    expand(input, input, lookup, 0)
+}
+
+/// The 1-based character of `top` where `part` (a slice of it) starts.
+fn char_at(top: &str, part: &str) -> usize {
+    let offset = (part.as_ptr() as usize).saturating_sub(top.as_ptr() as usize).min(top.len());
+    top[..offset].chars().count() + 1
+}
+
+fn expand(input: &str, top: &str, lookup: &dyn Fn(&str) -> Option<String>, depth: usize) -> Result<Interpolated, InterpolateError> {
     let mut out = Interpolated { text: String::with_capacity(input.len()), substituted: false, unset: Vec::new() };
     if !input.contains('$') {
         out.text.push_str(input);
@@ -39,8 +57,11 @@ pub fn interpolate(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resu
             out.text.push('$');
             rest = tail;
         } else if let Some(body) = after.strip_prefix('{') {
-            let end = closing_brace(body).ok_or_else(|| InterpolateError::Unclosed { input: input.to_string() })?;
-            expand_braced(&body[..end], input, lookup, &mut out)?;
+            let end = closing_brace(body).ok_or_else(|| InterpolateError::Unclosed { at: char_at(top, &rest[i..]) })?;
+            if depth >= MAX_NESTING {
+                return Err(InterpolateError::TooDeep { at: char_at(top, &rest[i..]) });
+            }
+            expand_braced(&body[..end], top, lookup, &mut out, depth)?;
             rest = &body[end + 1..];
         } else {
             let n = name_len(after);
@@ -90,10 +111,18 @@ fn closing_brace(body: &str) -> Option<usize> {
     None
 }
 
-fn expand_braced(expr: &str, input: &str, lookup: &dyn Fn(&str) -> Option<String>, out: &mut Interpolated) -> Result<(), InterpolateError> {
+fn expand_braced(
+    expr: &str,
+    top: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    out: &mut Interpolated,
+    depth: usize,
+) -> Result<(), InterpolateError> {
+    // `expr` is what is inside `${...}`: the template starts two characters before it.
+    let at = char_at(top, expr).saturating_sub(2).max(1);
     let n = name_len(expr);
     if n == 0 {
-        return Err(InterpolateError::NoVariable { input: input.to_string(), expr: expr.to_string() });
+        return Err(InterpolateError::NoVariable { at });
     }
     let (name, op) = expr.split_at(n);
     out.substituted = true;
@@ -101,7 +130,7 @@ fn expand_braced(expr: &str, input: &str, lookup: &dyn Fn(&str) -> Option<String
     let set = value.is_some();
     let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
     let nested = |s: &str, out: &mut Interpolated| -> Result<String, InterpolateError> {
-        let r = interpolate(s, lookup)?;
+        let r = expand(s, top, lookup, depth + 1)?;
         out.unset.extend(r.unset);
         Ok(r.text)
     };
@@ -116,7 +145,7 @@ fn expand_braced(expr: &str, input: &str, lookup: &dyn Fn(&str) -> Option<String
             Some(v) => out.text.push_str(&v),
             None => out.unset.push(name.to_string()),
         },
-        "" => return Err(InterpolateError::UnknownOperator { input: input.to_string(), expr: expr.to_string() }),
+        "" => return Err(InterpolateError::UnknownOperator { name: name.to_string(), at }),
         ":-" | "-" => {
             let use_default = if ops == ":-" { !non_empty } else { !set };
             let v = if use_default { nested(arg, out)? } else { value.unwrap_or_default() };
@@ -176,7 +205,17 @@ mod tests {
         assert_eq!(interpolate("${U:?need it}", &env).unwrap_err().to_string(), "required variable U is missing a value: need it");
         assert_eq!(interpolate("${E:?x}", &env).unwrap_err().to_string(), "required variable E is missing a value: x");
         assert_eq!(run("${E?x}"), "");
-        assert!(interpolate("${S", &env).unwrap_err().to_string().contains("unclosed"));
-        assert!(interpolate("${}", &env).is_err());
+        let err = |s: &str| interpolate(s, &env).unwrap_err().to_string();
+        assert_eq!(err("Sup3rS3cret${"), "invalid template: the `${` at character 12 of the value is never closed");
+        assert_eq!(err("ab${}"), "invalid template: the `${` at character 3 of the value names no variable");
+        assert_eq!(err("x${U:-${Sécret!x}}"), "invalid template: unknown operator after `${S` at character 7 of the value");
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = format!("{}x{}", "${A:-".repeat(15_000), "}".repeat(15_000));
+        assert_eq!(interpolate(&deep, &env).unwrap_err(), InterpolateError::TooDeep { at: 161 });
+        let ok = format!("{}x{}", "${A:-".repeat(MAX_NESTING), "}".repeat(MAX_NESTING));
+        assert_eq!(run(&ok), "x");
     }
 }

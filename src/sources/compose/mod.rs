@@ -249,17 +249,26 @@ impl Loader {
         self.dirs.push(path.parent().map(Path::to_path_buf).unwrap_or_default());
         let source = std::mem::take(&mut self.files[idx as usize].text);
         let streamable = !source.text().contains("extends");
+        let mut secrets = yaml::Secrets::default();
         let parsed = match stream.filter(|_| streamable) {
             Some(stream) => {
                 let mut sink = |key: yaml::Key, mut node: Node| {
                     self.interpolate(&mut node, env);
                     stream(self, key, node);
                 };
-                yaml::parse_streaming(source.text(), idx, Some(&mut sink))
+                yaml::parse_streaming(source.text(), idx, Some(&mut sink), &mut secrets)
             }
-            None => yaml::parse(source.text(), idx),
+            None => yaml::parse_streaming(source.text(), idx, None, &mut secrets),
         };
-        self.files[idx as usize].text = source;
+        // What reports show of this file has its secret values masked, once, here.
+        self.files[idx as usize].text = if secrets.spans.is_empty() {
+            source
+        } else {
+            {
+                let mut spans: Vec<_> = secrets.spans.iter().map(|s| (s.start, s.end, s.keep_name)).collect();
+                SourceText::new(crate::redact::mask(source.text(), &mut spans))
+            }
+        };
         let docs = match parsed {
             Ok(d) => d,
             Err(e) => {

@@ -122,6 +122,8 @@ enum Frame {
         pos: Pos,
         anchor: usize,
         tag: Option<Tag>,
+        /// Where this collection's scalar values start in `Secrets::values`.
+        values_from: usize,
     },
     Map {
         entries: Vec<(Key, Node)>,
@@ -131,7 +133,56 @@ enum Frame {
         tag: Option<Tag>,
         /// Keys seen, once the mapping is large enough for a linear duplicate check to hurt.
         seen: Option<HashMap<Arc<str>, Pos>>,
+        values_from: usize,
     },
+}
+
+/// The source spans (character indices) of values that may hold secrets: every value of a
+/// service's `environment` and `build.args`, whatever the YAML style, and what an alias there
+/// refers to (the anchor's values, wherever it is written). A list item `KEY=value` keeps its
+/// `KEY=` (`keep_name`).
+#[derive(Debug, Default)]
+pub struct Secrets {
+    pub spans: Vec<SecretSpan>,
+    /// The span of every scalar value inside an anchored node, in order (anchors refer to
+    /// ranges of it), and whether it sits under an `environment` or `args` key.
+    values: Vec<(SecretSpan, bool)>,
+    anchors: HashMap<usize, (usize, usize)>,
+    /// Anchored collections open on the stack (values are kept only inside one).
+    open_anchors: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretSpan {
+    pub start: usize,
+    pub end: usize,
+    pub keep_name: bool,
+}
+
+/// Is what comes next a whole service, or merged into one (`web: *base`, `<<: *base`)? Then
+/// the environment an anchor holds becomes the service's.
+fn template_context(stack: &[Frame]) -> bool {
+    key_at(stack, 0) == Some("services") && (stack.len() == 2 || key_at(stack, 2) == Some("<<"))
+}
+
+/// The pending key of frame `i` of `stack`.
+fn key_at(stack: &[Frame], i: usize) -> Option<&str> {
+    match stack.get(i) {
+        Some(Frame::Map { pending_key: Some(k), .. }) => Some(&k.name),
+        _ => None,
+    }
+}
+
+/// Is what comes next (a value at the top of `stack`) inside a service's `environment` or
+/// `build.args`?
+fn secret_context(stack: &[Frame]) -> bool {
+    stack.len() >= 3
+        && key_at(stack, 0) == Some("services")
+        && match key_at(stack, 2) {
+            Some("environment") => true,
+            Some("build") => stack.len() == 3 || key_at(stack, 3) == Some("args"),
+            _ => false,
+        }
 }
 
 /// Receives each `services.NAME` entry of the first document as soon as it is parsed.
@@ -139,7 +190,7 @@ pub type ServiceSink<'a> = dyn FnMut(Key, Node) + 'a;
 
 /// Parse every document of `src`. Each document's root is returned in order.
 pub fn parse(src: &str, file: u32) -> Result<Vec<Node>, YamlError> {
-    parse_streaming(src, file, None)
+    parse_streaming(src, file, None, &mut Secrets::default())
 }
 
 /// Is the top of `stack` the `services` mapping of a document root?
@@ -150,7 +201,7 @@ fn in_services(stack: &[Frame]) -> bool {
 /// Like `parse`, but with a sink the services of the first document are handed to it one by
 /// one instead of being kept in the tree (their names are still checked for duplicates), so
 /// the tree of a large file never exists whole.
-pub fn parse_streaming(src: &str, file: u32, mut sink: Option<&mut ServiceSink>) -> Result<Vec<Node>, YamlError> {
+pub fn parse_streaming(src: &str, file: u32, mut sink: Option<&mut ServiceSink>, secrets: &mut Secrets) -> Result<Vec<Node>, YamlError> {
     let mut parser = Parser::new_from_str(src);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
@@ -173,6 +224,24 @@ pub fn parse_streaming(src: &str, file: u32, mut sink: Option<&mut ServiceSink>)
             Event::Nothing | Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd => None,
             Event::Scalar(text, style, anchor, tag) => {
                 parsed_nodes += 1;
+                // A value (not a mapping key): its span, for the secret masks.
+                let is_key = matches!(stack.last(), Some(Frame::Map { pending_key: None, .. }));
+                if !is_key {
+                    let in_seq = matches!(stack.last(), Some(Frame::Seq { .. }));
+                    let at = SecretSpan { start: span.start.index(), end: span.end.index(), keep_name: in_seq };
+                    if anchor != 0 {
+                        secrets.anchors.insert(anchor, (secrets.values.len(), secrets.values.len() + 1));
+                    }
+                    if anchor != 0 || secrets.open_anchors > 0 {
+                        let under_env = stack
+                            .iter()
+                            .any(|f| matches!(f, Frame::Map { pending_key: Some(k), .. } if matches!(&*k.name, "environment" | "args")));
+                        secrets.values.push((at, under_env));
+                    }
+                    if secret_context(&stack) {
+                        secrets.spans.push(at);
+                    }
+                }
                 let node = Node {
                     kind: Kind::Scalar { text: intern(&mut strings, &text), plain: style == ScalarStyle::Plain && tag.is_none() },
                     pos,
@@ -186,6 +255,14 @@ pub fn parse_streaming(src: &str, file: u32, mut sink: Option<&mut ServiceSink>)
                     return Err(YamlError { pos: Some(pos), message: "alias to an unknown anchor".into() });
                 };
                 aliased_nodes += node.size();
+                if let Some(&(from, to)) = secrets.anchors.get(&id) {
+                    let values = &secrets.values[from..to];
+                    if secret_context(&stack) {
+                        secrets.spans.extend(values.iter().map(|(s, _)| *s));
+                    } else if template_context(&stack) {
+                        secrets.spans.extend(values.iter().filter(|(_, env)| *env).map(|(s, _)| *s));
+                    }
+                }
                 if aliased_nodes > 1_000_000 + 10 * parsed_nodes {
                     return Err(YamlError {
                         pos: Some(pos),
@@ -201,16 +278,22 @@ pub fn parse_streaming(src: &str, file: u32, mut sink: Option<&mut ServiceSink>)
                 }
                 let tag = compose_tag(tag.as_deref());
                 let streamed_services = sink.is_some() && docs.is_empty() && stack.len() == 1 && in_services(&stack);
+                let values_from = secrets.values.len();
+                secrets.open_anchors += usize::from(anchor != 0);
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
-                    Frame::Seq { items: Vec::new(), pos, anchor, tag }
+                    Frame::Seq { items: Vec::new(), pos, anchor, tag, values_from }
                 } else {
                     let seen = streamed_services.then(HashMap::default);
-                    Frame::Map { entries: Vec::new(), pending_key: None, pos, anchor, tag, seen }
+                    Frame::Map { entries: Vec::new(), pending_key: None, pos, anchor, tag, seen, values_from }
                 });
                 None
             }
             Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq { items, pos, anchor, tag }) => {
+                Some(Frame::Seq { items, pos, anchor, tag, values_from }) => {
+                    secrets.open_anchors -= usize::from(anchor != 0);
+                    if anchor != 0 {
+                        secrets.anchors.insert(anchor, (values_from, secrets.values.len()));
+                    }
                     Some((Node { kind: Kind::Seq(items), pos, tag, interpolated: false }, anchor))
                 }
                 _ => {
@@ -218,7 +301,11 @@ pub fn parse_streaming(src: &str, file: u32, mut sink: Option<&mut ServiceSink>)
                 }
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map { entries, pos, anchor, tag, .. }) => {
+                Some(Frame::Map { entries, pos, anchor, tag, values_from, .. }) => {
+                    secrets.open_anchors -= usize::from(anchor != 0);
+                    if anchor != 0 {
+                        secrets.anchors.insert(anchor, (values_from, secrets.values.len()));
+                    }
                     Some((Node { kind: Kind::Map(apply_merge_keys(entries)?), pos, tag, interpolated: false }, anchor))
                 }
                 _ => {
@@ -385,11 +472,17 @@ mod tests {
     fn streaming_hands_out_services_and_still_finds_duplicates() {
         let src = "x: &x {a: 1}\nservices:\n  a: {<<: *x, b: 2}\n  b:\n    c: 3\nafter: 1\n";
         let mut got = Vec::new();
-        let docs = parse_streaming(src, 0, Some(&mut |k: Key, n: Node| got.push((k.name.to_string(), n.get("a").is_some())))).unwrap();
+        let docs = parse_streaming(
+            src,
+            0,
+            Some(&mut |k: Key, n: Node| got.push((k.name.to_string(), n.get("a").is_some()))),
+            &mut Secrets::default(),
+        )
+        .unwrap();
         assert_eq!(got, [("a".to_string(), true), ("b".to_string(), false)]);
         assert_eq!(docs[0].get("services").unwrap().as_map().unwrap().len(), 0);
         assert!(docs[0].get("after").is_some());
-        let dup = parse_streaming("services:\n  a: {}\n  a: {}\n", 0, Some(&mut |_, _| {})).unwrap_err();
+        let dup = parse_streaming("services:\n  a: {}\n  a: {}\n", 0, Some(&mut |_, _| {}), &mut Secrets::default()).unwrap_err();
         assert_eq!(dup.message, "duplicate key `a` (first defined at line 2, column 3)");
     }
 
