@@ -19,6 +19,10 @@ pub use crate::model::{DiagKind, Diagnostic};
 use crate::sources::read;
 use yaml::{Kind, Node, Pos};
 
+/// How deep `include`s may nest (real projects nest one or two levels; each level is a file
+/// read and a frame of recursion).
+pub const MAX_INCLUDE_DEPTH: usize = 32;
+
 /// Names Compose looks for, in order, when no file is given.
 pub const DEFAULT_FILES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
 pub const OVERRIDE_FILES: [&str; 4] =
@@ -134,7 +138,12 @@ struct Loader {
     /// A file given as text rather than read from disk (`load_text`).
     in_memory: Option<(PathBuf, String)>,
     /// Parsed and interpolated roots of files referenced by `extends`.
-    extends_cache: HashMap<PathBuf, Option<Node>>,
+    extends_cache: HashMap<PathBuf, Option<Arc<Node>>>,
+    /// Services already resolved through `extends`, by (file, name): each link of a chain is
+    /// merged once, however many services extend it.
+    extends_done: HashMap<(u32, String), Node>,
+    /// Services whose `extends` chain is broken (reported once).
+    extends_failed: rustc_hash::FxHashSet<(u32, String)>,
 }
 
 type Env = HashMap<String, String>;
@@ -155,8 +164,7 @@ impl Loader {
     ) {
         let resolved = match bases {
             Some(bases) if svc.get("extends").is_some() => {
-                let mut chain = vec![(key.pos.file, key.name.to_string())];
-                match self.resolve_extends(bases, &svc, env, &mut chain) {
+                match self.resolve_extends(bases, &svc, env, (key.pos.file, key.name.to_string())) {
                     Some(r) => r,
                     None => return,
                 }
@@ -398,6 +406,10 @@ impl Loader {
             let paths: Vec<PathBuf> = files.iter().filter_map(|n| n.as_str()).map(|p| dir.join(p)).collect();
             let Some(first) = paths.first() else { continue };
             let canonical = first.canonicalize().unwrap_or_else(|_| first.clone());
+            if self.include_stack.len() >= MAX_INCLUDE_DEPTH {
+                self.diag_at(DiagKind::Error, item.pos, format!("include: nested more than {MAX_INCLUDE_DEPTH} files deep; not read"));
+                continue;
+            }
             if self.include_stack.contains(&canonical) {
                 let cwd = std::env::current_dir().unwrap_or_default();
                 let shown = |p: &PathBuf| p.strip_prefix(&cwd).unwrap_or(p).display().to_string();
@@ -454,57 +466,90 @@ impl Loader {
         root
     }
 
-    /// Resolve `extends` of one service, recursively; `chain` holds (file, service) already visited.
-    fn resolve_extends(&mut self, root: &Node, svc: &Node, env: &Env, chain: &mut Vec<(u32, String)>) -> Option<Node> {
-        let Some(ext) = svc.get("extends") else { return Some(svc.clone()) };
-        let (base_name, base_file) = match &ext.kind {
-            Kind::Scalar { text, .. } => (text.to_string(), None),
-            Kind::Map(_) => match ext.get("service").and_then(Node::as_str) {
-                Some(s) => (s.to_string(), ext.get("file").and_then(Node::as_str)),
-                None => {
-                    self.diag_at(DiagKind::Error, ext.pos, "extends: `service` is required");
-                    return None;
-                }
-            },
-            Kind::Seq(_) => {
-                self.diag_at(DiagKind::Error, ext.pos, "extends: expected a service name or a mapping");
-                return None;
+    /// Resolve `extends` of service `me` (file, name) against `root`, the root of its file:
+    /// iteratively down the chain (no recursion an input can drive), each link merged once
+    /// (`extends_done`), so a chain of n services costs n merges, not n².
+    fn resolve_extends(&mut self, root: &Node, svc: &Node, env: &Env, me: (u32, String)) -> Option<Node> {
+        // Walk down: the layers (each service without its `extends`, and who it is) from `svc`
+        // to the first base that is resolved already or extends nothing.
+        let mut layers: Vec<((u32, String), Node)> = Vec::new();
+        let mut seen: rustc_hash::FxHashSet<(u32, String)> = Default::default();
+        let mut who = me;
+        let mut current = svc.clone();
+        let mut current_root: Option<Arc<Node>> = None; // None: `root`
+        let bottom = loop {
+            if let Some(done) = self.extends_done.get(&who) {
+                break Some(done.clone());
             }
-        };
-        let (base_root, file_idx) = match base_file {
-            None => (root.clone(), ext.pos.file),
-            Some(f) => {
-                let path = self.dirs[ext.pos.file as usize].join(f);
-                let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
-                if !self.extends_cache.contains_key(&canonical) {
-                    let loaded = self.read_file(&path, env, DiagKind::Partial, None);
-                    self.extends_cache.insert(canonical.clone(), loaded);
-                }
-                let Some(Some(r)) = self.extends_cache.get(&canonical).cloned() else {
-                    return None;
-                };
-                let idx =
-                    self.files.iter().position(|sf| Path::new(&*sf.path).canonicalize().ok().as_ref() == Some(&canonical)).unwrap_or(0);
-                (r, idx as u32)
+            if self.extends_failed.contains(&who) {
+                break None;
             }
+            let Some(ext) = current.get("extends").cloned() else { break Some(current) };
+            seen.insert(who.clone());
+            let (base_name, base_file) = match &ext.kind {
+                Kind::Scalar { text, .. } => (text.to_string(), None),
+                Kind::Map(_) => match ext.get("service").and_then(Node::as_str) {
+                    Some(s) => (s.to_string(), ext.get("file").and_then(Node::as_str).map(str::to_string)),
+                    None => {
+                        self.diag_at(DiagKind::Error, ext.pos, "extends: `service` is required");
+                        break None;
+                    }
+                },
+                Kind::Seq(_) => {
+                    self.diag_at(DiagKind::Error, ext.pos, "extends: expected a service name or a mapping");
+                    break None;
+                }
+            };
+            let file_idx = match &base_file {
+                None => ext.pos.file,
+                Some(f) => {
+                    let path = self.dirs[ext.pos.file as usize].join(f);
+                    let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+                    if !self.extends_cache.contains_key(&canonical) {
+                        let loaded = self.read_file(&path, env, DiagKind::Partial, None).map(Arc::new);
+                        self.extends_cache.insert(canonical.clone(), loaded);
+                    }
+                    let Some(Some(r)) = self.extends_cache.get(&canonical).cloned() else {
+                        break None;
+                    };
+                    current_root = Some(r);
+                    self.files.iter().position(|sf| Path::new(&*sf.path).canonicalize().ok().as_ref() == Some(&canonical)).unwrap_or(0)
+                        as u32
+                }
+            };
+            let base_root: &Node = current_root.as_deref().unwrap_or(root);
+            let Some(base) = base_root.get("services").and_then(|s| s.get(&base_name)).cloned() else {
+                let file = &self.files[file_idx as usize].path;
+                self.diag_at(DiagKind::Error, ext.pos, format!("extends: service {base_name:?} not found in {file}"));
+                break None;
+            };
+            let next = (file_idx, base_name);
+            if seen.contains(&next) {
+                let names: Vec<&str> = layers.iter().map(|((_, n), _)| n.as_str()).chain([who.1.as_str(), next.1.as_str()]).collect();
+                self.diag_at(DiagKind::Error, ext.pos, format!("extends cycle: {}", names.join(" -> ")));
+                break None;
+            }
+            let mut local = current;
+            if let Kind::Map(entries) = &mut local.kind {
+                entries.retain(|(k, _)| &*k.name != "extends");
+            }
+            layers.push((who, local));
+            who = next;
+            current = base;
         };
-        let Some(base) = base_root.get("services").and_then(|s| s.get(&base_name)) else {
-            let file = &self.files[file_idx as usize].path;
-            self.diag_at(DiagKind::Error, ext.pos, format!("extends: service {base_name:?} not found in {file}"));
+        // A broken chain is reported once, where it breaks; the services above it fail too.
+        let Some(bottom) = bottom else {
+            self.extends_failed.extend(layers.into_iter().map(|(who, _)| who).chain([who]));
             return None;
         };
-        if chain.iter().any(|(f, n)| *f == file_idx && *n == base_name) {
-            let names: Vec<&str> = chain.iter().map(|(_, n)| n.as_str()).chain([base_name.as_str()]).collect();
-            self.diag_at(DiagKind::Error, ext.pos, format!("extends cycle: {}", names.join(" -> ")));
-            return None;
+        // Fold back up: each layer over its resolved base, remembered for the next service.
+        let mut resolved = bottom;
+        self.extends_done.entry(who).or_insert_with(|| resolved.clone());
+        for (who, local) in layers.into_iter().rev() {
+            resolved = merge::merge_service(resolved, local);
+            self.extends_done.insert(who, resolved.clone());
         }
-        chain.push((file_idx, base_name.clone()));
-        let base = self.resolve_extends(&base_root, base, env, chain)?;
-        let mut local = svc.clone();
-        if let Kind::Map(entries) = &mut local.kind {
-            entries.retain(|(k, _)| &*k.name != "extends");
-        }
-        Some(merge::merge_service(base, local))
+        Some(resolved)
     }
 
     /// Read and parse an env file; a malformed line is reported (and the file yields nothing).
