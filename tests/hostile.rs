@@ -363,3 +363,113 @@ fn a_long_extends_chain_is_linear() {
     let r = bounded(d, &["compose", "broken.yaml", "--format", "compact"], 20, 1024);
     assert_eq!(r.stdout, "broken.yaml:3:14: error: extends: service \"s0\" not found in broken.yaml\n");
 }
+
+/// How a misbehaving engine answers `GET /containers/json` (everything else as recorded).
+#[derive(Clone, Copy)]
+enum Misbehave {
+    /// Headers, then the body a byte a second.
+    Slow,
+    /// A chunked body that never ends, as fast as the socket takes it.
+    Endless,
+    /// 1,000 containers, each inspected as `{}`.
+    EmptyContainers,
+}
+
+/// A raw HTTP/1.1 engine on a local port (wiremock cannot drip or stream a body).
+fn misbehaving_engine(how: Misbehave) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("tcp://{}", listener.local_addr().unwrap());
+    let fixture = |name: &str| std::fs::read_to_string(root().join("fixtures/engine").join(name)).unwrap();
+    let (version, info, bridge) = (fixture("version.json"), fixture("info.json"), fixture("network-bridge.json"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (version, info, bridge) = (version.clone(), info.clone(), bridge.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                reader.read_line(&mut request).ok();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                }
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let mut out = stream;
+                let full = |out: &mut std::net::TcpStream, body: &str| {
+                    let _ =
+                        write!(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+                };
+                if path.ends_with("/version") {
+                    full(&mut out, &version);
+                } else if path.ends_with("/info") {
+                    full(&mut out, &info);
+                } else if path.contains("/networks/") {
+                    full(&mut out, &bridge);
+                } else if path.contains("/containers/json") {
+                    match how {
+                        Misbehave::Slow => {
+                            let _ = write!(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[");
+                            for _ in 0..1000 {
+                                std::thread::sleep(Duration::from_secs(1));
+                                if out.write_all(b" ").is_err() {
+                                    return;
+                                }
+                            }
+                        }
+                        Misbehave::Endless => {
+                            let _ = write!(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+                            let chunk = format!("{:x}\r\n{}\r\n", 65536, " ".repeat(65536));
+                            while out.write_all(chunk.as_bytes()).is_ok() {}
+                        }
+                        Misbehave::EmptyContainers => {
+                            let list: Vec<String> = (0..1000).map(|i| format!("{{\"Id\":\"{i:064x}\"}}")).collect();
+                            full(&mut out, &format!("[{}]", list.join(",")));
+                        }
+                    }
+                } else if path.contains("/containers/") {
+                    full(&mut out, "{}");
+                } else {
+                    let _ = write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\n{{}}");
+                }
+            });
+        }
+    });
+    address
+}
+
+/// `--timeout` bounds each whole request, body included: an engine that sends its body a
+/// byte a second does not hold cbench (before: past 30 s, forever).
+#[test]
+fn an_engine_that_drips_its_body_is_timed_out() {
+    let address = misbehaving_engine(Misbehave::Slow);
+    let start = Instant::now();
+    let r = bounded(&root(), &["host", "--docker-host", &address, "--timeout", "2", "--only", "containers"], 20, 1024);
+    assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("did not answer in time (--timeout)"), "{}", r.stdout);
+}
+
+/// An endless body is cut at the response limit (64 MiB): the engine sections are skipped
+/// with why, in bounded memory (before: 4.7 GB in 6 s).
+#[test]
+fn an_endless_engine_response_is_cut_at_the_limit() {
+    let address = misbehaving_engine(Misbehave::Endless);
+    let r = bounded(&root(), &["host", "--docker-host", &address, "--timeout", "60", "--only", "containers"], 60, 1024);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("the response is over the 64 MiB limit"), "{}", r.stdout);
+}
+
+/// 1,000 containers the engine describes as `{}`: each one subject, one report line block,
+/// linear (before: the text report repeated lines 64³ times for 64 of them).
+#[test]
+fn empty_container_answers_make_a_linear_report() {
+    let address = misbehaving_engine(Misbehave::EmptyContainers);
+    let r = bounded(&root(), &["host", "--docker-host", &address, "--only", "containers", "--format", "text"], 60, 2048);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines = r.stdout.lines().count();
+    let containers = r.stdout.lines().filter(|l| l.starts_with("  container  (0000")).count();
+    assert_eq!(containers, 1000, "{}", &r.stdout[..2000.min(r.stdout.len())]);
+    assert!(lines < 1000 * 40, "{lines} lines");
+}

@@ -2,6 +2,7 @@
 //! default bridge network, containers and the images they use) and turns it into facts.
 
 pub mod map;
+pub mod transport;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -75,7 +76,6 @@ fn classify(address: &str, e: bollard::errors::Error) -> EngineError {
     match e {
         E::SocketNotFoundError(_) => EngineError::NotFound { address },
         E::RequestTimeoutError => EngineError::Timeout { address },
-        E::CertPathError { path } => EngineError::Tls { address, message: format!("cannot read {} (DOCKER_CERT_PATH)", path.display()) },
         other => {
             // The cause is often deep in the chain (hyper → rustls → io).
             let mut message = other.to_string();
@@ -111,38 +111,37 @@ pub fn address(opts: &EngineOptions) -> String {
 #[allow(clippy::disallowed_methods)]
 fn connect(address: &str, timeout: Duration) -> Result<Docker, EngineError> {
     let secs = timeout.as_secs().max(1);
-    let docker = if let Some(path) = address.strip_prefix("unix://") {
-        Docker::connect_with_unix(path, secs, bollard::API_DEFAULT_VERSION)
-    } else if address.starts_with('/') {
-        Docker::connect_with_unix(address, secs, bollard::API_DEFAULT_VERSION)
+    let limit = transport::MAX_RESPONSE;
+    let docker = if let Some(path) = address.strip_prefix("unix://").or_else(|| address.starts_with('/').then_some(address)) {
+        if !std::path::Path::new(path).exists() {
+            return Err(EngineError::NotFound { address: address.to_string() });
+        }
+        transport::connect(transport::Target::Unix(path.into()), secs, limit)
     } else if tls_verify() {
         // Like the docker CLI: DOCKER_TLS_VERIFY with ca.pem, cert.pem, key.pem in DOCKER_CERT_PATH (~/.docker).
         let dir = std::env::var_os("DOCKER_CERT_PATH")
             .filter(|d| !d.is_empty())
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".docker"));
-        let https = address.replacen("tcp://", "https://", 1);
-        for file in ["key.pem", "cert.pem", "ca.pem"] {
-            if !dir.join(file).is_file() {
-                return Err(EngineError::Tls {
-                    address: address.to_string(),
-                    message: format!("cannot read {} (DOCKER_CERT_PATH)", dir.join(file).display()),
-                });
-            }
-        }
-        Docker::connect_with_ssl(
-            &https,
-            &dir.join("key.pem"),
-            &dir.join("cert.pem"),
-            &dir.join("ca.pem"),
-            secs,
-            bollard::API_DEFAULT_VERSION,
-        )
+        let hostport = host_port(address, 2376);
+        let config = transport::tls_config(&dir.join("ca.pem"), &dir.join("cert.pem"), &dir.join("key.pem"))
+            .map_err(|message| EngineError::Tls { address: address.to_string(), message: format!("{message} (DOCKER_CERT_PATH)") })?;
+        let host = hostport.rsplit_once(':').map_or(hostport.as_str(), |(h, _)| h).trim_start_matches('[').trim_end_matches(']');
+        let server = rustls_pki_types::ServerName::try_from(host.to_string())
+            .map_err(|e| EngineError::Tls { address: address.to_string(), message: e.to_string() })?;
+        transport::connect(transport::Target::Tls { addr: hostport, server, config }, secs, limit)
     } else {
-        let http = address.replacen("tcp://", "http://", 1);
-        Docker::connect_with_http(&http, secs, bollard::API_DEFAULT_VERSION)
+        transport::connect(transport::Target::Tcp(host_port(address, 2375)), secs, limit)
     };
     docker.map(|d| d.with_timeout(timeout)).map_err(|e| classify(address, e))
+}
+
+/// `HOST:PORT` of a `tcp://` address; like the docker CLI, `tcp://HOST` alone means port
+/// `default` (2375, or 2376 with TLS).
+fn host_port(address: &str, default: u16) -> String {
+    let hostport = address.trim_start_matches("tcp://").trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/');
+    let has_port = hostport.rsplit_once(':').is_some_and(|(h, p)| !h.is_empty() && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if has_port { hostport.to_string() } else { format!("{hostport}:{default}") }
 }
 
 /// `DOCKER_TLS_VERIFY` set to anything but empty or 0, as the docker CLI reads it.
@@ -160,21 +159,28 @@ pub fn collect(opts: &EngineOptions) -> Result<EngineFacts, EngineError> {
     rt.block_on(collect_async(&address, opts))
 }
 
+/// Run one Engine API call with `timeout` for the whole of it, the body included (bollard's own
+/// timeout ends when the headers arrive: an engine that sends its body a byte a second would
+/// hold cbench forever).
+async fn within<T>(timeout: Duration, call: impl Future<Output = Result<T, bollard::errors::Error>>) -> Result<T, bollard::errors::Error> {
+    tokio::time::timeout(timeout, call).await.unwrap_or(Err(bollard::errors::Error::RequestTimeoutError))
+}
+
 async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFacts, EngineError> {
-    let docker = connect(address, opts.timeout)?;
-    let docker = docker.negotiate_version().await.map_err(|e| classify(address, e))?;
-    let version = docker.version().await.map_err(|e| classify(address, e))?;
+    let t = opts.timeout;
+    let docker = connect(address, t)?;
+    let docker = within(t, docker.negotiate_version()).await.map_err(|e| classify(address, e))?;
+    let version = within(t, docker.version()).await.map_err(|e| classify(address, e))?;
     let api = version.api_version.clone().unwrap_or_default();
     if api_older_than(&api, (1, 24)) {
         return Err(EngineError::TooOld { address: address.to_string(), version: api });
     }
-    let info = docker.info().await.map_err(|e| classify(address, e))?;
-    let bridge = docker.inspect_network("bridge", None::<bollard::query_parameters::InspectNetworkOptions>).await.ok();
+    let info = within(t, docker.info()).await.map_err(|e| classify(address, e))?;
+    let bridge = within(t, docker.inspect_network("bridge", None::<bollard::query_parameters::InspectNetworkOptions>)).await.ok();
     let mut daemon = map::daemon_config(&info, bridge.as_ref());
     daemon.version = version.version.clone().map(|v| Val::new(v, Origin::Field("engine /version .Version".into())));
 
-    let list = docker
-        .list_containers(Some(ListContainersOptions { all: opts.all, ..Default::default() }))
+    let list = within(t, docker.list_containers(Some(ListContainersOptions { all: opts.all, ..Default::default() })))
         .await
         .map_err(|e| classify(address, e))?;
     let ids: Vec<String> = list.iter().filter_map(|c| c.id.clone()).collect();
@@ -182,7 +188,7 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
         .map(|id| {
             let docker = docker.clone();
             async move {
-                let r = docker.inspect_container(&id, None::<bollard::query_parameters::InspectContainerOptions>).await;
+                let r = within(t, docker.inspect_container(&id, None::<bollard::query_parameters::InspectContainerOptions>)).await;
                 (id, r)
             }
         })
@@ -193,7 +199,11 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
     let mut containers = Vec::new();
     for (id, r) in inspected {
         match r {
-            Ok(c) => containers.push(c),
+            // An engine that leaves out the id it was asked about (`{}`) is still named by it.
+            Ok(mut c) => {
+                c.id.get_or_insert(id);
+                containers.push(c)
+            }
             Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
                 facts.notes.push(format!("container {} was removed while cbench read it; skipped", &id[..id.len().min(12)]));
             }
@@ -211,7 +221,7 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
     let images: BTreeMap<String, ImageInspect> = stream::iter(image_names.keys().cloned().collect::<Vec<_>>())
         .map(|id| {
             let docker = docker.clone();
-            async move { (id.clone(), docker.inspect_image(&id).await) }
+            async move { (id.clone(), within(t, docker.inspect_image(&id)).await) }
         })
         .buffered(CONCURRENCY)
         .filter_map(|(id, r)| async move { r.ok().map(|i| (id, i)) })
