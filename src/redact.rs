@@ -17,7 +17,7 @@ pub fn serde_message(e: &serde_json::Error) -> String {
 }
 
 /// `string "…"`, `variant \`…\``, `integer \`…\``, ... as `string (value not shown)`, ...
-fn without_quoted_values(message: &str) -> String {
+pub fn without_quoted_values(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(i) = rest.find([' ', ':']) {

@@ -373,6 +373,8 @@ enum Misbehave {
     Endless,
     /// 1,000 containers, each inspected as `{}`.
     EmptyContainers,
+    /// One container whose inspect holds planted secrets, one of them where a boolean belongs.
+    Malformed,
 }
 
 /// A raw HTTP/1.1 engine on a local port (wiremock cannot drip or stream a body).
@@ -423,11 +425,14 @@ fn misbehaving_engine(how: Misbehave) -> String {
                             let chunk = format!("{:x}\r\n{}\r\n", 65536, " ".repeat(65536));
                             while out.write_all(chunk.as_bytes()).is_ok() {}
                         }
+                        Misbehave::Malformed => full(&mut out, &format!("[{{\"Id\":\"{:064x}\"}}]", 7)),
                         Misbehave::EmptyContainers => {
                             let list: Vec<String> = (0..1000).map(|i| format!("{{\"Id\":\"{i:064x}\"}}")).collect();
                             full(&mut out, &format!("[{}]", list.join(",")));
                         }
                     }
+                } else if path.contains("/containers/") && matches!(how, Misbehave::Malformed) {
+                    full(&mut out, r#"{"Id":"7","Config":{"Env":["DB_PASSWORD=PLANTz26"]},"HostConfig":{"Privileged":"PLANTz27"}}"#);
                 } else if path.contains("/containers/") {
                     full(&mut out, "{}");
                 } else {
@@ -472,4 +477,21 @@ fn empty_container_answers_make_a_linear_report() {
     let containers = r.stdout.lines().filter(|l| l.starts_with("  container  (0000")).count();
     assert_eq!(containers, 1000, "{}", &r.stdout[..2000.min(r.stdout.len())]);
     assert!(lines < 1000 * 40, "{lines} lines");
+}
+
+/// serde's message for a malformed engine answer quotes the value it choked on: cbench's does
+/// not, in any format.
+#[test]
+fn a_malformed_engine_answer_does_not_echo_its_values() {
+    let address = misbehaving_engine(Misbehave::Malformed);
+    for format in ["text", "compact", "json", "sarif", "github", "junit"] {
+        let r = bounded(&root(), &["host", "--docker-host", &address, "--only", "containers", "--format", format], 30, 1024);
+        assert_eq!(r.code, 2, "{format}");
+        assert!(!r.stdout.contains("PLANT") && !r.stderr.contains("PLANT"), "{format}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains("malformed answer: invalid type: string (value not shown), expected a boolean"),
+            "{format}: {}",
+            r.stdout
+        );
+    }
 }

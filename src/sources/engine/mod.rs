@@ -76,6 +76,10 @@ fn classify(address: &str, e: bollard::errors::Error) -> EngineError {
     match e {
         E::SocketNotFoundError(_) => EngineError::NotFound { address },
         E::RequestTimeoutError => EngineError::Timeout { address },
+        // serde's message quotes the value it choked on: an engine field may be a secret.
+        E::JsonDataError { message, .. } => {
+            EngineError::Other { address, message: format!("malformed answer: {}", crate::redact::without_quoted_values(&message)) }
+        }
         other => {
             // The cause is often deep in the chain (hyper → rustls → io).
             let mut message = other.to_string();
