@@ -109,7 +109,7 @@ enum Command {
         /// The engine: unix:///path or tcp://host:port. Default: DOCKER_HOST, else the local socket.
         #[arg(long)]
         docker_host: Option<String>,
-        /// Seconds to wait for each Engine API request.
+        /// Seconds each Engine API request may take, its whole body included (each response: at most 64 MiB).
         #[arg(long, default_value = "10")]
         timeout: u64,
         /// Also audit created, exited and paused containers (default: running ones).

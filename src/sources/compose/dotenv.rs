@@ -20,13 +20,10 @@ pub fn parse(text: &str) -> Result<Vec<EnvLine>, (u32, String)> {
             None => (line, None),
         };
         if key.is_empty() || key.contains(char::is_whitespace) {
-            // Without `=`, the line may be a value written without its name: never repeat it.
-            return Err(match value {
-                Some(_) if key.chars().count() <= 64 && !key.contains(char::is_control) => {
-                    (line_no, format!("invalid variable name `{key}`"))
-                }
-                _ => (line_no, "not a NAME=VALUE line (its text is not shown: it may hold a secret)".to_string()),
-            });
+            // Never repeat the line: without `=` it may be a value written without its name,
+            // and a name with a space in it may be a value too.
+            let why = if value.is_some() { "its name holds a space" } else { "it has no `=`" };
+            return Err((line_no, format!("not a NAME=VALUE line ({why}; its text is not shown: it may hold a secret)")));
         }
         let value = value.map(|v| unquote(v).ok_or((line_no, format!("unterminated quote in the value of {key}")))).transpose()?;
         out.push((key.to_string(), value, line_no));

@@ -37,6 +37,14 @@ pub fn interpolate(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resu
     expand(input, input, lookup, 0)
 }
 
+/// A variable name as an error shows it: at most 64 characters.
+fn short(name: &str) -> String {
+    match name.char_indices().nth(64) {
+        Some((i, _)) => format!("{}…", &name[..i]),
+        None => name.to_string(),
+    }
+}
+
 /// The 1-based character of `top` where `part` (a slice of it) starts.
 fn char_at(top: &str, part: &str) -> usize {
     let offset = (part.as_ptr() as usize).saturating_sub(top.as_ptr() as usize).min(top.len());
@@ -145,7 +153,7 @@ fn expand_braced(
             Some(v) => out.text.push_str(&v),
             None => out.unset.push(name.to_string()),
         },
-        "" => return Err(InterpolateError::UnknownOperator { name: name.to_string(), at }),
+        "" => return Err(InterpolateError::UnknownOperator { name: short(name), at }),
         ":-" | "-" => {
             let use_default = if ops == ":-" { !non_empty } else { !set };
             let v = if use_default { nested(arg, out)? } else { value.unwrap_or_default() };
