@@ -133,6 +133,9 @@ fn host_files_that_are_fifos_or_huge_are_errors_not_absent() {
     let r = dir.path();
     mkfifo(&r.join("etc/docker/daemon.json"));
     mkfifo(&r.join("etc/ssh/sshd_config"));
+    for fifo in ["etc/os-release", "etc/audit/audit.rules", "etc/sysctl.d/99-hardening.conf", "etc/sudoers", "etc/selinux/config"] {
+        mkfifo(&r.join(fifo));
+    }
     std::fs::File::create(r.join("etc/passwd")).unwrap().set_len(8 << 30).unwrap();
     let root = r.to_str().unwrap();
     let out = bounded(r, &["host", "--root", root, "--format", "json"], 30, 1024);
@@ -153,13 +156,35 @@ fn host_files_that_are_fifos_or_huge_are_errors_not_absent() {
         .iter()
         .map(|d| format!("{}: {}", d["path"].as_str().unwrap(), d["message"].as_str().unwrap()))
         .collect();
-    assert_eq!(
-        diags,
-        [
-            format!("{root}/etc/docker/daemon.json: is a FIFO, not a regular file; not read"),
-            format!("{root}/etc/passwd: is over the 16 MiB limit for a host file; not read"),
-            format!("{root}/etc/ssh/sshd_config: is a FIFO, not a regular file; not read"),
-        ]
+    let mut want: Vec<String> = [
+        "etc/docker/daemon.json",
+        "etc/os-release",
+        "etc/audit/audit.rules",
+        "etc/sysctl.d/99-hardening.conf",
+        "etc/sudoers",
+        "etc/selinux/config",
+        "etc/ssh/sshd_config",
+    ]
+    .iter()
+    .map(|p| format!("{root}/{p}: is a FIFO, not a regular file; not read"))
+    .chain([format!("{root}/etc/passwd: is over the 16 MiB limit for a host file; not read")])
+    .collect();
+    let mut diags = diags;
+    diags.sort();
+    want.sort();
+    assert_eq!(diags, want);
+    // An 8 GiB sparse daemon.json: refused by its size, an error outcome (before: read whole).
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    std::fs::create_dir_all(r.join("etc/docker")).unwrap();
+    std::fs::File::create(r.join("etc/docker/daemon.json")).unwrap().set_len(8 << 30).unwrap();
+    let root = r.to_str().unwrap();
+    let out = bounded(r, &["host", "--root", root, "--only", "daemon", "--format", "compact"], 30, 1024);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stdout.contains(&format!("error[icc-enabled] cannot judge the daemon's files: {root}/etc/docker/daemon.json is over the 16 MiB limit for a host file; not read")),
+        "{}",
+        out.stdout
     );
 }
 

@@ -1,6 +1,6 @@
 //! Any bytes as a Compose file, judged and rendered in every format: no writer may panic, no
 //! human format may carry a control character of the input (nothing can start a line of its
-//! own or drive the terminal), and each report is bounded by the input.
+//! own or drive the terminal), and each report is bounded by the input (past SARIF's constant rule catalog).
 #![no_main]
 
 use std::path::Path;
@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     let style = Style { color: false };
     for format in [Format::Text, Format::Compact, Format::Github, Format::Junit, Format::Json, Format::Sarif] {
         let out = render_string(&run, format, &style);
-        assert!(out.len() <= 100_000 + 2_000 * data.len(), "{format:?}: {} bytes out of {}", out.len(), data.len());
+        assert!(out.len() <= 1_000_000 + 2_000 * data.len(), "{format:?}: {} bytes out of {}", out.len(), data.len());
         if matches!(format, Format::Text | Format::Compact | Format::Github) {
             assert!(!out.contains(|c: char| c.is_control() && c != '\n'), "{format:?} carries a control character");
         }
