@@ -156,7 +156,11 @@ fn exit_codes_follow_fail_on() {
 fn min_severity_select_ignore() {
     let (_, r) = json(&["compose", "compose-samples/insecure.yaml", "--min-severity", "critical"]);
     let rules: Vec<(u64, String)> = lines_and_rules(&r);
-    assert_eq!(rules, [(6, "privileged-container".to_string()), (25, "docker-socket-mount".to_string())]);
+    // SYS_ADMIN (line 16) is root on the host: critical, as privileged is.
+    assert_eq!(
+        rules,
+        [(6, "privileged-container".to_string()), (16, "dangerous-capability".to_string()), (25, "docker-socket-mount".to_string())]
+    );
     let (_, r) = json(&["compose", "compose-samples/insecure.yaml", "--select", "host-pid,host-ipc", "--ignore", "host-ipc"]);
     assert_eq!(lines_and_rules(&r), [(11, "host-pid".to_string())]);
 }
@@ -174,7 +178,6 @@ fn suppressions_inline_and_config() {
     assert_eq!(
         all,
         [
-            s("capabilities-not-dropped", "low", false),
             s("cpu-not-limited", "low", true),
             s("healthcheck-missing", "low", true),
             s("memory-not-limited", "medium", false),
@@ -182,6 +185,8 @@ fn suppressions_inline_and_config() {
             s("pids-not-limited", "medium", false),
             s("runs-as-root", "medium", false),
             s("writable-root-filesystem", "medium", false),
+            // On a privileged service it points at `privileged:` (every capability).
+            s("capabilities-not-dropped", "low", false),
             s("privileged-container", "critical", true),
             s("host-pid", "high", true),
             s("host-ipc", "critical", false),
@@ -378,4 +383,56 @@ fn rules_and_explain() {
     let r = cbench(&["explain", "no-such-rule"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("unknown rule `no-such-rule`"));
+}
+
+/// `(line, rule, message)` of every unsuppressed finding.
+fn findings_of(r: &Run) -> Vec<(u64, String, String)> {
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
+    let mut out: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == false)
+        .map(|f| {
+            (
+                f["location"]["line"].as_u64().unwrap_or(0),
+                f["rule"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn relative_bind_sources_resolve_against_the_file_however_it_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("repo/app");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Enough `..` to reach `/` from any temporary directory; more stay at `/`.
+    let up = "../".repeat(dir.components().count() + 2);
+    let text = format!(
+        "services:\n  web:\n    image: nginx:1.27\n    user: \"1000\"\n    volumes:\n      - .:/code\n      - ./data:/data\n      - {up}etc:/host-etc\n"
+    );
+    std::fs::write(dir.join("compose.yaml"), text).unwrap();
+    let mount_findings =
+        |r: &Run| -> Vec<(u64, String, String)> { findings_of(r).into_iter().filter(|(_, rule, _)| rule.contains("mount")).collect() };
+    let want = vec![(
+        8,
+        "sensitive-host-mount".to_string(),
+        "mounts sensitive host path /etc read-write (host configuration and password hashes)".to_string(),
+    )];
+    for (cwd, args) in [
+        (dir.clone(), vec!["compose", "compose.yaml"]),
+        (dir.clone(), vec!["compose", "./compose.yaml"]),
+        (dir.clone(), vec!["compose"]),
+        (tmp.path().join("repo"), vec!["compose", "app/compose.yaml"]),
+        (dir.join("../.."), vec!["compose", "repo/app/../app/compose.yaml"]),
+    ] {
+        let mut args = args.clone();
+        args.extend(["--format", "json"]);
+        let r = cbench_in(Some(&cwd), &args, &[]);
+        assert_eq!(mount_findings(&r), want, "{args:?} in {}: {}", cwd.display(), r.stderr);
+    }
 }

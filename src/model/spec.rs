@@ -28,6 +28,8 @@ pub struct ContainerSpec {
     pub limits: Limits,
     pub restart: Option<Val<Restart>>,
     pub healthcheck: Option<Val<Healthcheck>>,
+    /// The health check's command (`CMD`/`CMD-SHELL` and its words), for the secret rules.
+    pub healthcheck_test: Option<Val<Vec<String>>>,
     pub command: Option<Val<Vec<String>>>,
     pub entrypoint: Option<Val<Vec<String>>>,
     /// Environment variables. The value stays in memory for rules; reports print only the name.
@@ -47,7 +49,9 @@ pub struct SecurityOpts {
     /// `unconfined` or a profile path/name.
     pub seccomp: Option<Val<String>>,
     pub apparmor: Option<Val<String>>,
-    pub label_disable: Option<Val<()>>,
+    /// SELinux confinement off: `label:disable`, or `label:type:spc_t` (the unconfined
+    /// "super privileged container" type), as written.
+    pub label_disable: Option<Val<String>>,
     pub systempaths_unconfined: Option<Val<()>>,
 }
 
@@ -76,7 +80,7 @@ impl SecurityOpts {
             },
             ("seccomp", Some(v)) => self.seccomp = Some(Val::new(v.to_string(), origin)),
             ("apparmor", Some(v)) => self.apparmor = Some(Val::new(v.to_string(), origin)),
-            ("label", Some("disable")) => self.label_disable = Some(Val::new((), origin)),
+            ("label", Some(v @ ("disable" | "type:spc_t"))) => self.label_disable = Some(Val::new(format!("label:{v}"), origin)),
             ("label", Some(_)) => {}
             ("systempaths", Some("unconfined")) => self.systempaths_unconfined = Some(Val::new((), origin)),
             _ => return Err(SecurityOptError::Unknown(opt.to_string())),
@@ -144,6 +148,9 @@ pub struct EnvVar {
     pub value: Option<String>,
     /// The value was written as-is in the file (not produced by `${...}` interpolation).
     pub literal: bool,
+    /// A default written in the file (`${VAR:-value}`): committed, whatever the environment
+    /// holds when the file is read.
+    pub default: Option<String>,
 }
 
 impl std::fmt::Debug for EnvVar {

@@ -21,8 +21,9 @@ const CONTEXT: usize = 80;
 const MAX_SPAN: usize = 160;
 
 /// The part of `text` shown for the span `start..end`: a window around it on a long line (`…`
-/// where it is cut), its control characters escaped: (the shown line, the span in it).
-fn shown_line(text: &str, start: usize, end: usize) -> (String, usize, usize) {
+/// where it is cut), every character from byte `mask_from` on masked, its control characters
+/// escaped: (the shown line, the span in it). Costs the window, not the line.
+fn shown_line(text: &str, start: usize, end: usize, mask_from: Option<usize>) -> (String, usize, usize) {
     let floor = |mut i: usize| {
         while !text.is_char_boundary(i) {
             i -= 1;
@@ -32,7 +33,14 @@ fn shown_line(text: &str, start: usize, end: usize) -> (String, usize, usize) {
     let end = floor(end.min(start + MAX_SPAN));
     let (lo, hi) = (floor(start.saturating_sub(CONTEXT)), floor((end + CONTEXT).min(text.len())));
     let (cut_lo, cut_hi) = (if lo > 0 { "…" } else { "" }, if hi < text.len() { "…" } else { "" });
-    let (a, b, c) = (u(&text[lo..start]), u(&text[start..end]), u(&text[end..hi]));
+    let piece = |a: usize, b: usize| match mask_from {
+        Some(m) if m < b => {
+            let m = floor(m.max(a));
+            format!("{}{}", u(&text[a..m]), "*".repeat(text[m..b].chars().count()))
+        }
+        _ => u(&text[a..b]).into_owned(),
+    };
+    let (a, b, c) = (piece(lo, start), piece(start, end), piece(end, hi));
     let at = cut_lo.len() + a.len();
     (format!("{cut_lo}{a}{b}{c}{cut_hi}"), at, at + b.len())
 }
@@ -54,24 +62,29 @@ fn level(s: Severity) -> Level<'static> {
     base.with_name(Some(s.as_str()))
 }
 
-/// Hide what a secret finding points at in `text` from byte `start`: keep a `KEY=` prefix,
-/// mask the rest of the line character for character (a command's secret word may be anywhere
-/// after the start; a ` #` may sit inside a quoted value). The sources masked environment
-/// values already; this covers what a secret rule recognises elsewhere.
-fn redact(text: &str, start: usize) -> String {
-    let value_start = text[start..].find('=').filter(|i| !text[start..start + i].contains(' ')).map_or(start, |i| start + i + 1);
-    // Already masked by the source (an environment value): the line stays as it is.
-    if text[value_start..].trim_start_matches(['"', '\'']).starts_with('*') {
-        return text.to_string();
-    }
-    let stars = text[value_start..].chars().count();
-    format!("{}{}", &text[..value_start], "*".repeat(stars))
+/// Where to start hiding what a secret finding points at in `text` from byte `start`: after a
+/// `KEY=` prefix, to the end of the line (a command's secret word may be anywhere after the
+/// start; a ` #` may sit inside a quoted value). `None` when the source masked it already (an
+/// environment value). The sources masked environment values; this covers what a secret rule
+/// recognises elsewhere.
+fn mask_start(text: &str, start: usize) -> Option<usize> {
+    // A `KEY=` prefix is short: look for its `=` in the next 256 bytes, before any space.
+    let near = &text[start..text.len().min(start + 256)];
+    let value_start = near.find([' ', '=']).filter(|i| near[*i..].starts_with('=')).map_or(start, |i| start + i + 1);
+    let value_start = value_start.min(text.len());
+    let masked = text.as_bytes()[value_start..].iter().find(|b| !matches!(b, b'"' | b'\'')) == Some(&b'*');
+    (!masked).then_some(value_start)
 }
 
 /// Where the scalar that starts at byte `start` of `text` ends: its closing quote, else (in a
-/// flow collection) the next `,` `]` `}`, else a ` #` comment or the end of the line.
-fn scalar_end(text: &str, start: usize) -> usize {
-    let rest = &text[start..];
+/// flow collection, `flow`) the next `,` `]` `}`, else a ` #` comment or the end of the line.
+/// Looks at most `MAX_SPAN` bytes ahead (what is shown of a span).
+fn scalar_end(text: &str, start: usize, flow: bool) -> usize {
+    let mut limit = text.len().min(start + MAX_SPAN + 2);
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let rest = &text[start..limit];
     if let Some(q @ ('"' | '\'')) = rest.chars().next() {
         let mut escaped = false;
         for (i, c) in rest.char_indices().skip(1) {
@@ -83,17 +96,25 @@ fn scalar_end(text: &str, start: usize) -> usize {
         }
         return text.len();
     }
-    let flow = text[..start].contains(['[', '{']);
     let end = rest.find(" #").unwrap_or(rest.len());
     let end = if flow { rest[..end].find([',', ']', '}']).unwrap_or(end) } else { end };
     let end = start + rest[..end].trim_end().len();
     if end == start { text.len() } else { end }
 }
 
+/// What every finding on a line needs to know of it, measured once per line.
+struct LineFacts {
+    ascii: bool,
+    /// The first `[` or `{` of the line: a scalar after it may be in a flow collection.
+    first_bracket: Option<usize>,
+}
+
+type LineCache<'a> = rustc_hash::FxHashMap<(&'a str, u32), LineFacts>;
+
 /// The lines (file, line) secret findings point at, with their columns.
 type SecretLines<'a> = rustc_hash::FxHashMap<(&'a str, u32), Vec<u32>>;
 
-fn finding(run: &Run, f: &Finding, renderer: &Renderer, secret_lines: &SecretLines) -> String {
+fn finding<'a>(run: &'a Run, f: &'a Finding, renderer: &Renderer, secret_lines: &SecretLines, lines: &mut LineCache<'a>) -> String {
     let title = format!("{} `{}`: {}", run.subject_of(f).kind, u(&run.subject_of(f).name), u(&f.message));
     let help = catalog::get(f.rule).map(|m| m.remediation.clone()).unwrap_or_default();
     let cis = catalog::get(f.rule).filter(|m| !m.cis.is_empty()).map(|m| format!("CIS Docker Benchmark {}", m.cis.join(", ")));
@@ -102,16 +123,18 @@ fn finding(run: &Run, f: &Finding, renderer: &Renderer, secret_lines: &SecretLin
         && let Some(src) = run.sources.get(&**path)
         && let Some(text) = src.line(*line)
     {
-        let byte = |col: u32| text.char_indices().nth(col as usize - 1).map_or(text.len(), |(i, _)| i);
-        let start = byte(*col);
-        let end = scalar_end(text, start);
-        // Every secret finding on this line masks it, whichever finding shows it.
-        let shown = match secret_lines.get(&(&**path, *line)) {
-            Some(cols) => redact(text, byte(cols.iter().copied().min().unwrap_or(*col))),
-            None => text.to_string(),
+        let facts =
+            lines.entry((&**path, *line)).or_insert_with(|| LineFacts { ascii: text.is_ascii(), first_bracket: text.find(['[', '{']) });
+        let byte = |col: u32| match facts.ascii {
+            true => (col as usize - 1).min(text.len()),
+            false => text.char_indices().nth(col as usize - 1).map_or(text.len(), |(i, _)| i),
         };
-        let end = end.min(shown.len());
-        let (shown, start, end) = shown_line(&shown, start.min(end), end);
+        let start = byte(*col);
+        let end = scalar_end(text, start, facts.first_bracket.is_some_and(|b| b < start));
+        // Every secret finding on this line masks it, whichever finding shows it.
+        let mask_from =
+            secret_lines.get(&(&**path, *line)).and_then(|cols| mask_start(text, byte(cols.iter().copied().min().unwrap_or(*col))));
+        let (shown, start, end) = shown_line(text, start.min(end), end, mask_from);
         head.element(
             Snippet::source(shown)
                 .line_start(*line as usize)
@@ -142,8 +165,9 @@ pub fn render(run: &Run, style: &Style) -> String {
             secret_lines.entry((&**path, *line)).or_default().push(*col);
         }
     }
+    let mut lines = LineCache::default();
     for f in run.shown() {
-        out.push_str(&finding(run, f, &renderer, &secret_lines));
+        out.push_str(&finding(run, f, &renderer, &secret_lines, &mut lines));
         out.push_str("\n\n");
     }
     for d in &run.diagnostics {
@@ -344,14 +368,26 @@ pub fn render_host(run: &Run, style: &Style) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::shown_line;
+    use super::{mask_start, shown_line};
 
     #[test]
     fn long_lines_are_cut_around_the_span_and_escaped() {
-        assert_eq!(shown_line("a: b\x1b[2J", 3, 4), ("a: b\\x1b[2J".to_string(), 3, 4));
+        assert_eq!(shown_line("a: b\x1b[2J", 3, 4, None), ("a: b\\x1b[2J".to_string(), 3, 4));
         let long = format!("{}privileged: true{}", "x".repeat(1000), "y".repeat(1000));
-        let (shown, s, e) = shown_line(&long, 1000, 1016);
+        let (shown, s, e) = shown_line(&long, 1000, 1016, None);
         assert_eq!(&shown[s..e], "privileged: true");
         assert_eq!(shown, format!("…{}privileged: true{}…", "x".repeat(80), "y".repeat(80)));
+        // Masked from a byte before the window: all of it after the span's start is hidden.
+        let (shown, s, e) = shown_line(&long, 1000, 1016, Some(10));
+        assert_eq!(shown, format!("…{}…", "*".repeat(80 + 16 + 80)));
+        assert_eq!(&shown[s..e], "*".repeat(16));
+        assert_eq!(shown_line("KEY=välue", 0, 3, Some(4)).0, "KEY=*****");
+    }
+
+    #[test]
+    fn masks_start_after_a_key_and_not_twice() {
+        assert_eq!(mask_start("API_TOKEN=abc", 0), Some(10));
+        assert_eq!(mask_start("redis-server --requirepass x", 0), Some(0));
+        assert_eq!(mask_start("X=\"****\"", 0), None);
     }
 }

@@ -104,7 +104,7 @@ pub fn container_spec(name: &str, spec: &Spec) -> ContainerSpec {
             .flatten()
             .map(|e| {
                 let (name, value) = e.split_once('=').map_or((e.as_str(), None), |(n, v)| (n, Some(v.to_string())));
-                Val::new(EnvVar { name: name.to_string(), value, literal: false }, at(".process.env"))
+                Val::new(EnvVar { name: name.to_string(), value, literal: false, default: None }, at(".process.env"))
             })
             .collect();
         // The effective set, as Docker computes it: default set + cap_add − cap_drop.

@@ -1,6 +1,6 @@
 //! dangerous-capability, capabilities-not-dropped
 
-use crate::model::ContainerSpec;
+use crate::model::{ContainerSpec, Severity};
 use crate::rules::{Hit, declared};
 
 /// Capabilities that reach the host or other containers (CIS 5.4; compose-lint CL-0011/24/27-30).
@@ -25,15 +25,40 @@ pub const DANGEROUS: &[&str] = &[
     "LEASE",
 ];
 
+/// Capabilities that are root on the host by themselves, as bad as `privileged` (mount,
+/// load a kernel module, every capability): critical. A set that equals ALL holds SYS_ADMIN.
+pub const ROOT_EQUIVALENT: &[&str] = &["ALL", "SYS_ADMIN", "SYS_MODULE"];
+
 pub fn dangerous_capability(s: &ContainerSpec) -> Vec<Hit> {
     s.cap_add
         .iter()
         .filter(|c| DANGEROUS.contains(&c.value.as_str()))
-        .map(|c| Hit::new(format!("adds capability {}", c.value), c.origin.clone(), format!("cap_add: {}", c.value)))
+        .map(|c| {
+            let cap = &c.value;
+            if ROOT_EQUIVALENT.contains(&cap.as_str()) {
+                let every = if cap == "ALL" { " (every capability)" } else { "" };
+                Hit::new(
+                    format!("adds capability {cap}{every}: root on the host, as privileged is"),
+                    c.origin.clone(),
+                    format!("cap_add: {cap}"),
+                )
+                .severity(Severity::Critical)
+            } else {
+                Hit::new(format!("adds capability {cap}"), c.origin.clone(), format!("cap_add: {cap}"))
+            }
+        })
         .collect()
 }
 
 pub fn capabilities_not_dropped(s: &ContainerSpec) -> Vec<Hit> {
+    if let Some(p) = s.privileged.as_ref().filter(|p| p.value) {
+        // Docker gives a privileged container every capability and ignores cap_drop.
+        return vec![Hit::new(
+            "privileged: holds every capability (cap_drop does not apply to a privileged container)",
+            p.origin.clone(),
+            "privileged",
+        )];
+    }
     if s.cap_drop.iter().any(|c| c.value == "ALL") {
         return vec![];
     }
@@ -51,6 +76,16 @@ mod tests {
         let s = ContainerSpec { cap_add: vec![v("SYS_ADMIN".into(), 4), v("CHOWN".into(), 5), v("NET_ADMIN".into(), 6)], ..hardened() };
         let ev: Vec<String> = dangerous_capability(&s).into_iter().map(|h| h.evidence).collect();
         assert_eq!(ev, ["cap_add: SYS_ADMIN", "cap_add: NET_ADMIN"]);
+        let severities: Vec<_> = dangerous_capability(&s).into_iter().map(|h| h.severity).collect();
+        assert_eq!(severities, [Some(Severity::Critical), None]);
+        let all = ContainerSpec { cap_add: vec![v("ALL".into(), 4), v("SYS_MODULE".into(), 5)], ..hardened() };
+        assert!(dangerous_capability(&all).iter().all(|h| h.severity == Some(Severity::Critical)));
+        let privileged = ContainerSpec { privileged: Some(v(true, 3)), cap_drop: vec![v("ALL".into(), 4)], ..hardened() };
+        let hits = capabilities_not_dropped(&privileged);
+        assert_eq!(
+            (hits[0].message.as_str(), &hits[0].origin),
+            ("privileged: holds every capability (cap_drop does not apply to a privileged container)", &at(3))
+        );
         let s = ContainerSpec { cap_drop: vec![v("NET_RAW".into(), 4)], ..hardened() };
         assert_eq!(capabilities_not_dropped(&s)[0].origin, at(4));
     }

@@ -3,40 +3,196 @@
 use crate::model::ContainerSpec;
 use crate::rules::Hit;
 
-const SECRET_WORDS: &[&str] =
-    &["PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL", "AUTH_KEY"];
+/// Words that name a secret, as a whole word of the name (`DB_PASSWORD`) or the end of one
+/// longer than four letters (`githubToken`, `DBPASSWORD`).
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PASSPHRASE",
+    "SECRET",
+    "SECRETS",
+    "TOKEN",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "PSK",
+    "SALT",
+    "APIKEY",
+    "PRIVATEKEY",
+    "SECRETKEY",
+];
+
+/// `*_KEY` is a secret when the word before it says what the key does: `ENCRYPTION_KEY`,
+/// `WG_PRESHARED_KEY`, `JWT_SIGNING_KEY`, `AWS_SECRET_ACCESS_KEY`; not `PRIMARY_KEY`, `S3_KEY`.
+const KEY_KINDS: &[&str] = &[
+    "API",
+    "ACCESS",
+    "PRIVATE",
+    "SECRET",
+    "ENCRYPTION",
+    "ENCRYPT",
+    "ENC",
+    "SIGNING",
+    "SIGN",
+    "PRESHARED",
+    "SHARED",
+    "MASTER",
+    "SESSION",
+    "JWT",
+    "HMAC",
+    "AUTH",
+    "LICENSE",
+    "SSH",
+    "CRYPT",
+    "CRYPTO",
+    "CIPHER",
+    "APP",
+    "CLIENT",
+    "WEBHOOK",
+    "SERVER",
+    "ADMIN",
+];
 
 /// A last word that says the value is about a secret, not the secret itself.
 const NOT_A_SECRET: &[&str] = &[
-    "TTL", "EXPIRY", "EXPIRES", "URL", "HOST", "PORT", "NAME", "USER", "LENGTH", "TIMEOUT", "ENDPOINT", "HEADER", "TYPE", "ENABLED", "DIR",
+    "TTL",
+    "EXPIRY",
+    "EXPIRES",
+    "URL",
+    "HOST",
+    "PORT",
+    "NAME",
+    "USER",
+    "LENGTH",
+    "TIMEOUT",
+    "ENDPOINT",
+    "HEADER",
+    "TYPE",
+    "ENABLED",
+    "DIR",
+    "FILE",
+    "PATH",
+    "ID",
+    "MODE",
+    "POLICY",
+    "ALGORITHM",
+    "ALG",
+    "MIN",
+    "MAX",
+    "REQUIRED",
+    "RESET",
+    "ROTATION",
+    "DAYS",
+    "PROVIDER",
+    "BACKEND",
+    "LOCATION",
+    "METHOD",
+    "FORMAT",
 ];
 
-/// `DB_PASSWORD`, `githubToken`, `AWS_SECRET_ACCESS_KEY`; not `PASSWORD_FILE` (a path) nor `PWD`-like words inside others.
+/// `DB_PASSWORD`, `githubToken`, `AWS_SECRET_ACCESS_KEY`, `ENCRYPTION_KEY`; not `PASSWORD_FILE`
+/// (a path), `AWS_ACCESS_KEY_ID` (an identifier), nor `PWD` (the working directory).
 pub fn looks_secret(name: &str) -> bool {
-    let up = name.to_ascii_uppercase();
-    if up.ends_with("_FILE") || up.ends_with("_PATH") || up == "PWD" {
+    let words = words(name);
+    if words.last().is_some_and(|w| NOT_A_SECRET.contains(&w.as_str())) {
         return false;
     }
-    let words: Vec<&str> = up.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    if words.last().is_some_and(|w| NOT_A_SECRET.contains(w)) {
-        return false;
+    let secret_word = |w: &String| SECRET_WORDS.iter().any(|s| w == s || (s.len() > 4 && w.ends_with(s)));
+    let key = words.windows(2).any(|p| matches!(p[1].as_str(), "KEY" | "KEYS") && KEY_KINDS.contains(&p[0].as_str()));
+    key || words.iter().any(secret_word)
+}
+
+/// The words of a name, upper case: split at non-alphanumerics and at camelCase humps.
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            out.extend((!cur.is_empty()).then(|| std::mem::take(&mut cur)));
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_uppercase());
     }
-    SECRET_WORDS.iter().any(
-        |s| {
-            if s.contains('_') { up.contains(s) } else { words.iter().any(|w| w == s || (s.len() > 4 && w.ends_with(s))) }
-        },
-    )
+    out.extend((!cur.is_empty()).then_some(cur));
+    out
+}
+
+/// Whether a value can be a secret by its shape: not a boolean, a number, a path (a secret's
+/// file, `/run/secrets/db`), a `${...}` reference, nor empty.
+pub fn secret_shaped(value: &str) -> bool {
+    let v = value.trim();
+    let lower = v.to_ascii_lowercase();
+    !(v.is_empty()
+        || matches!(lower.as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "none")
+        || v.parse::<f64>().is_ok()
+        || v.starts_with('/')
+        || v.starts_with("./")
+        || v.starts_with("~/")
+        || v.contains("${"))
 }
 
 pub fn secret_in_environment(s: &ContainerSpec) -> Vec<Hit> {
-    s.env
+    let mut hits: Vec<Hit> = s
+        .env
         .iter()
-        .filter(|e| e.value.literal && e.value.value.as_deref().is_some_and(|v| !v.is_empty()) && looks_secret(&e.value.name))
-        .map(|e| {
-            Hit::new(format!("environment variable {} holds a literal secret", e.value.name), e.origin.clone(), e.value.name.clone())
-                .redacted()
+        .filter(|e| looks_secret(&e.value.name))
+        .filter_map(|e| {
+            let name = &e.value.name;
+            let why = if e.value.literal && e.value.value.as_deref().is_some_and(secret_shaped) {
+                format!("environment variable {name} holds a literal secret")
+            } else if e.value.default.as_deref().is_some_and(secret_shaped) {
+                format!("environment variable {name} has a literal secret as its default (`${{...:-...}}`)")
+            } else {
+                return None;
+            };
+            Some(Hit::new(why, e.origin.clone(), name.clone()).redacted())
         })
-        .collect()
+        .collect();
+    for (field, cmd) in [("entrypoint", &s.entrypoint), ("command", &s.command), ("healthcheck", &s.healthcheck_test)] {
+        if let Some(c) = cmd
+            && let Some(flag) = password_argument(&c.value)
+        {
+            hits.push(
+                Hit::new(format!("{field} passes a literal password ({flag})"), c.origin.clone(), format!("{field}: {flag}")).redacted(),
+            );
+        }
+    }
+    hits
+}
+
+/// Options that take a password, as `--requirepass x`, `--password=x` or `-px` (mysql).
+const PASSWORD_FLAGS: &[&str] =
+    &["--requirepass", "--masterauth", "--password", "--pass", "--passwd", "--db-password", "--auth-token", "--token"];
+
+/// The option of a command line that passes a literal password, if any; a shell command in
+/// one word (`sh -c "..."`, `CMD-SHELL`) is split at spaces.
+pub fn password_argument(words: &[String]) -> Option<String> {
+    let split: Vec<&str> = words.iter().flat_map(|w| w.split_whitespace()).map(|w| w.trim_matches(['"', '\''])).collect();
+    for (i, w) in split.iter().enumerate() {
+        let (flag, inline) = w.split_once('=').map_or((*w, None), |(f, v)| (f, Some(v)));
+        if PASSWORD_FLAGS.contains(&flag) {
+            let value = inline.or_else(|| split.get(i + 1).copied()).unwrap_or("");
+            if !value.starts_with('-') && secret_shaped(value) && !value.starts_with('$') {
+                return Some(flag.to_string());
+            }
+        }
+        // mysql, mysqladmin, mariadb: `-pSECRET` (the password glued to -p).
+        if let Some(value) = w.strip_prefix("-p")
+            && !value.is_empty()
+            && !value.starts_with('$')
+            && split[..i].iter().any(|p| p.rsplit('/').next().is_some_and(|p| p.starts_with("mysql") || p.starts_with("mariadb")))
+            && secret_shaped(value)
+        {
+            return Some("-p".to_string());
+        }
+    }
+    None
 }
 
 /// `scheme://user:password@host`: true when a non-empty, non-variable password is present.
@@ -99,9 +255,71 @@ mod tests {
             ("COMPASS", false),
             ("API_KEY", true),
             ("TOKEN_TTL", false),
+            ("ENCRYPTION_KEY", true),
+            ("WG_PRESHARED_KEY", true),
+            ("JWT_SIGNING_KEY", true),
+            ("SIGNING_KEY", true),
+            ("WORDPRESS_AUTH_SALT", true),
+            ("AWS_ACCESS_KEY_ID", false),
+            ("PRIMARY_KEY", false),
+            ("S3_BUCKET_KEY", false),
+            ("MYSQL_RANDOM_ROOT_PASSWORD", true),
+            ("secretKey", true),
+            ("PASSWORD_MIN_LENGTH", false),
         ] {
             assert_eq!(looks_secret(n), want, "{n}");
         }
+    }
+
+    #[test]
+    fn values_by_shape() {
+        for v in ["yes", "TRUE", "0", "1", "3.5", "/run/secrets/db", "./pw.txt", "", "${DB_PW:?set it}"] {
+            assert!(!secret_shaped(v), "{v}");
+        }
+        for v in ["hunter2", "changeme", "0x1f2e", "s3cr3t-with-dashes"] {
+            assert!(secret_shaped(v), "{v}");
+        }
+        let env = |name: &str, value: &str, literal, default: Option<&str>| {
+            v(EnvVar { name: name.into(), value: Some(value.into()), literal, default: default.map(str::to_string) }, 7)
+        };
+        let s = ContainerSpec {
+            env: vec![
+                env("MYSQL_RANDOM_ROOT_PASSWORD", "yes", true, None),
+                env("DB_PASSWORD_FILE", "/run/secrets/db", true, None),
+                env("REDIS_PASSWORD", "${REDIS_PASSWORD:?set it}", true, None),
+                env("ADMIN_PASSWORD", "from-the-environment", false, Some("changeme")),
+                env("SMTP_PASSWORD", "from-the-environment", false, None),
+                env("ENCRYPTION_KEY", "k3y", true, None),
+            ],
+            ..hardened()
+        };
+        let hits = secret_in_environment(&s);
+        assert_eq!(
+            hits.iter().map(|h| h.message.as_str()).collect::<Vec<_>>(),
+            [
+                "environment variable ADMIN_PASSWORD has a literal secret as its default (`${...:-...}`)",
+                "environment variable ENCRYPTION_KEY holds a literal secret"
+            ]
+        );
+    }
+
+    #[test]
+    fn passwords_on_command_lines() {
+        let w = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(password_argument(&w(&["redis-server", "--requirepass", "hunter2"])).as_deref(), Some("--requirepass"));
+        assert_eq!(password_argument(&w(&["sh", "-c", "redis-server --requirepass hunter2"])).as_deref(), Some("--requirepass"));
+        assert_eq!(password_argument(&w(&["CMD", "mysqladmin", "ping", "-h", "localhost", "-pS3cret"])).as_deref(), Some("-p"));
+        assert_eq!(password_argument(&w(&["app", "--password=hunter2"])).as_deref(), Some("--password"));
+        assert_eq!(password_argument(&w(&["redis-server", "--requirepass", "$REDIS_PASSWORD"])), None);
+        assert_eq!(password_argument(&w(&["mysqladmin", "ping", "-p$MYSQL_ROOT_PASSWORD"])), None);
+        assert_eq!(password_argument(&w(&["app", "--password-file", "/run/secrets/pw"])), None);
+        assert_eq!(password_argument(&w(&["grep", "-pattern"])), None);
+        let s = ContainerSpec { healthcheck_test: Some(v(w(&["CMD-SHELL", "mysqladmin ping -pS3cret"]), 9)), ..hardened() };
+        let hits = secret_in_environment(&s);
+        assert_eq!(
+            (hits[0].message.as_str(), &hits[0].origin, hits[0].redact),
+            ("healthcheck passes a literal password (-p)", &at(9), true)
+        );
     }
 
     #[test]
@@ -110,7 +328,7 @@ mod tests {
         assert!(!has_url_credential("postgres://app@db/x"));
         assert!(!has_url_credential("postgres://app:${PW}@db/x"));
         assert!(!has_url_credential("https://example.com/a:b@c"));
-        let env = |name: &str, value: &str, literal| v(EnvVar { name: name.into(), value: Some(value.into()), literal }, 7);
+        let env = |name: &str, value: &str, literal| v(EnvVar { name: name.into(), value: Some(value.into()), literal, default: None }, 7);
         let s = ContainerSpec {
             env: vec![env("DB_PASSWORD", "x", true), env("API_TOKEN", "x", false), env("DATABASE_URL", "mysql://u:p@h/d", true)],
             ..hardened()

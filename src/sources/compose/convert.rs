@@ -1,6 +1,7 @@
 //! A resolved Compose service (merged, interpolated, extended) to a `ContainerSpec`.
 //! Values are read as Compose reads them; every value keeps the position that declared it.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,13 +13,24 @@ pub struct Ctx<'a> {
     /// Directory of each file, against which relative bind paths resolve.
     pub dirs: &'a [PathBuf],
     pub home: Option<String>,
+    /// Named volumes of the `local` driver that bind a host path (`driver_opts: {type: none,
+    /// o: bind, device: PATH}`), by name, with the path resolved.
+    pub bind_volumes: &'a HashMap<String, String>,
+    /// Defaults written in `${VAR:-value}` templates, by the scalar that holds them.
+    pub defaults: &'a HashMap<Pos, String>,
     pub errors: Vec<(Pos, String)>,
     service: String,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(paths: &'a [Arc<str>], dirs: &'a [PathBuf], home: Option<String>) -> Self {
-        Ctx { paths, dirs, home, errors: Vec::new(), service: String::new() }
+    pub fn new(
+        paths: &'a [Arc<str>],
+        dirs: &'a [PathBuf],
+        home: Option<String>,
+        bind_volumes: &'a HashMap<String, String>,
+        defaults: &'a HashMap<Pos, String>,
+    ) -> Self {
+        Ctx { paths, dirs, home, bind_volumes, defaults, errors: Vec::new(), service: String::new() }
     }
 
     pub fn origin(&self, pos: Pos) -> Origin {
@@ -238,6 +250,13 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
                 } || v.get("test").and_then(|t| t.as_seq()).and_then(|s| s.first()).and_then(Node::as_str) == Some("NONE");
                 let h = if disabled { Healthcheck::Disabled } else { Healthcheck::Defined };
                 spec.healthcheck = Some(ctx.val(h, v));
+                if let Some(t) = v.get("test") {
+                    let words: Vec<String> = match &t.kind {
+                        Kind::Seq(items) => items.iter().filter_map(|w| w.as_str().map(str::to_string)).collect(),
+                        _ => t.as_str().map(|s| vec![s.to_string()]).unwrap_or_default(),
+                    };
+                    spec.healthcheck_test = Some(ctx.val(words, t));
+                }
             }
             "command" | "entrypoint" => {
                 let words: Vec<String> = match &v.kind {
@@ -253,7 +272,8 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
                     let value = (!val.is_null() || val.as_str().is_some_and(|s| !s.is_empty() && !val.is_null()))
                         .then(|| val.as_str().map(str::to_string))
                         .flatten();
-                    let var = EnvVar { name: k.name.to_string(), value, literal: !val.interpolated };
+                    let default = ctx.defaults.get(&val.pos).cloned();
+                    let var = EnvVar { name: k.name.to_string(), value, literal: !val.interpolated, default };
                     spec.env.push(Val::new(var, ctx.origin(if val.is_null() { k.pos } else { val.pos })));
                 }
             }
@@ -357,10 +377,14 @@ pub fn port(n: &Node) -> Result<Vec<Port>, String> {
         let (ip, rest) = r.split_once(']').ok_or_else(|| format!("invalid port `{s}`"))?;
         (Some(ip.to_string()), rest.strip_prefix(':').unwrap_or(rest))
     } else {
+        // As Docker's nat.ParsePortSpec splits it: the last two parts are the ports, what is
+        // before them the host IP (so `::1:8085:85` binds ::1, unbracketed).
         let parts: Vec<&str> = spec.split(':').collect();
-        match parts.len() {
-            3 => (Some(parts[0].to_string()), &spec[parts[0].len() + 1..]),
-            _ => (None, spec),
+        if parts.len() >= 3 {
+            let ip_len = parts[..parts.len() - 2].iter().map(|p| p.len() + 1).sum::<usize>() - 1;
+            (Some(spec[..ip_len].to_string()), &spec[ip_len + 1..])
+        } else {
+            (None, spec)
         }
     };
     let (published, target) = match rest.rsplit_once(':') {
@@ -368,6 +392,10 @@ pub fn port(n: &Node) -> Result<Vec<Port>, String> {
         None => (None, range(rest).map_err(invalid)?),
     };
     let host_ip = host_ip.filter(|ip| !ip.is_empty());
+    // Docker takes only an IP address there.
+    if host_ip.as_deref().is_some_and(|ip| ip.parse::<std::net::IpAddr>().is_err()) {
+        return Err(format!("invalid port `{s}`"));
+    }
     Ok(vec![Port { host_ip, published, target, protocol: protocol.to_string() }])
 }
 
@@ -379,7 +407,42 @@ fn range(s: &str) -> Result<(u32, u32), String> {
     }
 }
 
+/// A service's volume; a named volume that binds a host path is that host path's bind mount.
 fn volume(ctx: &Ctx, n: &Node) -> Result<Mount, String> {
+    let mut m = volume_as_written(ctx, n)?;
+    if m.kind == MountKind::Volume
+        && let Some(device) = m.source.as_ref().and_then(|name| ctx.bind_volumes.get(name))
+    {
+        m.kind = MountKind::Bind;
+        m.source = Some(device.clone());
+    }
+    Ok(m)
+}
+
+/// The top-level `volumes` that bind a host path, as the `local` driver mounts them: `o`
+/// holds `bind` (`type` is then ignored by mount(8)). Compose hands `device` to Docker as
+/// written (a relative one is not resolved against the project), so only an absolute one is
+/// cleaned.
+pub fn bind_volumes(volumes: Option<&Node>) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for (name, v) in volumes.and_then(Node::as_map).unwrap_or_default() {
+        let driver = v.get("driver").and_then(Node::as_str).unwrap_or("local");
+        let Some(opts) = v.get("driver_opts") else { continue };
+        let opt = |k: &str| opts.get(k).and_then(Node::as_str);
+        let bind = opt("o").is_some_and(|o| o.split(',').any(|o| matches!(o.trim(), "bind" | "rbind")));
+        if driver == "local"
+            && bind
+            && v.get("external").and_then(Node::as_str).and_then(parse_bool) != Some(true)
+            && let Some(device) = opt("device").filter(|d| !d.is_empty())
+        {
+            let path = if device.starts_with('/') { resolve(Path::new("/"), device, &None) } else { device.to_string() };
+            out.insert(name.name.to_string(), path);
+        }
+    }
+    out
+}
+
+fn volume_as_written(ctx: &Ctx, n: &Node) -> Result<Mount, String> {
     let dir = &ctx.dirs[n.pos.file as usize];
     if n.as_map().is_some() {
         let get = |k: &str| n.get(k).and_then(Node::as_str).filter(|s| !s.is_empty());
@@ -423,13 +486,20 @@ fn volume(ctx: &Ctx, n: &Node) -> Result<Mount, String> {
     Ok(Mount { kind, source, target: target.to_string(), read_only: opts.contains(&"ro"), propagation, options: Vec::new() })
 }
 
-/// Resolve a bind source as Compose does: `~` to HOME, relative to the declaring file's directory.
+/// Resolve a bind source as Compose does: `~` to HOME, relative to the declaring file's directory
+/// made absolute (a file named `compose.yaml` or `./compose.yaml` is in the working directory,
+/// so `.` is that directory and `..` its parent, never `/`).
 fn resolve(dir: &Path, p: &str, home: &Option<String>) -> String {
     let expanded: PathBuf = match (p.strip_prefix('~'), home) {
         (Some(rest), Some(h)) => PathBuf::from(format!("{h}{rest}")),
         _ => PathBuf::from(p),
     };
-    let full = if expanded.is_absolute() { expanded } else { dir.join(expanded) };
+    let full = if expanded.is_absolute() {
+        expanded
+    } else {
+        let joined = dir.join(&expanded);
+        std::path::absolute(&joined).unwrap_or(joined)
+    };
     let mut out = PathBuf::new();
     for c in full.components() {
         match c {
@@ -463,6 +533,11 @@ mod tests {
             Port { host_ip: Some("::1".into()), published: Some((80, 80)), target: (81, 81), protocol: "udp".into() }
         );
         assert_eq!(p("9000-9002:9000-9002").published, Some((9000, 9002)));
+        assert_eq!(
+            p("::1:8085:85"),
+            Port { host_ip: Some("::1".into()), published: Some((8085, 8085)), target: (85, 85), protocol: "tcp".into() }
+        );
+        assert_eq!(p("fe80::1:2:8085:85/udp").host_ip.as_deref(), Some("fe80::1:2"));
     }
 
     #[test]

@@ -96,6 +96,8 @@ fn load_with(mut l: Loader, paths: &[PathBuf], opts: &LoadOptions, mut on_servic
     let Some(mut root) = l.load_merged(paths, &env, Some(&mut emit)) else {
         return l.finish();
     };
+    // Files that declare volume driver options are not streamed: their services see them.
+    l.bind_volumes = convert::bind_volumes(root.get("volumes"));
     // Services not streamed: consume them one by one, so that the tree is freed as they become
     // specs; only the services that others extend are kept aside.
     let entries = match &mut root.kind {
@@ -144,6 +146,10 @@ struct Loader {
     extends_done: HashMap<(u32, String), Node>,
     /// Services whose `extends` chain is broken (reported once).
     extends_failed: rustc_hash::FxHashSet<(u32, String)>,
+    /// The project's named volumes that bind a host path (`convert::bind_volumes`).
+    bind_volumes: HashMap<String, String>,
+    /// What `${VAR:-default}` templates give with nothing set, by scalar: the text they commit.
+    defaults: HashMap<Pos, String>,
 }
 
 type Env = HashMap<String, String>;
@@ -180,13 +186,13 @@ impl Loader {
             return;
         }
         let paths: Vec<Arc<str>> = self.files.iter().map(|f| f.path.clone()).collect();
-        let mut ctx = convert::Ctx::new(&paths, &self.dirs, opts.env.get("HOME").cloned());
+        let mut ctx = convert::Ctx::new(&paths, &self.dirs, opts.env.get("HOME").cloned(), &self.bind_volumes, &self.defaults);
         let mut spec = convert::service_spec(&mut ctx, &key.name, key.pos, &resolved);
         for (pos, msg) in std::mem::take(&mut ctx.errors) {
             self.diag_at(DiagKind::Error, pos, msg);
         }
         if let Some(env_files) = resolved.get("env_file") {
-            self.read_env_files(&key.name, env_files, &mut spec);
+            self.read_env_files(&key.name, env_files, env, &mut spec);
         }
         on_service(Service { name: key.name.to_string(), spec, profiles });
     }
@@ -216,7 +222,7 @@ impl Loader {
         let files: Vec<(PathBuf, bool)> =
             if env_files.is_empty() { vec![(default, false)] } else { env_files.iter().map(|p| (p.clone(), true)).collect() };
         for (path, required) in files {
-            match self.read_env(&path) {
+            match self.read_env(&path, process) {
                 Ok(vars) => env.extend(vars.into_iter().filter_map(|(k, v, _)| Some((k, v?)))),
                 Err(e) if e.is_refused() => self.diag(DiagKind::Error, &path, format!("env file {e}")),
                 Err(e) if required || !e.is_not_found() => self.diag(DiagKind::Partial, &path, format!("cannot read env file: {e}")),
@@ -256,7 +262,7 @@ impl Loader {
         self.files.push(SourceFile { path: path.display().to_string().into(), text: SourceText::new(text) });
         self.dirs.push(path.parent().map(Path::to_path_buf).unwrap_or_default());
         let source = std::mem::take(&mut self.files[idx as usize].text);
-        let streamable = !source.text().contains("extends");
+        let streamable = !source.text().contains("extends") && !source.text().contains("driver_opts");
         let mut secrets = yaml::Secrets::default();
         let parsed = match stream.filter(|_| streamable) {
             Some(stream) => {
@@ -337,6 +343,13 @@ impl Loader {
                 if !text.contains('$') {
                     return;
                 }
+                // A template with a default commits that default to the repository.
+                if text.contains('-')
+                    && let Ok(d) = interpolate::interpolate(text, &|_| None)
+                    && !d.text.is_empty()
+                {
+                    self.defaults.insert(node.pos, d.text);
+                }
                 match interpolate::interpolate(text, &|k| env.get(k).cloned()) {
                     Ok(r) => {
                         *text = r.text.into();
@@ -349,7 +362,11 @@ impl Loader {
                             );
                         }
                     }
-                    Err(e) => self.diag_at(DiagKind::Error, node.pos, e.to_string()),
+                    Err(e) => {
+                        // Not literal text: it is a template Compose refuses.
+                        node.interpolated = true;
+                        self.diag_at(DiagKind::Error, node.pos, e.to_string());
+                    }
                 }
             }
             Kind::Seq(items) => items.iter_mut().for_each(|n| self.interpolate(n, env)),
@@ -553,9 +570,10 @@ impl Loader {
     }
 
     /// Read and parse an env file; a malformed line is reported (and the file yields nothing).
-    fn read_env(&mut self, path: &Path) -> Result<Vec<dotenv::EnvLine>, read::ReadError> {
+    /// Read an env file, its values interpolated from `outer` (then the lines above).
+    fn read_env(&mut self, path: &Path, outer: &Env) -> Result<Vec<dotenv::EnvLine>, read::ReadError> {
         let text = read::text(path, read::ENV_FILE, "an env file")?;
-        match dotenv::parse(&text) {
+        match dotenv::parse_expanded(&text, &|k| outer.get(k).cloned()) {
             Ok(vars) => Ok(vars),
             Err((line, message)) => {
                 let path = path.display().to_string();
@@ -565,7 +583,7 @@ impl Loader {
         }
     }
 
-    fn read_env_files(&mut self, service: &str, node: &Node, spec: &mut ContainerSpec) {
+    fn read_env_files(&mut self, service: &str, node: &Node, env: &Env, spec: &mut ContainerSpec) {
         let items: Vec<&Node> = match &node.kind {
             Kind::Seq(s) => s.iter().collect(),
             _ => vec![node],
@@ -577,11 +595,11 @@ impl Loader {
             };
             let Some(path) = path else { continue };
             let full = self.dirs[item.pos.file as usize].join(path);
-            match self.read_env(&full) {
+            match self.read_env(&full, env) {
                 Ok(vars) => {
                     let origin_path: Arc<str> = full.display().to_string().into();
                     for (name, value, line) in vars {
-                        let var = EnvVar { name, value, literal: false };
+                        let var = EnvVar { name, value, literal: false, default: None };
                         spec.env.push(Val::new(var, Origin::file(&origin_path, line, 1)));
                     }
                 }

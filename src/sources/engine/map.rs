@@ -140,6 +140,7 @@ pub fn container_spec(c: &ContainerInspectResponse, image: Option<&ImageInspect>
         let disabled = h.test.as_ref().and_then(|t| t.first()).is_some_and(|t| t == "NONE");
         f.val(if disabled { Healthcheck::Disabled } else { Healthcheck::Defined }, field)
     });
+    spec.healthcheck_test = healthcheck.and_then(|(h, field)| h.test.clone().map(|t| f.val(t, &format!("{field}.Test"))));
     spec.command = config.and_then(|c| c.cmd.clone()).map(|c| f.val(c, ".Config.Cmd"));
     spec.entrypoint = config.and_then(|c| c.entrypoint.clone()).map(|e| f.val(e, ".Config.Entrypoint"));
     // Environment: the values stay in memory for the secret rules and are never printed; they
@@ -150,7 +151,7 @@ pub fn container_spec(c: &ContainerInspectResponse, image: Option<&ImageInspect>
         .flatten()
         .map(|e| {
             let (name, value) = e.split_once('=').map_or((e.as_str(), None), |(n, v)| (n, Some(v.to_string())));
-            f.val(EnvVar { name: name.to_string(), value, literal: false }, ".Config.Env")
+            f.val(EnvVar { name: name.to_string(), value, literal: false, default: None }, ".Config.Env")
         })
         .collect();
     spec.networks = c
