@@ -3,7 +3,7 @@
 # against the same input's compact output, for this checkout and optionally a BASE build:
 # a 1,000-service extends chain, a 10 MB single-line file with 200 findings, 50,000 services in
 # JUnit, and a mock engine answering 1,000 containers with `{}`. Needs hyperfine, python3.
-# Usage: bench/hostile.sh [BASE_BINARY]
+# Usage: [LIMIT=seconds] [ONLY=name-part] bench/hostile.sh [BASE_BINARY]   (needs hyperfine, bc)
 #   git worktree add /tmp/cbench-base REV && (cd /tmp/cbench-base && CARGO_TARGET_DIR=/tmp/cbench-base-target cargo build --release)
 #   bench/hostile.sh /tmp/cbench-base-target/release/cbench
 set -euo pipefail
@@ -37,6 +37,9 @@ python3 - "$out/port" <<'PY' &
 import http.server, json, sys, socketserver
 fx = "fixtures/engine/"
 class H(http.server.BaseHTTPRequestHandler):
+    # One write per answer, no Nagle: else each request waits for a delayed ACK (~40 ms).
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
     def do_GET(self):
         p = self.path
         if p.endswith("/version"): b = open(fx + "version.json").read()
@@ -48,6 +51,9 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send_response(200); self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
     def log_message(self, *a): pass
+# A listen backlog as deep as dockerd's: with Python's default of 5, the 16 requests cbench has
+# in flight overflow it, and each dropped SYN costs a 1 s retransmission.
+http.server.ThreadingHTTPServer.request_queue_size = 1024
 s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 open(sys.argv[1], "w").write(str(s.server_address[1]))
 s.serve_forever()
@@ -57,6 +63,8 @@ sleep 1; engine="tcp://127.0.0.1:$(cat "$out/port")"
 echo "## machine"; nproc; grep -m1 'model name' /proc/cpuinfo || true
 run() { # NAME ARGS... : hyperfine of new (and base) text-or-other against compact
   local name=$1; shift
+  # ONLY=pattern runs only the inputs whose name matches.
+  case "$name" in *${ONLY:-}*) ;; *) return 0 ;; esac
   echo "## $name"
   hyperfine -N -i --warmup 1 --runs "$runs" -n "new $name" "$new $* --format $fmt" -n "new compact" "$new $* --format compact" \
     2>&1 | grep -E "Benchmark|Time|Range"
