@@ -1,5 +1,6 @@
 //! cbench: one catalog of container security rules, for Compose files and Docker hosts.
 
+pub mod baseline;
 pub mod commands;
 pub mod config;
 pub mod model;

@@ -71,6 +71,10 @@ struct Output {
     /// (one sysctl key, one user, one path).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Text report: show each missing hardening control of a service (memory limit, non-root
+    /// user, ...) as its own finding; by default they are one entry per service.
+    #[arg(long)]
+    expand: bool,
     /// Also report what only pedantic users want (e.g. an image tag without a digest).
     #[arg(long)]
     pedantic: bool,
@@ -97,6 +101,14 @@ enum Command {
         /// Treat unreadable includes, extends files and env_files as warnings, not errors.
         #[arg(long)]
         allow_partial: bool,
+        /// Suppress the findings this baseline records (reason: baseline): exit by the new ones.
+        /// A finding is known by its file, service, rule and setting, not its line. Run from
+        /// the directory the baseline was written in (the repository root).
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Record today's unsuppressed findings in FILE (then report them as suppressed).
+        #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+        write_baseline: Option<PathBuf>,
         /// Ignore .cbench.toml files.
         #[arg(long)]
         no_config: bool,
@@ -205,7 +217,11 @@ fn host_sections(values: &[String], ids: &mut Vec<String>, run_them: bool) -> Re
 }
 
 /// Print the report and turn the run into an exit code.
-fn finish(run: &Run, output: &Output, allow_partial: bool) -> ExitCode {
+fn finish(mut run: Run, output: &Output, allow_partial: bool) -> ExitCode {
+    if allow_partial {
+        commands::allow_partial(&mut run);
+    }
+    let run = &run;
     let color = match output.color {
         Color::Always => true,
         Color::Never => false,
@@ -213,14 +229,14 @@ fn finish(run: &Run, output: &Output, allow_partial: bool) -> ExitCode {
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     // A closed pipe (e.g. `| head`) is not an error worth reporting.
-    let _ = report::render(run, output.format, &Style { color }, &mut out).and_then(|()| out.flush());
-    ExitCode::from(commands::exit_code(run, output.fail_on.into(), allow_partial))
+    let _ = report::render(run, output.format, &Style { color, expand: output.expand }, &mut out).and_then(|()| out.flush());
+    ExitCode::from(commands::exit_code(run, output.fail_on.into()))
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Compose { files, merged, env_file, profile, allow_partial, no_config, output } => {
+        Command::Compose { files, merged, env_file, profile, allow_partial, no_config, baseline, write_baseline, output } => {
             let selection = match selection(&output, &cbench::rules::container_rule_ids()) {
                 Ok(s) => s,
                 Err(code) => return code,
@@ -234,8 +250,10 @@ fn main() -> ExitCode {
                 pedantic: output.pedantic,
                 no_config,
                 cwd: PathBuf::from("."),
+                baseline,
+                write_baseline,
             };
-            finish(&compose::run(&opts), &output, allow_partial)
+            finish(compose::run(&opts), &output, allow_partial)
         }
         Command::Host { docker_host, timeout, all, compose_files, root, live, only, skip, deep, allow_partial, mut output } => {
             // --only / --skip take sections, or rule and CIS ids (and prefixes): those run their
@@ -272,7 +290,7 @@ fn main() -> ExitCode {
                 pedantic: output.pedantic,
                 deep,
             };
-            finish(&host::run(&opts), &output, allow_partial)
+            finish(host::run(&opts), &output, allow_partial)
         }
         Command::Oci { paths, output } => {
             let selection = match selection(&output, &cbench::rules::container_rule_ids()) {
@@ -280,7 +298,7 @@ fn main() -> ExitCode {
                 Err(code) => return code,
             };
             let opts = oci::Options { paths, min_severity: output.min_severity.map(Into::into), selection, pedantic: output.pedantic };
-            finish(&oci::run(&opts), &output, false)
+            finish(oci::run(&opts), &output, false)
         }
         Command::Rules { format } => {
             print(&match format {

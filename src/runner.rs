@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::model::{Diagnostic, Finding, Severity, SourceText, Subject};
+use crate::model::{Diagnostic, Finding, Origin, Severity, SourceText, Subject};
 use crate::rules::{self, Check, Selection};
 
 /// How one check on one subject ended (the order is `Run::state_counts`').
@@ -70,6 +70,8 @@ pub struct Checked {
     pub section: &'static str,
     /// The file that declares it (a Compose service's file), when there is one.
     pub file: Option<Arc<str>>,
+    /// Where it is declared (a Compose service's key), when it is.
+    pub declared: Option<Origin>,
     pub rules: Arc<[&'static str]>,
     /// Parallel to `rules`.
     pub states: Vec<(State, Option<SkipKind>)>,
@@ -134,7 +136,7 @@ impl Run {
     /// Start judging `subject`: its checks are `rules`, each a pass until recorded otherwise.
     pub fn begin(&mut self, section: &'static str, subject: Subject, rules: Arc<[&'static str]>) -> u32 {
         let states = vec![(State::Pass, None); rules.len()];
-        self.checked.push(Checked { subject, section, file: None, rules, states, reasons: Vec::new() });
+        self.checked.push(Checked { subject, section, file: None, declared: None, rules, states, reasons: Vec::new() });
         (self.checked.len() - 1) as u32
     }
 

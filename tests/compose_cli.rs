@@ -436,3 +436,124 @@ fn relative_bind_sources_resolve_against_the_file_however_it_is_named() {
         assert_eq!(mount_findings(&r), want, "{args:?} in {}: {}", cwd.display(), r.stderr);
     }
 }
+
+#[test]
+fn a_service_whose_extends_file_is_missing_is_audited_with_its_own_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "services:\n  app:\n    extends:\n      file: missing/base.yaml\n      service: base\n    image: nginx:1.27\n    privileged: true\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n";
+    std::fs::write(tmp.path().join("compose.yaml"), text).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["compose", "compose.yaml", "--format", "json"];
+        args.extend(extra);
+        let r = cbench_in(Some(tmp.path()), &args, &[]);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        (r.code, v)
+    };
+    let want_message = "extends: missing/base.yaml: cannot read: No such file or directory (os error 2); the base service \"base\" was not seen, \"app\" is audited with its own keys only";
+    for (extra, code, list) in [(&[][..], 2, "errors"), (&["--allow-partial"][..], 1, "warnings")] {
+        let (got, v) = run(extra);
+        assert_eq!(got, code, "{extra:?}: {v}");
+        let rules: Vec<(u64, String)> =
+            lines_and_rules(&v).into_iter().filter(|(_, r)| r.contains("privileged") || r.contains("socket")).collect();
+        assert_eq!(rules, [(7, "privileged-container".to_string()), (9, "docker-socket-mount".to_string())], "{extra:?}");
+        assert_eq!(
+            v[list],
+            serde_json::json!([{"path": "compose.yaml", "line": 4, "column": 13, "message": want_message}]),
+            "{extra:?}: {v}"
+        );
+        let other = if list == "errors" { "warnings" } else { "errors" };
+        assert_eq!(v[other], serde_json::json!([]), "{extra:?}");
+    }
+}
+
+#[test]
+fn a_baseline_suppresses_what_it_records_and_survives_moved_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let v1 = "services:\n  web:\n    image: nginx:1.27\n    privileged: true\n";
+    std::fs::write(dir.join("compose.yaml"), v1).unwrap();
+    let r = cbench_in(Some(dir), &["compose", "compose.yaml", "--write-baseline", "baseline.json", "--format", "json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, "cbench: 9 findings recorded in the baseline baseline.json\n");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v["findings"].as_array().unwrap().iter().all(|f| f["suppressed_by"] == "baseline"), "{v}");
+    let recorded: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("baseline.json")).unwrap()).unwrap();
+    assert_eq!(recorded["findings"].as_array().unwrap().len(), 9);
+    // Lines move (a comment, a key above) and a new problem comes: only it is new.
+    let v2 = "# moved\nservices:\n  web:\n    # the proxy\n    image: nginx:1.27\n    privileged: true\n    pid: host\n";
+    std::fs::write(dir.join("compose.yaml"), v2).unwrap();
+    let r = cbench_in(Some(dir), &["compose", "compose.yaml", "--baseline", "baseline.json", "--format", "json"], &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let new: Vec<(u64, String)> = lines_and_rules(&v);
+    assert_eq!(new, [(7, "host-pid".to_string())]);
+    assert_eq!(v["summary"]["suppressed"], 9);
+    // The same identity in SARIF, for code scanning.
+    let sarif = cbench_in(Some(dir), &["compose", "compose.yaml", "--baseline", "baseline.json", "--format", "sarif"], &[]);
+    let s: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    let by_rule = |rule: &str, doc: &[serde_json::Value], key: &str| -> Vec<serde_json::Value> {
+        doc.iter().filter(|f| f[key] == rule).cloned().collect()
+    };
+    let pid_sarif = &by_rule("host-pid", results, "ruleId")[0];
+    let pid_json = &by_rule("host-pid", v["findings"].as_array().unwrap(), "rule")[0];
+    assert_eq!(pid_sarif["partialFingerprints"]["cbench/v1"], pid_json["fingerprint"]);
+    let privileged = &by_rule("privileged-container", results, "ruleId")[0];
+    assert_eq!(privileged["suppressions"], serde_json::json!([{"kind": "external", "justification": "baseline"}]));
+    // A baseline that is not one: an input error naming it, the audit still made.
+    std::fs::write(dir.join("bad.json"), "{\"version\": 1, \"findings\": 3}").unwrap();
+    let r = cbench_in(Some(dir), &["compose", "compose.yaml", "--baseline", "bad.json", "--format", "compact"], &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("host-pid"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("bad.json:1:28: error: not a cbench baseline: invalid type: integer (value not shown), expected a sequence"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn unknown_rule_ids_in_config_and_comments_are_said() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("compose.yaml"), "services:\n  web:  # cbench: ignore[privileged-containr]\n    image: nginx:1.27\n").unwrap();
+    let r = cbench_in(Some(dir), &["compose", "compose.yaml", "--format", "json"], &[]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v["warnings"],
+        serde_json::json!([{"path": "compose.yaml", "line": 2, "column": 26, "message": "cbench: ignore[...] names an unknown rule id `privileged-containr` (see `cbench rules`); it suppresses nothing"}])
+    );
+    std::fs::write(dir.join(".cbench.toml"), "# typo below\nignore = [\"healthcheck-missing\", \"runs-as-rot\"]\n").unwrap();
+    let r = cbench_in(Some(dir), &["compose", "compose.yaml", "--format", "json"], &[]);
+    assert_eq!(r.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let config = dir.canonicalize().unwrap().join(".cbench.toml");
+    assert_eq!(
+        v["errors"],
+        serde_json::json!([{"path": config.display().to_string(), "line": 2, "column": 34, "message": "ignore: unknown rule id `runs-as-rot` (see `cbench rules`)"}])
+    );
+}
+
+#[test]
+fn the_text_report_leads_with_what_matters() {
+    let r = cbench(&["compose", "compose-samples/insecure.yaml", "compose-samples/webapp.yaml"]);
+    let titles: Vec<&str> = r.stdout.lines().filter(|l| l.contains("]: ")).collect();
+    let severity = |l: &str| ["critical", "high", "medium", "low", "info"].iter().position(|s| l.starts_with(s)).unwrap();
+    let order: Vec<usize> = titles.iter().map(|l| severity(l)).collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted, "criticals and highs first");
+    // One entry per service for what it does not set; every finding is still in JSON.
+    let hardening: Vec<&&str> = titles.iter().filter(|l| l.contains("[hardening]")).collect();
+    assert_eq!(hardening.len(), 6, "{hardening:#?}");
+    assert!(hardening.iter().any(|l| l.contains("service `metrics`: 8 hardening controls not set:")), "{hardening:#?}");
+    let (_, json) = json(&["compose", "compose-samples/insecure.yaml", "compose-samples/webapp.yaml"]);
+    let listed = json["findings"].as_array().unwrap().iter().filter(|f| f["suppressed"] == false).count();
+    let expanded = cbench(&["compose", "compose-samples/insecure.yaml", "compose-samples/webapp.yaml", "--expand"]);
+    let expanded_titles = expanded.stdout.lines().filter(|l| l.contains("]: ")).count();
+    assert_eq!(expanded_titles, listed);
+    assert!(titles.len() < listed);
+    // A summary line per file.
+    assert!(r.stdout.contains("\ncompose-samples/insecure.yaml: "), "{}", r.stdout);
+    assert!(r.stdout.contains("\ncompose-samples/webapp.yaml: "), "{}", r.stdout);
+}

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::{self, Config};
-use crate::model::{DiagKind, Diagnostic, Mount, Origin, Severity, Subject, Val};
+use crate::model::{DiagKind, Diagnostic, Origin, Severity, Subject};
 use crate::report::Run;
 use crate::rules::{self, Selection};
 use crate::sources::compose::{self, LoadOptions};
@@ -27,6 +27,10 @@ pub struct Options {
     pub no_config: bool,
     /// Where to discover a Compose file when none is given.
     pub cwd: PathBuf,
+    /// `--baseline`: the findings it records are suppressed (reason: baseline).
+    pub baseline: Option<PathBuf>,
+    /// `--write-baseline`: record today's findings there.
+    pub write_baseline: Option<PathBuf>,
 }
 
 pub fn run(opts: &Options) -> Run {
@@ -60,14 +64,27 @@ pub fn run(opts: &Options) -> Run {
         let project = compose::load_each(paths, &opts.load, |service| {
             let subject = Subject { kind: "service", name: service.name };
             let at = rules::judge_container(&mut run, "services", subject, &service.spec, opts.pedantic, None);
-            mounts.push((at, service.spec.mounts));
+            let modes = rules::Modes::of(&service.spec);
+            mounts.push((at, service.spec.mounts, modes));
         });
-        let refs: Vec<(u32, &[Val<Mount>])> = mounts.iter().map(|(at, m)| (*at, &m[..])).collect();
+        let refs: Vec<rules::ProjectMember> = mounts.iter().map(|(at, m, modes)| (*at, &m[..], modes)).collect();
         rules::judge_project(&mut run, &refs);
         drop(refs);
         drop(mounts);
         run.files += project.files.len();
         run.diagnostics.extend(project.diagnostics);
+        let known = |id: &str| rules::catalog::get(id).is_some();
+        for sf in &project.files {
+            for (line, col, id) in suppress::unknown_ids(&sf.text, &known) {
+                run.diagnostics.push(Diagnostic {
+                    kind: DiagKind::Warning,
+                    path: sf.path.to_string(),
+                    line: Some(line),
+                    col: Some(col),
+                    message: format!("cbench: ignore[...] names an unknown rule id `{id}` (see `cbench rules`); it suppresses nothing"),
+                });
+            }
+        }
         let mut file_config: HashMap<Arc<str>, (Option<usize>, PathBuf)> = HashMap::new();
         let findings = &mut run.findings[first_finding..];
         for f in findings.iter_mut() {
@@ -76,6 +93,7 @@ pub fn run(opts: &Options) -> Run {
                 && suppress::ignored_at(&sf.text, *line).iter().any(|r| r == f.rule)
             {
                 f.suppressed = true;
+                f.suppressed_by = Some("inline comment");
             }
             if opts.no_config {
                 continue;
@@ -94,8 +112,9 @@ pub fn run(opts: &Options) -> Run {
                 if let Some(sev) = cfg.severity(f.rule) {
                     f.severity = sev;
                 }
-                if cfg.ignores(f.rule, abs) {
+                if !f.suppressed && cfg.ignores(f.rule, abs) {
                     f.suppressed = true;
+                    f.suppressed_by = Some("config");
                 }
             }
         }
@@ -104,6 +123,18 @@ pub fn run(opts: &Options) -> Run {
         for sf in project.files {
             run.sources.insert(sf.path.to_string(), sf.text);
         }
+    }
+    // A baseline written now records what is found, and then suppresses it like one read.
+    if let Some(path) = &opts.write_baseline {
+        match crate::baseline::write(&run, path) {
+            Ok(n) => eprintln!("cbench: {n} findings recorded in the baseline {}", path.display()),
+            Err(d) => run.diagnostics.push(d),
+        }
+    }
+    if let Some(path) = opts.baseline.as_ref().or(opts.write_baseline.as_ref())
+        && let Err(d) = crate::baseline::apply(&mut run, path)
+    {
+        run.diagnostics.push(d);
     }
     run.finish(opts.selection.clone(), opts.min_severity);
     run
@@ -124,11 +155,16 @@ fn load_config(dir: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
             return None;
         }
     };
-    match Config::parse(&path, &text) {
+    match Config::parse(&path, &text, &|id| crate::rules::catalog::get(id).is_some()) {
         Ok(c) => Some(c),
         Err(e) => {
-            let msg = e.to_string().lines().next().unwrap_or("invalid configuration").to_string();
-            diags.push(Diagnostic { kind: DiagKind::Error, path: path.display().to_string(), line: None, col: None, message: msg });
+            diags.push(Diagnostic {
+                kind: DiagKind::Error,
+                path: path.display().to_string(),
+                line: e.line,
+                col: e.col,
+                message: e.message,
+            });
             None
         }
     }

@@ -192,6 +192,8 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
     if opts.section("containers") {
         let mut mounts = Vec::new();
         let files = compose_files(facts, &opts.compose_files);
+        let all_modes: Vec<rules::Modes> = facts.containers.iter().map(|c| rules::Modes::of(&c.spec)).collect();
+        let mut modes = all_modes.iter();
         for c in &facts.containers {
             let name = match &c.compose {
                 Some((project, service)) => format!("{} compose {project}/{service}", c.label),
@@ -216,7 +218,7 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
             };
             let ctx = rules::Context { daemon: &facts.daemon, service };
             let at = rules::judge_container(run, "containers", Subject { kind: "container", name }, &c.spec, opts.pedantic, Some(&ctx));
-            mounts.push((at, &c.spec.mounts[..]));
+            mounts.push((at, &c.spec.mounts[..], modes.next().expect("one per container")));
         }
         rules::judge_project(run, &mounts);
     }

@@ -25,7 +25,7 @@ pub fn run(opts: &Options) -> Run {
                 let name = path.display().to_string();
                 let facts = oci::container_spec(&name, &spec);
                 let at = rules::judge_container(&mut run, "bundles", Subject { kind: "bundle", name }, &facts, opts.pedantic, None);
-                rules::judge_project(&mut run, &[(at, &facts.mounts[..])]);
+                rules::judge_project(&mut run, &[(at, &facts.mounts[..], &rules::Modes::of(&facts))]);
             }
             Err(e) => run.diagnostics.push(Diagnostic {
                 kind: DiagKind::Error,

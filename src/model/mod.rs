@@ -117,6 +117,8 @@ pub struct Finding {
     /// The offending setting, never a secret value.
     pub evidence: String,
     pub suppressed: bool,
+    /// What suppressed it: "inline comment", "config" (.cbench.toml) or "baseline".
+    pub suppressed_by: Option<&'static str>,
     /// Hidden by a display option (`--min-severity`, `--select`/`--ignore`): not shown, not
     /// counted for the exit code; the check's outcome stays.
     pub hidden: bool,

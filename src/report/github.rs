@@ -13,9 +13,18 @@ fn escape_prop(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
-    for f in run.shown() {
-        let level = match f.severity {
+/// Annotations follow the text report: a service's missing hardening controls are one.
+pub fn render(run: &Run, style: &super::Style, out: &mut dyn Write) -> io::Result<()> {
+    for e in super::text::entries(run, style.expand) {
+        let (f, severity, rule, message) = match &e {
+            super::text::Entry::One(f) => (*f, f.severity, f.rule.to_string(), f.message.clone()),
+            super::text::Entry::Missing(list) => {
+                let (controls, ids) = super::text::controls_of(list);
+                let message = format!("{} hardening controls not set: {} ({})", list.len(), controls.join(", "), ids.join(", "));
+                (list[0], e.severity(), "hardening".to_string(), message)
+            }
+        };
+        let level = match severity {
             Severity::Critical | Severity::High => "error",
             Severity::Medium | Severity::Low => "warning",
             Severity::Info => "notice",
@@ -24,11 +33,8 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             Origin::File { path, line, col } => format!("file={},line={line},col={col},", escape_prop(path)),
             _ => String::new(),
         };
-        let title = escape_prop(&format!("cbench {} ({})", f.rule, f.severity));
-        super::line(
-            out,
-            format_args!("::{level} {loc}title={title}::{}", escape_data(&format!("{}: {}", run.subject_of(f).name, f.message))),
-        )?;
+        let title = escape_prop(&format!("cbench {rule} ({severity})"));
+        super::line(out, format_args!("::{level} {loc}title={title}::{}", escape_data(&format!("{}: {message}", run.subject_of(f).name))))?;
     }
     // Checks that could not say pass or fail: a notice (skipped) or an error, never silence.
     let unsettled = run.any_unsettled();

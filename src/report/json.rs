@@ -58,7 +58,13 @@ struct Finding<'a> {
     origin: String,
     related: Vec<Location<'a>>,
     evidence: &'a str,
+    /// Its identity across commits (file, subject, rule, evidence; not the line): what a
+    /// baseline records and SARIF's partialFingerprints carry.
+    fingerprint: String,
     suppressed: bool,
+    /// What suppressed it: "inline comment", "config" or "baseline".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed_by: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -121,7 +127,9 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         origin: f.origin.to_string(),
         related: f.related.iter().filter_map(location).collect(),
         evidence: &f.evidence,
+        fingerprint: crate::baseline::fingerprint(run, f),
         suppressed: f.suppressed,
+        suppressed_by: f.suppressed_by,
     }));
     let diag = |warn: bool| {
         run.diagnostics

@@ -26,6 +26,9 @@ pub enum Format {
 
 pub struct Style {
     pub color: bool,
+    /// Text report: each missing hardening control its own entry (`--expand`), not one entry
+    /// per service.
+    pub expand: bool,
 }
 
 /// Write the report of `run` in `format` to `out`.
@@ -36,7 +39,7 @@ pub fn render(run: &Run, format: Format, style: &Style, out: &mut dyn Write) -> 
         Format::Compact => compact::render(run, out),
         Format::Json => json::render(run, out),
         Format::Sarif => sarif::render(run, out),
-        Format::Github => github::render(run, out),
+        Format::Github => github::render(run, style, out),
         Format::Junit => out.write_all(junit::render(run).as_bytes()),
         Format::DockerBenchJson => docker_bench::render(run, out),
     }

@@ -131,12 +131,17 @@ struct SarifResult<'a> {
     related_locations: Vec<Location<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
+    /// The finding's identity across commits (not its line), as the baseline has it.
+    partial_fingerprints: std::collections::BTreeMap<&'static str, String>,
     properties: ResultProperties<'a>,
 }
 
 #[derive(Serialize)]
 struct Suppression {
+    /// `inSource` (a comment in the file), `external` (.cbench.toml, a baseline).
     kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -212,7 +217,12 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         message: Message { text: format!("{} {}: {}", run.subject_of(f).kind, run.subject_of(f).name, f.message).into() },
         locations: physical(&f.origin, None).into_iter().collect(),
         related_locations: f.related.iter().enumerate().filter_map(|(i, o)| physical(o, Some(i))).collect(),
-        suppressions: if f.suppressed { vec![Suppression { kind: "inSource" }] } else { vec![] },
+        suppressions: match (f.suppressed, f.suppressed_by) {
+            (false, _) => vec![],
+            (true, Some("inline comment") | None) => vec![Suppression { kind: "inSource", justification: None }],
+            (true, by) => vec![Suppression { kind: "external", justification: by }],
+        },
+        partial_fingerprints: [(crate::baseline::SARIF_KEY, crate::baseline::fingerprint(run, f))].into(),
         properties: ResultProperties {
             severity: f.severity.as_str(),
             security_severity: security_severity(f.severity),

@@ -114,17 +114,64 @@ type LineCache<'a> = rustc_hash::FxHashMap<(&'a str, u32), LineFacts>;
 /// The lines (file, line) secret findings point at, with their columns.
 type SecretLines<'a> = rustc_hash::FxHashMap<(&'a str, u32), Vec<u32>>;
 
+/// What one entry of the text report shows.
+struct View<'v> {
+    severity: Severity,
+    title: String,
+    id: &'v str,
+    origin: &'v Origin,
+    label: &'v str,
+    help: String,
+    notes: Vec<String>,
+}
+
 fn finding<'a>(run: &'a Run, f: &'a Finding, renderer: &Renderer, secret_lines: &SecretLines, lines: &mut LineCache<'a>) -> String {
-    let title = format!("{} `{}`: {}", run.subject_of(f).kind, u(&run.subject_of(f).name), u(&f.message));
-    let help = catalog::get(f.rule).map(|m| m.remediation.clone()).unwrap_or_default();
-    let cis = catalog::get(f.rule).filter(|m| !m.cis.is_empty()).map(|m| format!("CIS Docker Benchmark {}", m.cis.join(", ")));
-    let head = level(f.severity).primary_title(title).id(f.rule);
-    let group = if let Origin::File { path, line, col } = &f.origin
-        && let Some(src) = run.sources.get(&**path)
+    let mut notes: Vec<String> = f.related.iter().map(|r| format!("see also {}", u(&r.to_string()))).collect();
+    notes.extend(catalog::get(f.rule).filter(|m| !m.cis.is_empty()).map(|m| format!("CIS Docker Benchmark {}", m.cis.join(", "))));
+    let view = View {
+        severity: f.severity,
+        title: format!("{} `{}`: {}", run.subject_of(f).kind, u(&run.subject_of(f).name), u(&f.message)),
+        id: f.rule,
+        origin: &f.origin,
+        label: &f.evidence,
+        help: catalog::get(f.rule).map(|m| m.remediation.clone()).unwrap_or_default(),
+        notes,
+    };
+    entry(run, &view, renderer, secret_lines, lines)
+}
+
+/// A service's missing hardening controls as one entry, at its declaration.
+fn missing_controls<'a>(
+    run: &'a Run,
+    list: &[&'a Finding],
+    renderer: &Renderer,
+    secret_lines: &SecretLines,
+    lines: &mut LineCache<'a>,
+) -> String {
+    let first = list[0];
+    let subject = run.subject_of(first);
+    let (controls, ids) = controls_of(list);
+    let view = View {
+        severity: list.iter().map(|f| f.severity).max().unwrap_or(first.severity),
+        title: format!("{} `{}`: {} hardening controls not set: {}", subject.kind, u(&subject.name), list.len(), controls.join(", ")),
+        id: "hardening",
+        origin: &first.origin,
+        label: "not set here",
+        help: "set them, or see each with `--expand` and `cbench explain RULE`".into(),
+        notes: vec![format!("rules: {}", ids.join(", "))],
+    };
+    entry(run, &view, renderer, secret_lines, lines)
+}
+
+fn entry<'a>(run: &'a Run, v: &View, renderer: &Renderer, secret_lines: &SecretLines, lines: &mut LineCache<'a>) -> String {
+    let head = level(v.severity).primary_title(v.title.clone()).id(v.id);
+    let group = if let Origin::File { path, line, col } = v.origin
+        && let Some((path, src)) = run.sources.get_key_value(&**path)
         && let Some(text) = src.line(*line)
     {
+        let path: &'a str = path;
         let facts =
-            lines.entry((&**path, *line)).or_insert_with(|| LineFacts { ascii: text.is_ascii(), first_bracket: text.find(['[', '{']) });
+            lines.entry((path, *line)).or_insert_with(|| LineFacts { ascii: text.is_ascii(), first_bracket: text.find(['[', '{']) });
         let byte = |col: u32| match facts.ascii {
             true => (col as usize - 1).min(text.len()),
             false => text.char_indices().nth(col as usize - 1).map_or(text.len(), |(i, _)| i),
@@ -133,27 +180,125 @@ fn finding<'a>(run: &'a Run, f: &'a Finding, renderer: &Renderer, secret_lines: 
         let end = scalar_end(text, start, facts.first_bracket.is_some_and(|b| b < start));
         // Every secret finding on this line masks it, whichever finding shows it.
         let mask_from =
-            secret_lines.get(&(&**path, *line)).and_then(|cols| mask_start(text, byte(cols.iter().copied().min().unwrap_or(*col))));
+            secret_lines.get(&(path, *line)).and_then(|cols| mask_start(text, byte(cols.iter().copied().min().unwrap_or(*col))));
         let (shown, start, end) = shown_line(text, start.min(end), end, mask_from);
         head.element(
             Snippet::source(shown)
                 .line_start(*line as usize)
                 .path(u(path).into_owned())
-                .annotation(AnnotationKind::Primary.span(start..end).label(u(&f.evidence).into_owned())),
+                .annotation(AnnotationKind::Primary.span(start..end).label(u(v.label).into_owned())),
         )
     } else {
-        head.element(Level::NOTE.message(format!("at {}", u(&f.origin.to_string()))))
+        head.element(Level::NOTE.message(format!("at {}", u(&v.origin.to_string()))))
     };
-    let mut groups: Vec<Group> = vec![group];
-    let mut footer = Group::with_title(Level::HELP.secondary_title(help));
-    for r in &f.related {
-        footer = footer.element(Level::NOTE.message(format!("see also {}", u(&r.to_string()))));
+    let mut footer = Group::with_title(Level::HELP.secondary_title(v.help.clone()));
+    for n in &v.notes {
+        footer = footer.element(Level::NOTE.message(n.clone()));
     }
-    if let Some(c) = cis {
-        footer = footer.element(Level::NOTE.message(c));
+    renderer.render(&[group, footer]).to_string()
+}
+
+/// With several files, a line per file: its findings by severity and its services.
+fn file_summaries(run: &Run, style: &Style) -> String {
+    let mut files: Vec<(&str, usize, [usize; 5])> = Vec::new();
+    let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    for c in &run.checked {
+        let Some(file) = c.file.as_deref() else { continue };
+        let i = *index.entry(file).or_insert_with(|| {
+            files.push((file, 0, [0; 5]));
+            files.len() - 1
+        });
+        files[i].1 += 1;
     }
-    groups.push(footer);
-    renderer.render(&groups).to_string()
+    if files.len() < 2 {
+        return String::new();
+    }
+    for f in run.shown() {
+        if let Some(i) = run.checked[f.at as usize].file.as_deref().and_then(|p| index.get(p)) {
+            files[*i].2[Severity::ALL.iter().position(|s| *s == f.severity).unwrap_or(0)] += 1;
+        }
+    }
+    let mut out = String::new();
+    for (file, services, counts) in files {
+        let by: Vec<String> =
+            Severity::ALL.iter().zip(counts).filter(|(_, n)| *n > 0).map(|(s, n)| paint_count(format!("{n} {s}"), *s, style)).collect();
+        let what = if by.is_empty() { "no findings".to_string() } else { by.join(", ") };
+        let noun = if services == 1 { "service" } else { "services" };
+        out.push_str(&format!("{}: {what} ({services} {noun})\n", u(file)));
+    }
+    out.push('\n');
+    out
+}
+
+fn paint_count(text: String, s: Severity, style: &Style) -> String {
+    if !style.color {
+        return text;
+    }
+    match s {
+        Severity::Critical | Severity::High => text.red().bold().to_string(),
+        Severity::Medium => text.yellow().to_string(),
+        _ => text,
+    }
+}
+
+/// The controls a group of findings asks for, and their rule ids.
+pub(crate) fn controls_of<'a>(list: &[&'a Finding]) -> (Vec<&'a str>, Vec<&'a str>) {
+    let controls = list.iter().map(|f| catalog::get(f.rule).and_then(|m| m.control.as_deref()).unwrap_or(f.rule)).collect();
+    (controls, list.iter().map(|f| f.rule).collect())
+}
+
+/// One entry of the text report: a finding, or a service's missing hardening controls.
+pub(crate) enum Entry<'a> {
+    One(&'a Finding),
+    Missing(Vec<&'a Finding>),
+}
+
+impl Entry<'_> {
+    pub(crate) fn severity(&self) -> Severity {
+        match self {
+            Entry::One(f) => f.severity,
+            Entry::Missing(list) => list.iter().map(|f| f.severity).max().unwrap_or(Severity::Info),
+        }
+    }
+}
+
+/// A hardening rule's finding about what a service does not set: it points at the service's
+/// declaration (`user: root` written out points at its line, and is not one of them).
+fn is_missing_control(run: &Run, f: &Finding) -> bool {
+    catalog::get(f.rule).is_some_and(|m| m.control.is_some()) && run.checked[f.at as usize].declared.as_ref() == Some(&f.origin)
+}
+
+/// The entries of the text report, criticals and highs first (by severity, then as found):
+/// unless `expand`, the missing hardening controls of a service are one entry.
+pub(crate) fn entries(run: &Run, expand: bool) -> Vec<Entry<'_>> {
+    let mut out: Vec<Entry> = Vec::new();
+    let mut group_of: rustc_hash::FxHashMap<u32, usize> = Default::default();
+    for f in run.shown() {
+        if !expand && is_missing_control(run, f) {
+            match group_of.get(&f.at) {
+                Some(i) => {
+                    if let Entry::Missing(list) = &mut out[*i] {
+                        list.push(f);
+                    }
+                }
+                None => {
+                    group_of.insert(f.at, out.len());
+                    out.push(Entry::Missing(vec![f]));
+                }
+            }
+        } else {
+            out.push(Entry::One(f));
+        }
+    }
+    for e in &mut out {
+        if let Entry::Missing(list) = e
+            && list.len() == 1
+        {
+            *e = Entry::One(list[0]);
+        }
+    }
+    out.sort_by_key(|e| std::cmp::Reverse(e.severity()));
+    out
 }
 
 pub fn render(run: &Run, style: &Style) -> String {
@@ -166,10 +311,15 @@ pub fn render(run: &Run, style: &Style) -> String {
         }
     }
     let mut lines = LineCache::default();
-    for f in run.shown() {
-        out.push_str(&finding(run, f, &renderer, &secret_lines, &mut lines));
+    let entries = entries(run, style.expand);
+    for e in &entries {
+        match e {
+            Entry::One(f) => out.push_str(&finding(run, f, &renderer, &secret_lines, &mut lines)),
+            Entry::Missing(list) => out.push_str(&missing_controls(run, list, &renderer, &secret_lines, &mut lines)),
+        }
         out.push_str("\n\n");
     }
+    out.push_str(&file_summaries(run, style));
     for d in &run.diagnostics {
         let label = diag_label(d);
         let label = if !style.color {
@@ -183,21 +333,8 @@ pub fn render(run: &Run, style: &Style) -> String {
     }
     let total = run.shown().count();
     let suppressed = run.listed().filter(|f| f.suppressed).count();
-    let counts: Vec<String> = Severity::ALL
-        .iter()
-        .filter(|s| run.count(**s) > 0)
-        .map(|s| {
-            let text = format!("{} {s}", run.count(*s));
-            if !style.color {
-                return text;
-            }
-            match s {
-                Severity::Critical | Severity::High => text.red().bold().to_string(),
-                Severity::Medium => text.yellow().to_string(),
-                _ => text,
-            }
-        })
-        .collect();
+    let counts: Vec<String> =
+        Severity::ALL.iter().filter(|s| run.count(**s) > 0).map(|s| paint_count(format!("{} {s}", run.count(*s)), *s, style)).collect();
     let errors = run.diagnostics.iter().filter(|d| d.kind != DiagKind::Warning).count();
     let mut summary = format!(
         "{} {} in {} {} across {} {}",

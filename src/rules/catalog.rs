@@ -42,6 +42,10 @@ pub struct Meta {
     /// Subject kinds the rule does not apply to, with the reason (`not_applicable:` in the
     /// metadata): e.g. a health check in an OCI bundle.
     pub not_applicable: Vec<(String, String)>,
+    /// A hardening control the rule asks for (`control:`, e.g. "memory limit"): when a
+    /// service does not set it, the text report lists it with the service's other missing
+    /// controls in one entry.
+    pub control: Option<String>,
 }
 
 impl Meta {
@@ -90,6 +94,7 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<Meta>, String> {
                 decision: r.get("decision").and_then(Node::as_str).map(str::to_string),
                 references: list(r, "references"),
                 compose_lint: list(r, "compose_lint"),
+                control: r.get("control").and_then(Node::as_str).map(str::to_string),
                 not_applicable: r
                     .get("not_applicable")
                     .and_then(Node::as_map)

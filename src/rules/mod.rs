@@ -153,11 +153,31 @@ pub fn host_rule_ids() -> impl Iterator<Item = &'static str> {
 /// A rule that judges one container (a Compose service, a running container, an OCI bundle).
 pub type ContainerCheck = fn(&ContainerSpec) -> Vec<Hit>;
 
-/// What a project rule sees of each container of the project: its name and mounts.
+/// What a project rule sees of each container of the project: its name, mounts and the
+/// namespaces it joins.
 pub struct Member<'a> {
     pub name: &'a str,
     pub mounts: &'a [Val<Mount>],
+    pub modes: &'a Modes,
 }
+
+/// The namespace modes of a container (`host`, `service:NAME`, ...), kept for the project
+/// rules once the rest of its spec is gone.
+#[derive(Clone, Debug, Default)]
+pub struct Modes {
+    pub network: Option<Val<String>>,
+    pub pid: Option<Val<String>>,
+    pub ipc: Option<Val<String>>,
+}
+
+impl Modes {
+    pub fn of(spec: &ContainerSpec) -> Modes {
+        Modes { network: spec.network_mode.clone(), pid: spec.pid.clone(), ipc: spec.ipc.clone() }
+    }
+}
+
+/// One container as `judge_project` takes it: its subject index, mounts and modes.
+pub type ProjectMember<'a> = (u32, &'a [Val<Mount>], &'a Modes);
 
 /// A rule that judges the containers of one project together; hits name the container's index.
 pub type ProjectCheck = fn(&[Member]) -> Vec<(usize, Hit)>;
@@ -185,6 +205,7 @@ pub fn finding(rule: &'static str, at: u32, hit: Hit) -> Finding {
         evidence: hit.evidence,
         cis: hit.cis,
         suppressed: false,
+        suppressed_by: None,
         hidden: false,
         redact: hit.redact,
     }
@@ -241,6 +262,7 @@ pub fn judge_container(
     let at = run.begin(section, subject, container_checks(ctx.is_some()));
     if let Some(Origin::File { path, .. }) = &spec.declared_at {
         run.checked[at as usize].file = Some(path.clone());
+        run.checked[at as usize].declared = spec.declared_at.clone();
     }
     // Which rules do not apply to which subject kinds: from the metadata, read once.
     static NOT_FOR: OnceLock<Vec<Vec<(String, String)>>> = OnceLock::new();
@@ -286,15 +308,15 @@ fn declared_elsewhere(origin: &Origin, declared: &Origin) -> bool {
 }
 
 /// Run the project rules across the containers of one project, given as (subject index, mounts).
-pub fn judge_project(run: &mut Run, members: &[(u32, &[Val<Mount>])]) {
-    let names: Vec<String> = members.iter().map(|(at, _)| run.checked[*at as usize].subject.name.clone()).collect();
-    let view: Vec<Member> = members.iter().zip(&names).map(|((_, mounts), name)| Member { name, mounts }).collect();
+pub fn judge_project(run: &mut Run, members: &[ProjectMember]) {
+    let names: Vec<String> = members.iter().map(|(at, ..)| run.checked[*at as usize].subject.name.clone()).collect();
+    let view: Vec<Member> = members.iter().zip(&names).map(|((_, mounts, modes), name)| Member { name, mounts, modes }).collect();
     for (j, (_, check)) in PROJECT_RULES.iter().enumerate() {
         let mut by_member: Vec<Vec<Hit>> = vec![Vec::new(); members.len()];
         for (i, hit) in check(&view) {
             by_member[i].push(hit);
         }
-        for ((at, _), hits) in members.iter().zip(by_member) {
+        for ((at, ..), hits) in members.iter().zip(by_member) {
             run.record(*at, CONTAINER_RULES.len() + j, hits.into());
         }
     }

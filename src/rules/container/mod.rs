@@ -54,7 +54,10 @@ pub const CONTAINER_RULES: &[(&str, ContainerCheck)] = &[
     ("logging-disabled", resources::logging_disabled),
 ];
 
-pub const PROJECT_RULES: &[(&str, ProjectCheck)] = &[("shared-writable-volume", mounts::shared_writable_volume)];
+pub const PROJECT_RULES: &[(&str, ProjectCheck)] = &[
+    ("shared-writable-volume", mounts::shared_writable_volume),
+    ("host-namespace-through-service", namespaces::host_namespace_through_service),
+];
 
 /// The settings rules name in Compose's words (a finding's evidence), in the words of the other
 /// subjects: a running container's Engine API fields, an OCI bundle's config.json paths.

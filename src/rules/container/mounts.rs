@@ -309,7 +309,8 @@ mod tests {
         let a = ContainerSpec { mounts: vec![bind("/srv/data", false, 3)], ..hardened() };
         let b = ContainerSpec { mounts: vec![bind("/srv/data", false, 9)], ..hardened() };
         let c = ContainerSpec { mounts: vec![bind("/srv/data", true, 12)], ..hardened() };
-        let m = |name, s: &'static ContainerSpec| Member { name, mounts: &s.mounts };
+        let none: &'static crate::rules::Modes = Box::leak(Box::default());
+        let m = |name, s: &'static ContainerSpec| Member { name, mounts: &s.mounts, modes: none };
         let (a, b, c) = (Box::leak(Box::new(a)), Box::leak(Box::new(b)), Box::leak(Box::new(c)));
         let hits = shared_writable_volume(&[m("a", a), m("b", b), m("c", c)]);
         assert_eq!(

@@ -1,7 +1,8 @@
-//! host-network, host-pid, host-ipc, host-uts, host-userns, default-bridge-network
+//! host-network, host-pid, host-ipc, host-uts, host-userns, default-bridge-network,
+//! host-namespace-through-service
 
 use crate::model::{ContainerSpec, Val};
-use crate::rules::Hit;
+use crate::rules::{Hit, Member, Modes};
 
 fn host(v: &Option<Val<String>>, field: &str, what: &str) -> Vec<Hit> {
     match v {
@@ -41,6 +42,55 @@ pub fn default_bridge_network(s: &ContainerSpec) -> Vec<Hit> {
     }
 }
 
+/// The namespaces a container can join another's by `service:NAME` / `container:NAME`.
+type ModeOf = fn(&Modes) -> &Option<Val<String>>;
+const JOINABLE: &[(&str, &str, ModeOf)] =
+    &[("network_mode", "network stack", |m| &m.network), ("pid", "process namespace", |m| &m.pid), ("ipc", "IPC namespace", |m| &m.ipc)];
+
+/// A container that joins another's namespace (`network_mode: service:vpn`) shares what that
+/// one shares: the host's, when it, or one it joins in turn, is `host`. The others' own
+/// findings are host-network, host-pid and host-ipc.
+pub fn host_namespace_through_service(members: &[Member]) -> Vec<(usize, Hit)> {
+    let index: std::collections::HashMap<&str, usize> = members.iter().enumerate().map(|(i, m)| (m.name, i)).collect();
+    let joined = |v: &str| v.strip_prefix("service:").or_else(|| v.strip_prefix("container:")).map(str::to_string);
+    let mut hits = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        for (field, what, mode) in JOINABLE {
+            let Some(v) = mode(m.modes) else { continue };
+            let Some(first) = joined(&v.value) else { continue };
+            // Follow the chain; a cycle or a name outside the project ends it.
+            let mut chain = vec![first.clone()];
+            let mut at = first;
+            let shares_host = loop {
+                let Some(next) = index.get(at.as_str()).and_then(|j| mode(members[*j].modes).as_ref()) else { break false };
+                if next.value == "host" {
+                    break true;
+                }
+                match joined(&next.value) {
+                    Some(n) if !chain.contains(&n) && n != m.name => {
+                        chain.push(n.clone());
+                        at = n;
+                    }
+                    _ => break false,
+                }
+            };
+            if shares_host {
+                let through = if chain.len() > 1 { format!(" (through {})", chain[..chain.len() - 1].join(", ")) } else { String::new() };
+                let last = chain.last().cloned().unwrap_or_default();
+                hits.push((
+                    i,
+                    Hit::new(
+                        format!("{field}: {} joins {last}{through}, which shares the host's {what}", v.value),
+                        v.origin.clone(),
+                        format!("{field}: {}", v.value),
+                    ),
+                ));
+            }
+        }
+    }
+    hits
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +104,33 @@ mod tests {
         let b = ContainerSpec { network_mode: Some(v("bridge".into(), 3)), ..hardened() };
         assert_eq!(default_bridge_network(&b).len(), 1);
         assert!(host_network(&b).is_empty());
+    }
+
+    #[test]
+    fn namespaces_joined_through_services() {
+        let modes = |net: Option<&str>, pid: Option<&str>| Modes {
+            network: net.map(|n| v(n.into(), 3)),
+            pid: pid.map(|p| v(p.into(), 4)),
+            ipc: None,
+        };
+        let all = [
+            modes(Some("host"), None),
+            modes(Some("service:vpn"), Some("service:tools")),
+            modes(Some("service:app"), None),
+            modes(Some("service:loop"), Some("service:app")),
+            modes(Some("service:nowhere"), Some("host")),
+        ];
+        let names = ["vpn", "app", "web", "loop", "tools"];
+        let members: Vec<Member> = names.iter().zip(&all).map(|(name, modes)| Member { name, mounts: &[], modes }).collect();
+        let hits: Vec<(usize, String)> = host_namespace_through_service(&members).into_iter().map(|(i, h)| (i, h.message)).collect();
+        assert_eq!(
+            hits,
+            [
+                (1, "network_mode: service:vpn joins vpn, which shares the host's network stack".to_string()),
+                (1, "pid: service:tools joins tools, which shares the host's process namespace".to_string()),
+                (2, "network_mode: service:app joins vpn (through app), which shares the host's network stack".to_string()),
+                (3, "pid: service:app joins tools (through app), which shares the host's process namespace".to_string()),
+            ]
+        );
     }
 }

@@ -148,6 +148,8 @@ struct Loader {
     extends_failed: rustc_hash::FxHashSet<(u32, String)>,
     /// The project's named volumes that bind a host path (`convert::bind_volumes`).
     bind_volumes: HashMap<String, String>,
+    /// Files named by `extends` that could not be read, with why: a partial view.
+    extends_unread: HashMap<PathBuf, String>,
     /// What `${VAR:-default}` templates give with nothing set, by scalar: the text they commit.
     defaults: HashMap<Pos, String>,
 }
@@ -523,10 +525,39 @@ impl Loader {
                     let path = self.dirs[ext.pos.file as usize].join(f);
                     let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
                     if !self.extends_cache.contains_key(&canonical) {
+                        let before = self.diagnostics.len();
                         let loaded = self.read_file(&path, env, DiagKind::Partial, None).map(Arc::new);
+                        // Why a file could not be read is said where it is named, at each
+                        // `extends:` that names it (below), not once without a place.
+                        let mut unread = Vec::new();
+                        for d in self.diagnostics.drain(before..).collect::<Vec<_>>() {
+                            match d.line {
+                                None if d.kind == DiagKind::Partial => unread.push(d.message),
+                                _ => self.diagnostics.push(d),
+                            }
+                        }
+                        if loaded.is_none() && !unread.is_empty() {
+                            self.extends_unread.insert(canonical.clone(), unread.join("; "));
+                        }
                         self.extends_cache.insert(canonical.clone(), loaded);
                     }
                     let Some(Some(r)) = self.extends_cache.get(&canonical).cloned() else {
+                        // A partial view: the service keeps its own keys and is audited, and
+                        // what its base would add is said to be missing.
+                        if let Some(why) = self.extends_unread.get(&canonical).cloned() {
+                            let message = format!(
+                                "extends: {}: {why}; the base service {base_name:?} was not seen, {:?} is audited with its own keys only",
+                                path.display(),
+                                who.1
+                            );
+                            let named_at = ext.get("file").map_or(ext.pos, |f| f.pos);
+                            self.diag_at(DiagKind::Partial, named_at, message);
+                            let mut local = current;
+                            if let Kind::Map(entries) = &mut local.kind {
+                                entries.retain(|(k, _)| &*k.name != "extends");
+                            }
+                            break Some(local);
+                        }
                         break None;
                     };
                     current_root = Some(r);
