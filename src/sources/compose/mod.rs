@@ -8,6 +8,7 @@ pub mod convert;
 pub mod dotenv;
 pub mod interpolate;
 pub mod merge;
+pub mod schema;
 pub mod yaml;
 
 use std::collections::HashMap;
@@ -179,6 +180,12 @@ impl Loader {
             }
             _ => svc,
         };
+        // A service that is not a mapping (`web: nginx`) is refused, as Compose does; there is
+        // no container to audit.
+        if resolved.as_map().is_none() && !resolved.is_null() {
+            self.diag_at(DiagKind::Error, resolved.pos, format!("services.{} must be a mapping, found {}", key.name, resolved.type_name()));
+            return;
+        }
         let profiles: Vec<String> = resolved
             .get("profiles")
             .and_then(Node::as_seq)
@@ -320,6 +327,9 @@ impl Loader {
             let (pos, t) = (s.pos, s.type_name());
             self.diag_at(DiagKind::Error, pos, format!("`services` must be a mapping, found {t}"));
             return None;
+        }
+        for (pos, why) in schema::top_level_errors(&root) {
+            self.diag_at(DiagKind::Error, pos, why);
         }
         self.interpolate(&mut root, env);
         Some(root)
