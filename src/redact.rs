@@ -46,37 +46,60 @@ pub fn without_quoted_values(message: &str) -> String {
 
 /// `text` with every span masked: `(start, end, keep_name)` in character indices, each
 /// character becoming `*` but for line breaks, so lines and columns stay where they were; with
-/// `keep_name`, a leading `NAME=` stays (a list item `PASSWORD=...`).
-pub fn mask(text: &str, spans: &mut [(usize, usize, bool)]) -> String {
+/// `keep_name`, a leading `NAME=` stays (a list item `PASSWORD=...`). Overlapping spans are
+/// one (the first's `keep_name`). Linear, and in place when the masked parts are ASCII (a 10 MB
+/// file is not held twice).
+pub fn mask(text: String, spans: &mut [(usize, usize, bool)]) -> String {
     spans.sort_unstable();
-    let mut out = String::with_capacity(text.len());
-    let mut spans = spans.iter().peekable();
-    let mut current: Option<(usize, bool)> = None; // (end, still in the NAME= part)
-    for (i, c) in text.chars().enumerate() {
-        while current.is_none_or(|(end, _)| i >= end)
-            && let Some(&&(start, end, keep_name)) = spans.peek()
-            && start <= i
-        {
-            spans.next();
-            if end > i {
-                current = Some((end.max(current.map_or(0, |c| c.0)), keep_name));
-            }
-        }
-        match &mut current {
-            Some((end, _)) if i >= *end => {
-                current = None;
-                out.push(c);
-            }
-            Some((_, naming @ true)) => {
-                if c == '=' {
-                    *naming = false;
-                }
-                out.push(c);
-            }
-            Some(_) if c != '\n' && c != '\r' => out.push('*'),
-            _ => out.push(c),
+    let mut merged: Vec<(usize, usize, bool)> = Vec::with_capacity(spans.len());
+    for &(start, end, keep) in spans.iter().filter(|(s, e, _)| s < e) {
+        match merged.last_mut() {
+            Some(last) if start < last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end, keep)),
         }
     }
+    // Character indices to byte ranges, moving forward only (the spans are sorted).
+    let ascii = text.is_ascii();
+    let mut cursor = (0usize, 0usize);
+    let mut byte_of = |ci: usize| -> usize {
+        if ascii {
+            return ci.min(text.len());
+        }
+        let (mut c, mut b) = cursor;
+        for ch in text[b..].chars() {
+            if c == ci {
+                break;
+            }
+            c += 1;
+            b += ch.len_utf8();
+        }
+        cursor = (c, b);
+        b
+    };
+    let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(merged.len());
+    for (start, end, keep_name) in merged {
+        let (mut bs, be) = (byte_of(start), byte_of(end));
+        if keep_name && let Some(eq) = text[bs..be].find('=') {
+            bs += eq + 1;
+        }
+        ranges.push((bs, be));
+    }
+    if ranges.iter().all(|(a, b)| text.as_bytes()[*a..*b].is_ascii()) {
+        let mut bytes = text.into_bytes();
+        for (a, b) in ranges {
+            bytes[a..b].iter_mut().filter(|c| !matches!(c, b'\n' | b'\r')).for_each(|c| *c = b'*');
+        }
+        // Only ASCII bytes were replaced by ASCII: still UTF-8.
+        return String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (a, b) in ranges {
+        out.push_str(&text[copied..a]);
+        out.extend(text[a..b].chars().map(|c| if c == '\n' || c == '\r' { c } else { '*' }));
+        copied = b;
+    }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -102,9 +125,11 @@ mod tests {
     #[test]
     fn masks_keep_lines_and_columns() {
         let text = "a: Sécret\nb: x\n";
-        assert_eq!(mask(text, &mut [(3, 9, false)]), "a: ******\nb: x\n");
-        assert_eq!(mask("k: |\n  one\n  two\n", &mut [(5, 16, false)]), "k: |\n*****\n*****\n");
-        assert_eq!(mask("abc", &mut [(1, 2, false), (0, 3, false)]), "***");
-        assert_eq!(mask("- A=b=c\n", &mut [(2, 7, true)]), "- A=***\n");
+        assert_eq!(mask(text.to_string(), &mut [(3, 9, false)]), "a: ******\nb: x\n");
+        assert_eq!(mask("k: |\n  one\n  two\n".into(), &mut [(5, 16, false)]), "k: |\n*****\n*****\n");
+        assert_eq!(mask("abc".into(), &mut [(1, 2, false), (0, 3, false)]), "***");
+        assert_eq!(mask("- A=b=c\n".into(), &mut [(2, 7, true)]), "- A=***\n");
+        // Character indices on a line with multi-byte characters, spans out of order.
+        assert_eq!(mask("é: sécret # ü\nb: ü".into(), &mut [(17, 18, false), (3, 9, false)]), "é: ****** # ü\nb: *");
     }
 }

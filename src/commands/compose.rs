@@ -64,10 +64,14 @@ pub fn run(opts: &Options) -> Run {
         let project = compose::load_each(paths, &opts.load, |service| {
             let subject = Subject { kind: "service", name: service.name };
             let at = rules::judge_container(&mut run, "services", subject, &service.spec, opts.pedantic, None);
+            // Kept only for the services that join a namespace: a big project holds them all.
             let modes = rules::Modes::of(&service.spec);
+            let modes = (modes.network.is_some() || modes.pid.is_some() || modes.ipc.is_some()).then(|| Box::new(modes));
             mounts.push((at, service.spec.mounts, modes));
         });
-        let refs: Vec<rules::ProjectMember> = mounts.iter().map(|(at, m, modes)| (*at, &m[..], modes)).collect();
+        let none = rules::Modes::default();
+        let refs: Vec<rules::ProjectMember> =
+            mounts.iter().map(|(at, m, modes)| (*at, &m[..], modes.as_deref().unwrap_or(&none))).collect();
         rules::judge_project(&mut run, &refs);
         drop(refs);
         drop(mounts);

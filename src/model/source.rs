@@ -13,6 +13,15 @@ impl SourceText {
         SourceText { text, starts }
     }
 
+    /// The same lines with the text masked by `f` (which keeps line breaks where they are):
+    /// the line index is kept when the bytes did not move (every masked character was one
+    /// byte), else rebuilt.
+    pub fn masked(self, f: impl FnOnce(String) -> String) -> SourceText {
+        let len = self.text.len();
+        let text = f(self.text);
+        if text.len() == len { SourceText { text, starts: self.starts } } else { SourceText::new(text) }
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }

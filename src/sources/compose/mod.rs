@@ -287,10 +287,8 @@ impl Loader {
         self.files[idx as usize].text = if secrets.spans.is_empty() {
             source
         } else {
-            {
-                let mut spans: Vec<_> = secrets.spans.iter().map(|s| (s.start, s.end, s.keep_name)).collect();
-                SourceText::new(crate::redact::mask(source.text(), &mut spans))
-            }
+            let mut spans: Vec<_> = secrets.spans.iter().map(|s| (s.start, s.end, s.keep_name)).collect();
+            source.masked(|text| crate::redact::mask(text, &mut spans))
         };
         let docs = match parsed {
             Ok(d) => d,

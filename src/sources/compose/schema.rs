@@ -211,9 +211,12 @@ pub fn service_key_error(key: &str, v: &Node) -> Option<String> {
     if key.starts_with("x-") {
         return None;
     }
-    match SERVICE_KEYS.iter().find(|(k, _)| *k == key) {
+    // A hash lookup: it runs for every key of every service.
+    static KEYS: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, u8>> = std::sync::OnceLock::new();
+    let keys = KEYS.get_or_init(|| SERVICE_KEYS.iter().copied().collect());
+    match keys.get(key) {
         None => Some(format!("additional property '{key}' is not allowed (not a Compose service key)")),
-        Some((_, kinds)) if kind(v) & kinds == 0 => Some(format!("{key} must be {}", describe(*kinds))),
+        Some(kinds) if kind(v) & kinds == 0 => Some(format!("{key} must be {}", describe(*kinds))),
         Some(_) => None,
     }
 }
