@@ -124,11 +124,15 @@ fn words(name: &str) -> Vec<String> {
 }
 
 /// Whether a value can be a secret by its shape: not a boolean, a number, a path (a secret's
-/// file, `/run/secrets/db`), a `${...}` reference, nor empty.
+/// file, `/run/secrets/db`), a `${...}` reference, a placeholder made of `x`s (`XXX-XXX`,
+/// `xxxx`), nor empty. A default credential (`admin`, `changeme`) is a secret: it is what gets
+/// deployed.
 pub fn secret_shaped(value: &str) -> bool {
     let v = value.trim();
     let lower = v.to_ascii_lowercase();
+    let placeholder = v.contains(['x', 'X']) && v.chars().all(|c| matches!(c, 'x' | 'X' | '-' | '_' | '.' | '*'));
     !(v.is_empty()
+        || placeholder
         || matches!(lower.as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "none")
         || v.parse::<f64>().is_ok()
         || v.starts_with('/')
@@ -154,6 +158,17 @@ pub fn secret_in_environment(s: &ContainerSpec) -> Vec<Hit> {
             Some(Hit::new(why, e.origin.clone(), name.clone()).redacted())
         })
         .collect();
+    // Options in a value (`JAVA_TOOL_OPTIONS: -Dkeystore.password=...`), whatever its name.
+    for e in s.env.iter().filter(|e| e.value.literal && !looks_secret(&e.value.name)) {
+        let Some(value) = e.value.value.as_deref().filter(|v| v.contains('-')) else { continue };
+        if let Some(flag) = password_argument(&[value.to_string()]) {
+            let name = &e.value.name;
+            hits.push(
+                Hit::new(format!("environment variable {name} passes a literal password ({flag})"), e.origin.clone(), name.clone())
+                    .redacted(),
+            );
+        }
+    }
     for (field, cmd) in [("entrypoint", &s.entrypoint), ("command", &s.command), ("healthcheck", &s.healthcheck_test)] {
         if let Some(c) = cmd
             && let Some(flag) = password_argument(&c.value)
@@ -170,6 +185,9 @@ pub fn secret_in_environment(s: &ContainerSpec) -> Vec<Hit> {
 const PASSWORD_FLAGS: &[&str] =
     &["--requirepass", "--masterauth", "--password", "--pass", "--passwd", "--db-password", "--auth-token", "--token"];
 
+/// Short options that take a password in one program only: (program, option).
+const PROGRAM_FLAGS: &[(&str, &str)] = &[("sqlcmd", "-P"), ("redis-cli", "-a"), ("mongo", "-p"), ("mongosh", "-p")];
+
 /// The option of a command line that passes a literal password, if any; a shell command in
 /// one word (`sh -c "..."`, `CMD-SHELL`) is split at spaces.
 pub fn password_argument(words: &[String]) -> Option<String> {
@@ -181,6 +199,22 @@ pub fn password_argument(words: &[String]) -> Option<String> {
             if !value.starts_with('-') && secret_shaped(value) && !value.starts_with('$') {
                 return Some(flag.to_string());
             }
+        }
+        // `-Dkeystore.password=SECRET` (a JVM system property named like a secret).
+        if let Some((key, value)) = w.strip_prefix("-D").and_then(|p| p.split_once('='))
+            && looks_secret(key)
+            && secret_shaped(value)
+            && !value.starts_with('$')
+        {
+            return Some(format!("-D{key}"));
+        }
+        if let Some((program, option)) = PROGRAM_FLAGS.iter().find(|(_, o)| o == w)
+            && split[..i].iter().any(|p| p.rsplit('/').next() == Some(program))
+            && let Some(value) = split.get(i + 1)
+            && secret_shaped(value)
+            && !value.starts_with(['$', '-'])
+        {
+            return Some(option.to_string());
         }
         // mysql, mysqladmin, mariadb: `-pSECRET` (the password glued to -p).
         if let Some(value) = w.strip_prefix("-p")
@@ -273,7 +307,7 @@ mod tests {
 
     #[test]
     fn values_by_shape() {
-        for v in ["yes", "TRUE", "0", "1", "3.5", "/run/secrets/db", "./pw.txt", "", "${DB_PW:?set it}"] {
+        for v in ["yes", "TRUE", "0", "1", "3.5", "/run/secrets/db", "./pw.txt", "", "${DB_PW:?set it}", "XXX-XXX", "xxxx"] {
             assert!(!secret_shaped(v), "{v}");
         }
         for v in ["hunter2", "changeme", "0x1f2e", "s3cr3t-with-dashes"] {
@@ -314,6 +348,12 @@ mod tests {
         assert_eq!(password_argument(&w(&["mysqladmin", "ping", "-p$MYSQL_ROOT_PASSWORD"])), None);
         assert_eq!(password_argument(&w(&["app", "--password-file", "/run/secrets/pw"])), None);
         assert_eq!(password_argument(&w(&["grep", "-pattern"])), None);
+        let sqlcmd = "/opt/mssql-tools/bin/sqlcmd -S localhost -U sa -P example_123 -Q 'SELECT 1' || exit 1";
+        assert_eq!(password_argument(&w(&["CMD-SHELL", sqlcmd])).as_deref(), Some("-P"));
+        assert_eq!(password_argument(&w(&["mysql", "-P", "3306"])), None, "mysql's -P is the port");
+        let jvm = "-Dencryption.keyAlgorithm=DESede -Dmetadata-keystore.password=mp6yc0UD9e -Dsolr.secureComms=secret";
+        assert_eq!(password_argument(&w(&[jvm])).as_deref(), Some("-Dmetadata-keystore.password"));
+        assert_eq!(password_argument(&w(&["-Dapp.password=${APP_PASSWORD}"])), None);
         let s = ContainerSpec { healthcheck_test: Some(v(w(&["CMD-SHELL", "mysqladmin ping -pS3cret"]), 9)), ..hardened() };
         let hits = secret_in_environment(&s);
         assert_eq!(
@@ -330,7 +370,11 @@ mod tests {
         assert!(!has_url_credential("https://example.com/a:b@c"));
         let env = |name: &str, value: &str, literal| v(EnvVar { name: name.into(), value: Some(value.into()), literal, default: None }, 7);
         let s = ContainerSpec {
-            env: vec![env("DB_PASSWORD", "x", true), env("API_TOKEN", "x", false), env("DATABASE_URL", "mysql://u:p@h/d", true)],
+            env: vec![
+                env("DB_PASSWORD", "hunter2", true),
+                env("API_TOKEN", "hunter2", false),
+                env("DATABASE_URL", "mysql://u:p@h/d", true),
+            ],
             ..hardened()
         };
         let ev: Vec<String> = secret_in_environment(&s).into_iter().map(|h| h.evidence).collect();
