@@ -580,8 +580,10 @@ fn what_compose_refuses_is_refused_and_not_read_as_a_setting() {
             (9, 18, "services.web: sysctls[1] must be a string"),
             (10, 16, "services.web.mem_limit: expected a size such as 512m or 1g, found `99999999999999999999g`"),
             (11, 11, "services.web: user must be a string"),
-            (12, 11, "services.scalar must be a mapping, found a scalar"),
-            (13, 1, "additional property 'servics' is not allowed (not a Compose top-level key)"),
+            (13, 9, "services.web.volumes: invalid spec: :/media: empty section between colons"),
+            (15, 11, "services.scalar must be a mapping, found a scalar"),
+            (16, 1, "additional property 'servics' is not allowed (not a Compose top-level key)"),
+            (14, 18, "service \"web\" depends on undefined service \"Web\": invalid compose project"),
         ]
     );
     // A string is no health check, an overflowing size no limit, an integer user no user; the

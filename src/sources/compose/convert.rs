@@ -491,6 +491,10 @@ fn volume_as_written(ctx: &Ctx, n: &Node) -> Result<Mount, String> {
     }
     let s = n.as_str().ok_or("expected a volume string or mapping")?;
     let parts: Vec<&str> = s.split(':').collect();
+    // `${UNSET}:/data` is `:/data`: Compose refuses it, it mounts nothing.
+    if parts.len() > 1 && parts.iter().any(|p| p.is_empty()) {
+        return Err(format!("invalid spec: {s}: empty section between colons"));
+    }
     let (src, target, mode) = match parts.as_slice() {
         [t] => (None, *t, ""),
         [s, t] => (Some(*s), *t, ""),

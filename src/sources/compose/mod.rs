@@ -151,6 +151,9 @@ struct Loader {
     bind_volumes: HashMap<String, String>,
     /// Files named by `extends` that could not be read, with why: a partial view.
     extends_unread: HashMap<PathBuf, String>,
+    /// Every service of the project (whatever its profiles), and what each `depends_on` names.
+    service_names: rustc_hash::FxHashSet<String>,
+    depends_on: Vec<(String, String, Pos)>,
     /// What `${VAR:-default}` templates give with nothing set, by scalar: the text they commit.
     defaults: HashMap<Pos, String>,
 }
@@ -180,6 +183,19 @@ impl Loader {
             }
             _ => svc,
         };
+        self.service_names.insert(key.name.to_string());
+        if let Some(deps) = resolved.get("depends_on") {
+            let names: Vec<(String, Pos)> = match &deps.kind {
+                Kind::Seq(items) => items.iter().filter_map(|n| n.as_str().map(|s| (s.to_string(), n.pos))).collect(),
+                Kind::Map(entries) => entries
+                    .iter()
+                    .filter(|(_, v)| v.get("required").and_then(Node::as_str).and_then(convert::parse_bool) != Some(false))
+                    .map(|(k, _)| (k.name.to_string(), k.pos))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            self.depends_on.extend(names.into_iter().map(|(n, pos)| (key.name.to_string(), n, pos)));
+        }
         // A service that is not a mapping (`web: nginx`) is refused, as Compose does; there is
         // no container to audit.
         if resolved.as_map().is_none() && !resolved.is_null() {
@@ -206,7 +222,17 @@ impl Loader {
         on_service(Service { name: key.name.to_string(), spec, profiles });
     }
 
-    fn finish(self) -> Project {
+    fn finish(mut self) -> Project {
+        // A dependency on a service the project does not have: Compose refuses the project.
+        for (service, dependency, pos) in std::mem::take(&mut self.depends_on) {
+            if !self.service_names.contains(&dependency) {
+                self.diag_at(
+                    DiagKind::Error,
+                    pos,
+                    format!("service {service:?} depends on undefined service {dependency:?}: invalid compose project"),
+                );
+            }
+        }
         Project { files: self.files, services: Vec::new(), diagnostics: self.diagnostics }
     }
 
