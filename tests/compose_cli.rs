@@ -596,3 +596,23 @@ fn what_compose_refuses_is_refused_and_not_read_as_a_setting() {
     assert!(!rules.iter().any(|(_, r)| r == "unsafe-sysctl"), "{rules:?}");
     assert_eq!(v["summary"]["subjects"], 1);
 }
+
+#[test]
+fn a_tilde_is_judged_by_what_it_names_whoever_runs_cbench() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ~/.ssh:/keys:ro\n      - ~/data:/data\n      - ~/.docker/config.json:/cfg:ro\n      - ~:/home-all:ro\n";
+    std::fs::write(tmp.path().join("compose.yaml"), text).unwrap();
+    for home in ["/root", "/home/alice"] {
+        let r = cbench_in(Some(tmp.path()), &["compose", "compose.yaml", "--format", "json"], &[("HOME", home)]);
+        let mounts: Vec<(u64, String)> = lines_and_rules(&serde_json::from_str(&r.stdout).unwrap())
+            .into_iter()
+            .filter(|(_, rule)| rule == "sensitive-host-mount")
+            .collect();
+        // ~/.ssh, ~/.docker and the home itself, never ~/data.
+        assert_eq!(
+            mounts,
+            [(5, "sensitive-host-mount".to_string()), (7, "sensitive-host-mount".to_string()), (8, "sensitive-host-mount".to_string())],
+            "HOME={home}"
+        );
+    }
+}
