@@ -149,7 +149,11 @@ fn host_files_that_are_fifos_or_huge_are_errors_not_absent() {
         outcome("icc-enabled"),
         ("error".into(), format!("cannot judge the daemon's files: {root}/etc/docker/daemon.json is a FIFO, not a regular file; not read"))
     );
-    assert_eq!(outcome("sshd-root-login").0, "skip");
+    // Skipped, and the reason is the refusal (not "without root": root could not read it either).
+    assert_eq!(
+        outcome("sshd-root-login"),
+        ("skip".into(), format!("cannot be read: {root}/etc/ssh/sshd_config is a FIFO, not a regular file; not read"))
+    );
     let diags: Vec<String> = report["errors"]
         .as_array()
         .unwrap()

@@ -155,8 +155,19 @@ pub fn run(opts: &Options) -> Run {
             }
         }
     }
-    // Files refused for what they are (a FIFO, a device, over the size limit): input errors.
-    for (path, why) in root.refused() {
+    // Files refused for what they are (a FIFO, a device, over the size limit): input errors;
+    // a check skipped for want of one says why it was refused, not that root could read it.
+    let refused = root.refused();
+    for c in &mut run.checked {
+        for (_, reason) in &mut c.reasons {
+            if let Some(path) = reason.strip_prefix(rules::UNREADABLE)
+                && let Some((_, why)) = refused.iter().find(|(p, _)| p == path)
+            {
+                *reason = format!("cannot be read: {path} {why}").into();
+            }
+        }
+    }
+    for (path, why) in refused {
         run.diagnostics.push(Diagnostic { kind: DiagKind::Error, path, line: None, col: None, message: why });
     }
     run.finish(opts.selection.clone(), opts.min_severity);

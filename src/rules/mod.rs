@@ -98,14 +98,18 @@ pub enum Check {
     Error(String),
 }
 
+/// How the reason of `Check::unreadable` begins.
+pub const UNREADABLE: &str = "not readable without root: ";
+
 impl Check {
     pub fn na(why: impl Into<String>) -> Check {
         Check::NotApplicable(why.into())
     }
 
-    /// A check whose input `path` could not be read for lack of permission.
+    /// A check whose input `path` could not be read for lack of permission (a file refused
+    /// for what it is gets its refusal as the reason, from the host command).
     pub fn unreadable(path: &str) -> Check {
-        Check::Skip(SkipKind::Unreadable, format!("not readable without root: {path}"))
+        Check::Skip(SkipKind::Unreadable, format!("{UNREADABLE}{path}"))
     }
 
     pub fn skip(kind: SkipKind, why: impl Into<String>) -> Check {
