@@ -422,3 +422,31 @@ fn tls_engine_as_the_docker_cli_reaches_it() {
     let r = cbench(&["host", "--docker-host", &address, "--only", "daemon"]);
     assert!(r.stdout.contains("SKIP  engine unreachable"), "{}", r.stdout);
 }
+
+/// A container that joins another's namespaces (`--network container:A`) shares the host's
+/// when A does: the project rule follows the engine's `container:ID` modes too.
+#[test]
+fn a_container_joining_a_host_network_container_is_found() {
+    if !engine() {
+        return;
+    }
+    image();
+    let mut c = Containers(Vec::new());
+    create(&mut c, "ns-host", false, &["--network", "host", "--pid", "host"]);
+    let host = format!("cbench-{}-ns-host", std::process::id());
+    create(&mut c, "ns-joiner", false, &["--network", &format!("container:{host}"), "--pid", &format!("container:{host}")]);
+    let (_, report) = json(&["host", "--all", "--only", "containers", "--select", "host-namespace-through-service"]);
+    let prefix = format!("cbench-{}-", std::process::id());
+    let got = rules_by_container(&report, &prefix);
+    assert_eq!(got.get("ns-joiner"), Some(&set(&["host-namespace-through-service"])), "{got:?}");
+    assert_eq!(got.get("ns-host"), None);
+    let messages: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["subject"]["name"].as_str().is_some_and(|n| n.starts_with(&format!("{prefix}ns-joiner"))))
+        .map(|f| f["message"].as_str().unwrap().split(" joins ").nth(1).unwrap_or("").to_string())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages.iter().all(|m| m.starts_with(&format!("{host} ("))), "{messages:?}");
+}

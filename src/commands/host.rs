@@ -203,7 +203,8 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
     if opts.section("containers") {
         let mut mounts = Vec::new();
         let files = compose_files(facts, &opts.compose_files);
-        let all_modes: Vec<rules::Modes> = facts.containers.iter().map(|c| rules::Modes::of(&c.spec)).collect();
+        let all_modes: Vec<rules::Modes> =
+            facts.containers.iter().map(|c| rules::Modes { names: c.names.clone(), ..rules::Modes::of(&c.spec) }).collect();
         let mut modes = all_modes.iter();
         for c in &facts.containers {
             let name = match &c.compose {

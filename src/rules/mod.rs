@@ -172,11 +172,14 @@ pub struct Modes {
     pub network: Option<Val<String>>,
     pub pid: Option<Val<String>>,
     pub ipc: Option<Val<String>>,
+    /// Other names that `container:X` may use for this container (a running one's full id and
+    /// name); a Compose service is known by its service name.
+    pub names: Vec<String>,
 }
 
 impl Modes {
     pub fn of(spec: &ContainerSpec) -> Modes {
-        Modes { network: spec.network_mode.clone(), pid: spec.pid.clone(), ipc: spec.ipc.clone() }
+        Modes { network: spec.network_mode.clone(), pid: spec.pid.clone(), ipc: spec.ipc.clone(), names: Vec::new() }
     }
 }
 

@@ -51,7 +51,11 @@ const JOINABLE: &[(&str, &str, ModeOf)] =
 /// one shares: the host's, when it, or one it joins in turn, is `host`. The others' own
 /// findings are host-network, host-pid and host-ipc.
 pub fn host_namespace_through_service(members: &[Member]) -> Vec<(usize, Hit)> {
-    let index: std::collections::HashMap<&str, usize> = members.iter().enumerate().map(|(i, m)| (m.name, i)).collect();
+    let index: std::collections::HashMap<&str, usize> = members
+        .iter()
+        .enumerate()
+        .flat_map(|(i, m)| std::iter::once(m.name).chain(m.modes.names.iter().map(String::as_str)).map(move |n| (n, i)))
+        .collect();
     let joined = |v: &str| v.strip_prefix("service:").or_else(|| v.strip_prefix("container:")).map(str::to_string);
     let mut hits = Vec::new();
     for (i, m) in members.iter().enumerate() {
@@ -61,13 +65,14 @@ pub fn host_namespace_through_service(members: &[Member]) -> Vec<(usize, Hit)> {
             // Follow the chain; a cycle or a name outside the project ends it.
             let mut chain = vec![first.clone()];
             let mut at = first;
+            let me = m.modes.names.iter().map(String::as_str).chain([m.name]).collect::<Vec<_>>();
             let shares_host = loop {
                 let Some(next) = index.get(at.as_str()).and_then(|j| mode(members[*j].modes).as_ref()) else { break false };
                 if next.value == "host" {
                     break true;
                 }
                 match joined(&next.value) {
-                    Some(n) if !chain.contains(&n) && n != m.name => {
+                    Some(n) if !chain.contains(&n) && !me.contains(&n.as_str()) => {
                         chain.push(n.clone());
                         at = n;
                     }
@@ -76,6 +81,9 @@ pub fn host_namespace_through_service(members: &[Member]) -> Vec<(usize, Hit)> {
             };
             if shares_host {
                 let through = if chain.len() > 1 { format!(" (through {})", chain[..chain.len() - 1].join(", ")) } else { String::new() };
+                // A running container is named by its label, not by the id its mode holds.
+                let shown = |n: &String| index.get(n.as_str()).map_or(n.clone(), |j| members[*j].name.to_string());
+                let chain: Vec<String> = chain.iter().map(shown).collect();
                 let last = chain.last().cloned().unwrap_or_default();
                 hits.push((
                     i,
@@ -112,6 +120,7 @@ mod tests {
             network: net.map(|n| v(n.into(), 3)),
             pid: pid.map(|p| v(p.into(), 4)),
             ipc: None,
+            names: Vec::new(),
         };
         let all = [
             modes(Some("host"), None),

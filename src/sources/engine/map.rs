@@ -23,6 +23,11 @@ pub fn container_label(c: &ContainerInspectResponse) -> String {
     format!("{name} ({id})")
 }
 
+/// What `container:X` namespace modes may call this container: its full id and its name.
+pub fn container_names(c: &ContainerInspectResponse) -> Vec<String> {
+    [c.id.as_deref(), c.name.as_deref().map(|n| n.trim_start_matches('/'))].into_iter().flatten().map(str::to_string).collect()
+}
+
 /// The facts of one container. `image` is the inspected image, when it could be read.
 pub fn container_spec(c: &ContainerInspectResponse, image: Option<&ImageInspect>) -> ContainerSpec {
     let label = container_label(c);

@@ -31,6 +31,8 @@ pub struct EngineOptions {
 pub struct EngineContainer {
     /// `web (3f2a9c1b7d04)`.
     pub label: String,
+    /// What another container's `container:X` mode may call it: its full id and its name.
+    pub names: Vec<String>,
     pub spec: ContainerSpec,
     /// `running`, `created`, `exited`...
     pub state: String,
@@ -250,7 +252,14 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
         {
             bundle_truth(id, &mut spec, &mut facts.notes);
         }
-        facts.containers.push(EngineContainer { label: map::container_label(c), spec, state, compose, compose_files });
+        facts.containers.push(EngineContainer {
+            label: map::container_label(c),
+            names: map::container_names(c),
+            spec,
+            state,
+            compose,
+            compose_files,
+        });
     }
     facts.containers.sort_by(|a, b| a.label.cmp(&b.label));
     for (id, name) in image_names {
