@@ -450,3 +450,25 @@ fn a_container_joining_a_host_network_container_is_found() {
     assert_eq!(messages.len(), 2, "{messages:?}");
     assert!(messages.iter().all(|m| m.starts_with(&format!("{host} ("))), "{messages:?}");
 }
+
+/// A named volume of the local driver that binds a host path is that host path for the mount
+/// rules (`docker volume create -o type=none -o o=bind -o device=/etc`).
+#[test]
+fn a_named_volume_that_binds_etc_is_a_sensitive_mount() {
+    if !engine() {
+        return;
+    }
+    image();
+    let volume = format!("cbench-{}-etcvol", std::process::id());
+    let _ = docker(&["volume", "rm", "-f", &volume]);
+    let (ok, out) = docker(&["volume", "create", "--driver", "local", "-o", "type=none", "-o", "o=bind", "-o", "device=/etc", &volume]);
+    assert!(ok, "{out}");
+    let mut c = Containers(Vec::new());
+    create(&mut c, "etcvol", false, &["-v", &format!("{volume}:/host-etc:ro")]);
+    let (_, report) = json(&["host", "--all", "--only", "containers", "--select", "sensitive-host-mount"]);
+    let f = report_finding(&report, &format!("cbench-{}-", std::process::id()), "etcvol");
+    assert_eq!(f["evidence"], "/etc", "{f}");
+    assert_eq!(f["severity"], "medium", "{f}");
+    drop(c);
+    let _ = docker(&["volume", "rm", "-f", &volume]);
+}

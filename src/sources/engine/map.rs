@@ -3,6 +3,7 @@
 //! came from.
 
 use bollard::models::{ContainerInspectResponse, ImageInspect, NetworkInspect, SystemInfo};
+use std::collections::BTreeMap;
 
 use crate::model::*;
 use crate::sources::compose::convert::normalize_cap;
@@ -29,7 +30,13 @@ pub fn container_names(c: &ContainerInspectResponse) -> Vec<String> {
 }
 
 /// The facts of one container. `image` is the inspected image, when it could be read.
-pub fn container_spec(c: &ContainerInspectResponse, image: Option<&ImageInspect>) -> ContainerSpec {
+/// `bind_volumes`: the engine's named volumes of the local driver that bind a host path
+/// (`o=bind`, `device=PATH`), by name: a container that mounts one mounts that path.
+pub fn container_spec(
+    c: &ContainerInspectResponse,
+    image: Option<&ImageInspect>,
+    bind_volumes: &BTreeMap<String, String>,
+) -> ContainerSpec {
     let label = container_label(c);
     let at = |field: &str| Origin::Field(format!("container {label} {field}").trim_end().to_string());
     let f = Fields(&label);
@@ -116,9 +123,12 @@ pub fn container_spec(c: &ContainerInspectResponse, image: Option<&ImageInspect>
             Some("tmpfs") => MountKind::Tmpfs,
             _ => MountKind::Other,
         };
-        let source = match kind {
-            MountKind::Volume => m.name.clone(),
-            _ => m.source.clone().filter(|s| !s.is_empty()),
+        let (kind, source) = match kind {
+            MountKind::Volume => match m.name.as_ref().and_then(|n| bind_volumes.get(n)) {
+                Some(device) => (MountKind::Bind, Some(device.clone())),
+                None => (kind, m.name.clone()),
+            },
+            _ => (kind, m.source.clone().filter(|s| !s.is_empty())),
         };
         let mount = Mount {
             kind,

@@ -233,6 +233,30 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
         .filter_map(|(id, r)| async move { r.ok().map(|i| (id, i)) })
         .collect()
         .await;
+    // Named volumes of the local driver that bind a host path (`docker volume create -o o=bind
+    // -o device=/etc`): each inspected once; one that cannot be read stays a volume.
+    let mut volume_names: Vec<String> = containers
+        .iter()
+        .flat_map(|c| c.mounts.iter().flatten())
+        .filter(|m| m.typ.as_deref() == Some("volume") && m.driver.as_deref().is_none_or(|d| d == "local"))
+        .filter_map(|m| m.name.clone())
+        .collect();
+    volume_names.sort();
+    volume_names.dedup();
+    let bind_volumes: BTreeMap<String, String> = stream::iter(volume_names)
+        .map(|name| {
+            let docker = docker.clone();
+            async move { (name.clone(), within(t, docker.inspect_volume(&name)).await) }
+        })
+        .buffered(CONCURRENCY)
+        .filter_map(|(name, r)| async move {
+            let options = r.ok()?.options;
+            let bind = options.get("o").is_some_and(|o| o.split(',').any(|o| matches!(o.trim(), "bind" | "rbind")));
+            let device = options.get("device").filter(|d| d.starts_with('/'))?;
+            bind.then(|| (name, device.clone()))
+        })
+        .collect()
+        .await;
     // On the engine's own host, the OCI bundle of a running container is what its process
     // really runs with (readable as root).
     let local = address.starts_with("unix://") || address.starts_with('/');
@@ -245,7 +269,7 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
         let compose_files = label("com.docker.compose.project.config_files")
             .map(|files| files.split(',').filter(|f| !f.is_empty()).map(std::path::PathBuf::from).collect())
             .unwrap_or_default();
-        let mut spec = map::container_spec(c, image);
+        let mut spec = map::container_spec(c, image, &bind_volumes);
         if local
             && state == "running"
             && let Some(id) = c.id.as_deref()
