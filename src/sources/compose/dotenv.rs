@@ -5,7 +5,7 @@ pub type EnvLine = (String, Option<String>, u32);
 
 /// Parse an env file, values as written. Errors name the 1-based line.
 pub fn parse(text: &str) -> Result<Vec<EnvLine>, (u32, String)> {
-    Ok(lines(text)?.into_iter().map(|(k, v, n, _)| (k, v, n)).collect())
+    Ok(lines(text, false)?.into_iter().map(|(k, v, n, _)| (k, v, n)).collect())
 }
 
 /// Parse an env file and interpolate its values as Compose does: `${VAR}` (every form of
@@ -15,7 +15,7 @@ pub fn parse(text: &str) -> Result<Vec<EnvLine>, (u32, String)> {
 pub fn parse_expanded(text: &str, outer: &dyn Fn(&str) -> Option<String>) -> Result<Vec<EnvLine>, (u32, String)> {
     let mut out: Vec<EnvLine> = Vec::new();
     let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for (key, value, line, single_quoted) in lines(text)? {
+    for (key, value, line, single_quoted) in lines(text, true)? {
         let value = match value {
             Some(v) if !single_quoted && v.contains('$') => {
                 let lookup = |k: &str| outer(k).or_else(|| seen.get(k).cloned());
@@ -35,8 +35,9 @@ pub fn parse_expanded(text: &str, outer: &dyn Fn(&str) -> Option<String>) -> Res
 /// A line as written: name, value, line number, and whether the value was single-quoted.
 type RawLine = (String, Option<String>, u32, bool);
 
-/// The lines of an env file.
-fn lines(text: &str) -> Result<Vec<RawLine>, (u32, String)> {
+/// The lines of an env file; with `escape_dollar`, a `\$` in a double-quoted value stays a
+/// literal `$` through interpolation (it becomes `$$`), as Compose reads it.
+fn lines(text: &str, escape_dollar: bool) -> Result<Vec<RawLine>, (u32, String)> {
     let mut out = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line_no = i as u32 + 1;
@@ -58,13 +59,14 @@ fn lines(text: &str) -> Result<Vec<RawLine>, (u32, String)> {
             return Err((line_no, format!("not a NAME=VALUE line ({why}; its text is not shown: it may hold a secret)")));
         }
         let single_quoted = value.is_some_and(|v| v.starts_with('\''));
-        let value = value.map(|v| unquote(v).ok_or((line_no, format!("unterminated quote in the value of {key}")))).transpose()?;
+        let value =
+            value.map(|v| unquote(v, escape_dollar).ok_or((line_no, format!("unterminated quote in the value of {key}")))).transpose()?;
         out.push((key.to_string(), value, line_no, single_quoted));
     }
     Ok(out)
 }
 
-fn unquote(v: &str) -> Option<String> {
+fn unquote(v: &str, escape_dollar: bool) -> Option<String> {
     if let Some(rest) = v.strip_prefix('\'') {
         return rest.find('\'').map(|end| rest[..end].to_string());
     }
@@ -75,6 +77,7 @@ fn unquote(v: &str) -> Option<String> {
             match c {
                 '"' => return Some(out),
                 '\\' => match chars.next() {
+                    Some('$') if escape_dollar => out.push_str("$$"),
                     Some('n') => out.push('\n'),
                     Some('t') => out.push('\t'),
                     Some(o) => out.push(o),
@@ -115,7 +118,7 @@ mod tests {
     /// HOME=/proc-home PROC=proc in the environment): the process wins, then the lines above.
     #[test]
     fn values_are_interpolated_as_compose_does() {
-        let text = "HOME=fromfile\nA=one\nB=${A}-two\nC='${A}'\nD=\"${A:-x}-$A\"\nE=${UNSET:-def}\nF=${HOME}\nG=${LATER}\nLATER=later\nH=${PROC}\n";
+        let text = "HOME=fromfile\nA=one\nB=${A}-two\nC='${A}'\nD=\"${A:-x}-$A\"\nE=${UNSET:-def}\nF=${HOME}\nG=${LATER}\nLATER=later\nH=${PROC}\nI=\"\\$A\"\nJ=$$A\nK=${NOPE:-${A}-nested}\n";
         let outer = |k: &str| match k {
             "HOME" => Some("/proc-home".to_string()),
             "PROC" => Some("proc".to_string()),
@@ -134,6 +137,9 @@ mod tests {
             ("G", ""),
             ("LATER", "later"),
             ("H", "proc"),
+            ("I", "$A"),
+            ("J", "$A"),
+            ("K", "one-nested"),
         ];
         assert_eq!(got, want.map(|(k, v)| (k.to_string(), v.to_string())));
         let err = parse_expanded("X=1\nPW=s3cr3t${\n", &outer).unwrap_err();
