@@ -146,6 +146,22 @@ enum Command {
         /// Leave these sections out.
         #[arg(long, value_delimiter = ',')]
         skip: Vec<String>,
+        /// Audit only the containers whose name or id matches one of these glob patterns
+        /// (repeatable, comma-separated; docker-bench-security's -i).
+        #[arg(long, value_delimiter = ',', value_name = "PATTERN")]
+        include_containers: Vec<String>,
+        /// Leave out the containers whose name or id matches one of these patterns (-x).
+        #[arg(long, value_delimiter = ',', value_name = "PATTERN")]
+        exclude_containers: Vec<String>,
+        /// Audit only the images whose name (repo:tag) matches one of these patterns.
+        #[arg(long, value_delimiter = ',', value_name = "PATTERN")]
+        include_images: Vec<String>,
+        /// Leave out the images whose name matches one of these patterns.
+        #[arg(long, value_delimiter = ',', value_name = "PATTERN")]
+        exclude_images: Vec<String>,
+        /// Audit only the containers that carry these labels (KEY or KEY=VALUE, all of them; -t).
+        #[arg(long, value_name = "KEY[=VALUE]")]
+        label: Vec<String>,
         /// Also walk the file system for setuid/setgid and world-writable files (slow).
         #[arg(long)]
         deep: bool,
@@ -255,7 +271,31 @@ fn main() -> ExitCode {
             };
             finish(compose::run(&opts), &output, allow_partial)
         }
-        Command::Host { docker_host, timeout, all, compose_files, root, live, only, skip, deep, allow_partial, mut output } => {
+        Command::Host {
+            docker_host,
+            timeout,
+            all,
+            compose_files,
+            root,
+            live,
+            only,
+            skip,
+            include_containers,
+            exclude_containers,
+            include_images,
+            exclude_images,
+            label,
+            deep,
+            allow_partial,
+            mut output,
+        } => {
+            let filters = match host::Filters::new(&include_containers, &exclude_containers, &include_images, &exclude_images, &label) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("cbench: {}", cbench::report::untrusted(&e));
+                    return ExitCode::from(2);
+                }
+            };
             // --only / --skip take sections, or rule and CIS ids (and prefixes): those run their
             // sections and narrow what is shown, as --select / --ignore do.
             let (only, skip) = match (host_sections(&only, &mut output.select, true), host_sections(&skip, &mut output.ignore, false)) {
@@ -289,6 +329,7 @@ fn main() -> ExitCode {
                 selection,
                 pedantic: output.pedantic,
                 deep,
+                filters,
             };
             finish(host::run(&opts), &output, allow_partial)
         }

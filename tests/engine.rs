@@ -472,3 +472,41 @@ fn a_named_volume_that_binds_etc_is_a_sensitive_mount() {
     drop(c);
     let _ = docker(&["volume", "rm", "-f", &volume]);
 }
+
+/// Containers and images chosen by name and label, as docker-bench-security's -i/-x/-t do.
+#[test]
+fn filters_choose_the_containers_and_images_audited() {
+    if !engine() {
+        return;
+    }
+    image();
+    let mut c = Containers(Vec::new());
+    create(&mut c, "filter-keep", false, &["--label", "team=a"]);
+    create(&mut c, "filter-drop", false, &["--label", "team=b"]);
+    let prefix = format!("cbench-{}-", std::process::id());
+    let pattern = format!("{prefix}filter-*");
+    let audited = |extra: &[&str]| -> BTreeSet<String> {
+        let mut args = vec!["host", "--all", "--only", "containers", "--include-containers", &pattern];
+        args.extend(extra);
+        let (_, report) = json(&args);
+        rules_by_container(&report, &prefix).into_keys().collect()
+    };
+    assert_eq!(audited(&[]), set(&["filter-drop", "filter-keep"]));
+    assert_eq!(audited(&["--exclude-containers", "*-drop"]), set(&["filter-keep"]));
+    assert_eq!(audited(&["--label", "team=a"]), set(&["filter-keep"]));
+    assert_eq!(audited(&["--label", "team"]), set(&["filter-drop", "filter-keep"]));
+    assert_eq!(audited(&["--label", "nope"]), set(&[]));
+    // Images by name.
+    let images = |extra: &[&str]| -> usize {
+        let mut args = vec!["host", "--all", "--only", "images"];
+        args.extend(extra);
+        json(&args).1["findings"].as_array().unwrap().iter().filter(|f| f["subject"]["name"] == IMAGE).count()
+    };
+    assert!(images(&[]) > 0);
+    assert_eq!(images(&["--exclude-images", "cbench-test/*"]), 0);
+    assert_eq!(images(&["--include-images", "nothing-like-it*"]), 0);
+    // A pattern that is no glob is a usage error.
+    let r = cbench(&["host", "--include-containers", "[", "--only", "containers"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.starts_with("cbench: --include-containers [: "), "{}", r.stderr);
+}

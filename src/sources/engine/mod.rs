@@ -40,6 +40,8 @@ pub struct EngineContainer {
     pub compose: Option<(String, String)>,
     /// The Compose files it was made from (`com.docker.compose.project.config_files`).
     pub compose_files: Vec<std::path::PathBuf>,
+    /// Its labels (for `--label`).
+    pub labels: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default)]
@@ -283,6 +285,7 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
             state,
             compose,
             compose_files,
+            labels: labels.map(|l| l.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default(),
         });
     }
     facts.containers.sort_by(|a, b| a.label.cmp(&b.label));
