@@ -71,6 +71,10 @@ struct Output {
     /// (one sysctl key, one user, one path).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Host text report: list at most N findings per check (the rest are counted; JSON and the
+    /// other formats keep every one).
+    #[arg(long, value_name = "N")]
+    max_items: Option<usize>,
     /// Text report: show each missing hardening control of a service (memory limit, non-root
     /// user, ...) as its own finding; by default they are one entry per service.
     #[arg(long)]
@@ -245,7 +249,8 @@ fn finish(mut run: Run, output: &Output, allow_partial: bool) -> ExitCode {
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     // A closed pipe (e.g. `| head`) is not an error worth reporting.
-    let _ = report::render(run, output.format, &Style { color, expand: output.expand }, &mut out).and_then(|()| out.flush());
+    let _ = report::render(run, output.format, &Style { color, expand: output.expand, max_items: output.max_items }, &mut out)
+        .and_then(|()| out.flush());
     ExitCode::from(commands::exit_code(run, output.fail_on.into()))
 }
 

@@ -666,3 +666,26 @@ fn a_root_that_is_not_a_directory_is_a_usage_error() {
         assert_eq!(r.stderr, format!("cbench: --root {bad}: not a directory\n"));
     }
 }
+
+/// `--max-items` cuts a long list in the host text report only: the outcome, the exit code and
+/// the JSON findings stay.
+#[test]
+fn max_items_cuts_long_lists_in_text_only() {
+    let root = "fixtures/hosts/debian-docker.io";
+    let full = cbench(&["host", "--root", root, "--color", "never"]);
+    let cut = cbench(&["host", "--root", root, "--color", "never", "--max-items", "3"]);
+    assert_eq!(full.code, cut.code);
+    let lines = |r: &Run| r.stdout.lines().filter(|l| l.contains("audit-docker-path:")).map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(lines(&full).len(), 10);
+    let cut_lines = lines(&cut);
+    assert_eq!(cut_lines[..3], lines(&full)[..3]);
+    assert_eq!(cut_lines[3], "    WARN  audit-docker-path: 7 more not listed (--max-items; every one is in --format json)");
+    assert_eq!(cut_lines.len(), 4);
+    let json = |extra: &[&str]| {
+        let mut args = vec!["host", "--root", root, "--format", "json"];
+        args.extend(extra);
+        let v: serde_json::Value = serde_json::from_str(&cbench(&args).stdout).unwrap();
+        v["findings"].as_array().unwrap().len()
+    };
+    assert_eq!(json(&["--max-items", "1"]), json(&[]));
+}

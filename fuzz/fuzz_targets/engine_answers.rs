@@ -71,7 +71,7 @@ fuzz_target!(|data: &[u8]| {
     opts.engine.timeout = Duration::from_secs(5);
     opts.only = vec!["daemon".into(), "containers".into(), "images".into()];
     let run = host::run(&opts);
-    let style = Style { color: false, expand: false };
+    let style = Style { color: false, expand: false, max_items: None };
     for format in [Format::Text, Format::Compact, Format::Github, Format::Junit, Format::Json, Format::Sarif, Format::DockerBenchJson] {
         let out = render_string(&run, format, &style);
         assert!(out.len() <= 4_000_000 + 200 * data.len(), "{format:?}: {} bytes out of {}", out.len(), data.len());

@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
         run.sources.insert(f.path.to_string(), f.text);
     }
     run.finish(Default::default(), None);
-    let style = Style { color: false, expand: false };
+    let style = Style { color: false, expand: false, max_items: None };
     for format in [Format::Text, Format::Compact, Format::Github, Format::Junit, Format::Json, Format::Sarif] {
         let out = render_string(&run, format, &style);
         assert!(out.len() <= 1_000_000 + 2_000 * data.len(), "{format:?}: {} bytes out of {}", out.len(), data.len());

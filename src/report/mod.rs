@@ -29,6 +29,8 @@ pub struct Style {
     /// Text report: each missing hardening control its own entry (`--expand`), not one entry
     /// per service.
     pub expand: bool,
+    /// Host text report: list at most this many findings per check (`--max-items`).
+    pub max_items: Option<usize>,
 }
 
 /// Write the report of `run` in `format` to `out`.

@@ -442,11 +442,19 @@ pub fn render_host(run: &Run, style: &Style) -> String {
                     let tag = if o.state == State::Info { "INFO" } else { "WARN" };
                     let found = by_check.get(&(o.at, o.rule)).map_or(&[][..], Vec::as_slice);
                     let mut not_shown = 0;
+                    let mut listed = 0;
+                    let mut over = 0;
                     for f in found {
                         if f.suppressed || f.hidden {
                             not_shown += 1;
                             continue;
                         }
+                        // `--max-items`: a long list is cut in the text report only.
+                        if style.max_items.is_some_and(|n| listed >= n) {
+                            over += 1;
+                            continue;
+                        }
+                        listed += 1;
                         let tag = if f.severity == Severity::Info { "INFO" } else { "WARN" };
                         out.push_str(&format!(
                             "    {}  {:<8} {}{}: {}  [{}]\n",
@@ -456,6 +464,13 @@ pub fn render_host(run: &Run, style: &Style) -> String {
                             o.rule,
                             u(&f.message),
                             u(&f.origin.to_string())
+                        ));
+                    }
+                    if over > 0 {
+                        out.push_str(&format!(
+                            "    {}  {}: {over} more not listed (--max-items; every one is in --format json)\n",
+                            paint(tag, tag),
+                            o.rule,
                         ));
                     }
                     // Findings hidden by --min-severity or suppressed: the outcome stays.
