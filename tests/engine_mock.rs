@@ -87,7 +87,17 @@ async fn recorded_engine_gives_exact_findings_and_never_prints_the_environment()
             "writable-root-filesystem",
         ],
     );
-    want.extend(pairs("daemon", &["icc-enabled", "live-restore-disabled", "remote-logging-not-configured", "userns-remap-disabled"]));
+    want.extend(pairs(
+        "daemon",
+        &[
+            "container-sprawl",
+            "icc-enabled",
+            "image-sprawl",
+            "live-restore-disabled",
+            "remote-logging-not-configured",
+            "userns-remap-disabled",
+        ],
+    ));
     want.extend(pairs("image", &["image-healthcheck-missing", "image-runs-as-root"]));
     want.sort();
     assert_eq!(rules_of(&run), want);

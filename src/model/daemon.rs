@@ -25,6 +25,11 @@ pub struct DaemonConfig {
     pub storage_driver: Option<Val<String>>,
     pub swarm_active: Option<Val<bool>>,
     pub docker_root: Option<Val<String>>,
+    /// Images the engine holds, and containers it has (all, running): `/info` (CIS 6.1, 6.2).
+    pub images: Option<Val<u64>>,
+    pub containers: Option<Val<(u64, u64)>>,
+    /// Distinct images the audited containers run.
+    pub images_in_use: Option<usize>,
     /// Warnings the engine itself reports in `/info`.
     pub warnings: Vec<Val<String>>,
     /// Where the API listens (`hosts`, `-H`).

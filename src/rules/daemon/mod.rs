@@ -30,4 +30,6 @@ pub const DAEMON_RULES: &[(&str, DaemonCheck)] = &[
     ("daemon-cgroup-parent", settings::cgroup_parent_set),
     ("daemon-config-not-applied", settings::daemon_config_not_applied),
     ("userns-remap-subids-missing", settings::userns_remap_subids_missing),
+    ("image-sprawl", settings::image_sprawl),
+    ("container-sprawl", settings::container_sprawl),
 ];

@@ -1,6 +1,7 @@
 //! icc-enabled, userns-remap-disabled, live-restore-disabled, remote-logging-not-configured,
 //! debug-logging, experimental-enabled, insecure-registry, daemon-seccomp-disabled,
-//! no-new-privileges-default-off, aufs-storage-driver, swarm-mode-enabled, engine-warning
+//! no-new-privileges-default-off, aufs-storage-driver, swarm-mode-enabled, engine-warning,
+//! image-sprawl, container-sprawl
 
 use super::Check;
 use crate::model::{DaemonConfig, Severity, Val};
@@ -265,6 +266,21 @@ pub fn userns_remap_subids_missing(d: &DaemonConfig) -> Check {
         .into()
 }
 
+/// CIS 6.1, as docker-bench-security reports it: how many images the engine holds, how many the
+/// audited containers run (information: a person judges whether the rest should go).
+pub fn image_sprawl(d: &DaemonConfig) -> Check {
+    let Some(images) = &d.images else { return unknown("the number of images") };
+    let in_use = d.images_in_use.map_or(String::new(), |n| format!("; {n} run by the containers audited"));
+    Check::Fail(vec![Hit::new(format!("the engine holds {} images{in_use}", images.value), images.origin.clone(), "Images")])
+}
+
+/// CIS 6.2: how many containers the engine has, how many run (information).
+pub fn container_sprawl(d: &DaemonConfig) -> Check {
+    let Some(c) = &d.containers else { return unknown("the number of containers") };
+    let (all, running) = c.value;
+    Check::Fail(vec![Hit::new(format!("the engine has {all} containers, {running} running"), c.origin.clone(), "Containers")])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +288,23 @@ mod tests {
 
     fn v<T>(x: T) -> Option<Val<T>> {
         Some(Val::new(x, Origin::Field("engine /info".into())))
+    }
+
+    #[test]
+    fn sprawl_is_counted_as_information() {
+        let mut d = DaemonConfig::default();
+        assert!(matches!(image_sprawl(&d), Check::Skip(..)));
+        assert!(matches!(container_sprawl(&d), Check::Skip(..)));
+        let at = crate::model::Origin::Field("engine /info".into());
+        d.images = Some(Val::new(12, at.clone()));
+        d.images_in_use = Some(3);
+        d.containers = Some(Val::new((7, 2), at));
+        let message = |c: Check| match c {
+            Check::Fail(h) => h[0].message.clone(),
+            _ => String::new(),
+        };
+        assert_eq!(message(image_sprawl(&d)), "the engine holds 12 images; 3 run by the containers audited");
+        assert_eq!(message(container_sprawl(&d)), "the engine has 7 containers, 2 running");
     }
 
     #[test]

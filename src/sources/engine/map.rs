@@ -232,6 +232,11 @@ pub fn daemon_config(info: &SystemInfo, bridge: Option<&NetworkInspect>) -> Daem
             .and_then(|s| s.local_node_state.as_ref())
             .map(|s| Val::new(s.to_string() == "active", at("Swarm.LocalNodeState"))),
         docker_root: info.docker_root_dir.clone().map(|v| Val::new(v, at("DockerRootDir"))),
+        images: info.images.map(|n| Val::new(n.max(0) as u64, at("Images"))),
+        containers: info
+            .containers
+            .zip(info.containers_running)
+            .map(|(all, running)| Val::new((all.max(0) as u64, running.max(0) as u64), at("Containers"))),
         warnings: info.warnings.iter().flatten().map(|w| Val::new(w.clone(), at("Warnings"))).collect(),
         ..Default::default()
     }

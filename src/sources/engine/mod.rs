@@ -226,6 +226,7 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
             image_names.entry(id).or_insert(name);
         }
     }
+    facts.daemon.images_in_use = Some(image_names.len());
     let images: BTreeMap<String, ImageInspect> = stream::iter(image_names.keys().cloned().collect::<Vec<_>>())
         .map(|id| {
             let docker = docker.clone();
