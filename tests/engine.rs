@@ -184,7 +184,14 @@ fn host_audits_insecure_hardened_and_created_containers() {
 
     let prefix = format!("cbench-{}-", std::process::id());
     // Other tests may run containers at the same time: judge ours alone (no cross-container rule).
-    let (code, report) = json(&["host", "--all", "--only", "containers,images", "--ignore", "shared-writable-volume"]);
+    let (code, report) = json(&[
+        "host",
+        "--all",
+        "--only",
+        "containers,images",
+        "--ignore",
+        "shared-writable-volume,published-ports,host-namespace-through-service",
+    ]);
     assert_eq!(code, 1);
     let got = rules_by_container(&report, &prefix);
     let common: Vec<&str> = DEFAULT_CONTAINER_RULES.iter().copied().chain(["default-bridge-network"]).collect();
@@ -207,6 +214,12 @@ fn host_audits_insecure_hardened_and_created_containers() {
         let origin = cap["origin"].as_str().unwrap();
         assert!(origin.starts_with("bundle /run/") && origin.ends_with("/config.json .process.capabilities.effective"), "{origin}");
     }
+
+    // CIS 5.9: the ports each publishes, as information (the hardened one too).
+    let ports = json(&["host", "--all", "--only", "containers", "--select", "published-ports"]).1;
+    assert_eq!(report_finding(&ports, &prefix, "insecure")["message"], "publishes 1 port(s): *:18080/tcp");
+    assert_eq!(report_finding(&ports, &prefix, "hardened")["message"], "publishes 1 port(s): 127.0.0.1:18081/tcp");
+    assert_eq!(report_finding(&ports, &prefix, "hardened")["severity"], "info");
 
     // Without --all, the created-only container is not audited.
     let (_, report) = json(&["host", "--only", "containers"]);
@@ -297,8 +310,9 @@ fn compose_project_findings_match_cbench_compose_rule_for_rule() {
     for f in report["findings"].as_array().unwrap() {
         from_file.entry(f["subject"]["name"].as_str().unwrap().to_string()).or_default().insert(f["rule"].as_str().unwrap().to_string());
     }
-    // ...cbench host says of the running containers of the project, reported under project/service.
-    let (_, report) = json(&["host", "--only", "containers", "--ignore", "shared-writable-volume"]);
+    // ...cbench host says of the running containers of the project, reported under project/service
+    // (published-ports lists a running container's ports: the engine's information only).
+    let (_, report) = json(&["host", "--only", "containers", "--ignore", "shared-writable-volume,published-ports"]);
     let mut from_engine: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for f in report["findings"].as_array().unwrap() {
         let name = f["subject"]["name"].as_str().unwrap();

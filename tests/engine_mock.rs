@@ -83,6 +83,7 @@ async fn recorded_engine_gives_exact_findings_and_never_prints_the_environment()
             "no-new-privileges-not-set",
             "pids-not-limited",
             "port-on-all-interfaces",
+            "published-ports",
             "runs-as-root",
             "writable-root-filesystem",
         ],
@@ -91,6 +92,7 @@ async fn recorded_engine_gives_exact_findings_and_never_prints_the_environment()
         "daemon",
         &[
             "container-sprawl",
+            "daemon-runs-as-root",
             "icc-enabled",
             "image-sprawl",
             "live-restore-disabled",

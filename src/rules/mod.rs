@@ -238,8 +238,11 @@ pub enum ComposeSource<'a> {
     Service { file: &'a str, findings: &'a [Finding] },
 }
 
-pub const CONTEXT_RULES: &[(&str, ContextCheck)] =
-    &[("compose-drift", drift::compose_drift), ("apparmor-profile-missing", context::apparmor_profile_missing)];
+pub const CONTEXT_RULES: &[(&str, ContextCheck)] = &[
+    ("compose-drift", drift::compose_drift),
+    ("apparmor-profile-missing", context::apparmor_profile_missing),
+    ("published-ports", context::published_ports),
+];
 
 /// Ids of the rules a container subject is judged by: the container rules, then the project
 /// rules; `context`: also the rules that need a running container's context.

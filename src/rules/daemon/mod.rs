@@ -30,6 +30,7 @@ pub const DAEMON_RULES: &[(&str, DaemonCheck)] = &[
     ("daemon-cgroup-parent", settings::cgroup_parent_set),
     ("daemon-config-not-applied", settings::daemon_config_not_applied),
     ("userns-remap-subids-missing", settings::userns_remap_subids_missing),
+    ("daemon-runs-as-root", settings::daemon_runs_as_root),
     ("image-sprawl", settings::image_sprawl),
     ("container-sprawl", settings::container_sprawl),
 ];

@@ -1,7 +1,7 @@
 //! icc-enabled, userns-remap-disabled, live-restore-disabled, remote-logging-not-configured,
 //! debug-logging, experimental-enabled, insecure-registry, daemon-seccomp-disabled,
 //! no-new-privileges-default-off, aufs-storage-driver, swarm-mode-enabled, engine-warning,
-//! image-sprawl, container-sprawl
+//! image-sprawl, container-sprawl, daemon-runs-as-root
 
 use super::Check;
 use crate::model::{DaemonConfig, Severity, Val};
@@ -266,6 +266,16 @@ pub fn userns_remap_subids_missing(d: &DaemonConfig) -> Check {
         .into()
 }
 
+/// CIS 2.1 ("run the daemon as a non-root user, if possible", manual): whether the engine runs
+/// rootless, as information (most engines cannot, yet).
+pub fn daemon_runs_as_root(d: &DaemonConfig) -> Check {
+    match &d.rootless {
+        None => unknown("rootless mode"),
+        Some(r) if r.value => Check::Pass,
+        Some(r) => Check::Fail(vec![Hit::new("the daemon runs as root, not in rootless mode", r.origin.clone(), "rootless")]),
+    }
+}
+
 /// CIS 6.1, as docker-bench-security reports it: how many images the engine holds, how many the
 /// audited containers run (information: a person judges whether the rest should go).
 pub fn image_sprawl(d: &DaemonConfig) -> Check {
@@ -288,6 +298,17 @@ mod tests {
 
     fn v<T>(x: T) -> Option<Val<T>> {
         Some(Val::new(x, Origin::Field("engine /info".into())))
+    }
+
+    #[test]
+    fn a_rootful_daemon_is_information() {
+        let mut d = DaemonConfig::default();
+        assert!(matches!(daemon_runs_as_root(&d), Check::Skip(..)));
+        let at = crate::model::Origin::Field("engine /info .SecurityOptions".into());
+        d.rootless = Some(Val::new(true, at.clone()));
+        assert!(matches!(daemon_runs_as_root(&d), Check::Pass));
+        d.rootless = Some(Val::new(false, at));
+        assert!(matches!(daemon_runs_as_root(&d), Check::Fail(h) if h[0].message == "the daemon runs as root, not in rootless mode"));
     }
 
     #[test]
