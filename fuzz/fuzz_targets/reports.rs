@@ -14,13 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let path = "/nonexistent/fuzz/compose.yaml";
     let project = load_text(Path::new(path), text.to_string(), &LoadOptions::default());
     let mut run = Run::default();
-    let modes: Vec<cbench::rules::Modes> = project.services.iter().map(|s| cbench::rules::Modes::of(&s.spec)).collect();
-    let mut members = Vec::new();
-    for (s, modes) in project.services.iter().zip(&modes) {
-        let subject = cbench::model::Subject { kind: "service", name: s.name.clone() };
-        members.push((cbench::rules::judge_container(&mut run, "services", subject, &s.spec, true, None), &s.spec.mounts[..], modes));
-    }
-    cbench::rules::judge_project(&mut run, &members);
+    cbench::commands::compose::judge_services(&mut run, &project.services, true);
     run.diagnostics.extend(project.diagnostics);
     run.files = project.files.len();
     for f in project.files {

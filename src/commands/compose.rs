@@ -144,6 +144,18 @@ pub fn run(opts: &Options) -> Run {
     run
 }
 
+/// Judge the services of one loaded project with every container and project rule (what
+/// `run` does while it streams a project; the fuzz targets use it on a project in memory).
+pub fn judge_services(run: &mut Run, services: &[compose::Service], pedantic: bool) {
+    let modes: Vec<rules::Modes> = services.iter().map(|s| rules::Modes::of(&s.spec)).collect();
+    let mut members = Vec::new();
+    for (s, modes) in services.iter().zip(&modes) {
+        let subject = Subject { kind: "service", name: s.name.clone() };
+        members.push((rules::judge_container(run, "services", subject, &s.spec, pedantic, None), &s.spec.mounts[..], modes));
+    }
+    rules::judge_project(run, &members);
+}
+
 fn load_config(dir: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
     let path = config::find(dir)?;
     let text = match crate::sources::read::text(&path, crate::sources::read::CONFIG, "a configuration file") {
