@@ -195,8 +195,9 @@ pub fn password_argument(words: &[String]) -> Option<String> {
     for (i, w) in split.iter().enumerate() {
         let (flag, inline) = w.split_once('=').map_or((*w, None), |(f, v)| (f, Some(v)));
         if PASSWORD_FLAGS.contains(&flag) {
-            let value = inline.or_else(|| split.get(i + 1).copied()).unwrap_or("");
-            if !value.starts_with('-') && secret_shaped(value) && !value.starts_with('$') {
+            // `--password="$(cat /run/secrets/db)"`: a substitution, not a literal.
+            let value = inline.or_else(|| split.get(i + 1).copied()).unwrap_or("").trim_matches(['"', '\'']);
+            if !value.starts_with('-') && secret_shaped(value) && !value.starts_with(['$', '`']) {
                 return Some(flag.to_string());
             }
         }
@@ -347,6 +348,9 @@ mod tests {
         assert_eq!(password_argument(&w(&["redis-server", "--requirepass", "$REDIS_PASSWORD"])), None);
         assert_eq!(password_argument(&w(&["mysqladmin", "ping", "-p$MYSQL_ROOT_PASSWORD"])), None);
         assert_eq!(password_argument(&w(&["app", "--password-file", "/run/secrets/pw"])), None);
+        let from_file = "mysqladmin ping -h 127.0.0.1 --password=\"$(cat /run/secrets/db-password)\" --silent";
+        assert_eq!(password_argument(&w(&["CMD-SHELL", from_file])), None, "a command substitution is no literal");
+        assert_eq!(password_argument(&w(&["CMD-SHELL", "mysqladmin ping --password='hunter2'"])).as_deref(), Some("--password"));
         assert_eq!(password_argument(&w(&["grep", "-pattern"])), None);
         let sqlcmd = "/opt/mssql-tools/bin/sqlcmd -S localhost -U sa -P example_123 -Q 'SELECT 1' || exit 1";
         assert_eq!(password_argument(&w(&["CMD-SHELL", sqlcmd])).as_deref(), Some("-P"));
