@@ -131,7 +131,7 @@ pub fn run(opts: &Options) -> Run {
     // A baseline written now records what is found, and then suppresses it like one read.
     if let Some(path) = &opts.write_baseline {
         match crate::baseline::write(&run, path) {
-            Ok(n) => eprintln!("cbench: {n} findings recorded in the baseline {}", path.display()),
+            Ok(n) => eprintln!("cbench: {n} findings recorded in the baseline {}", crate::report::untrusted(&path.display().to_string())),
             Err(d) => run.diagnostics.push(d),
         }
     }
