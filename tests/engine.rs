@@ -524,3 +524,46 @@ fn filters_choose_the_containers_and_images_audited() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.starts_with("cbench: --include-containers [: "), "{}", r.stderr);
 }
+
+/// An image's ENV named like a secret, with a literal value, is reported by name, never by value
+/// (an image built on the real engine, FROM the test image).
+#[test]
+fn a_secret_baked_into_an_image_env_is_found_and_not_printed() {
+    if !engine() {
+        return;
+    }
+    image();
+    let tag = format!("cbench-test/secret-env:{}", std::process::id());
+    let dockerfile = format!("FROM {IMAGE}\nENV API_TOKEN=tok3n-Sup3rS3cret GPG_KEY=0xDEADBEEF PATH=/bin\n");
+    let mut child = Command::new("docker")
+        .args(["build", "-q", "-t", &tag, "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(dockerfile.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "docker build: {}", String::from_utf8_lossy(&out.stderr));
+    let name = format!("cbench-{}-secret-env", std::process::id());
+    let _ = docker(&["rm", "-f", &name]);
+    let (ok, out) = docker(&["create", "--name", &name, &tag]);
+    assert!(ok, "{out}");
+    let found = |format: &str| cbench(&["host", "--all", "--only", "images", "--format", format]);
+    let (_, report) = json(&["host", "--all", "--only", "images", "--select", "image-secret-in-env"]);
+    let hits: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["subject"]["name"] == tag.as_str())
+        .map(|f| (f["evidence"].as_str().unwrap().to_string(), f["message"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(hits, [("API_TOKEN".to_string(), "ENV API_TOKEN holds a literal secret: anyone who pulls the image reads it".to_string())]);
+    for format in ["text", "json", "sarif", "compact", "github", "junit"] {
+        let r = found(format);
+        assert!(!r.stdout.contains("Sup3rS3cret") && !r.stderr.contains("Sup3rS3cret"), "{format} prints the value");
+    }
+    let _ = docker(&["rm", "-f", &name]);
+    let _ = docker(&["rmi", "-f", &tag]);
+}

@@ -169,4 +169,7 @@ pub struct ImageFacts {
     pub user: Option<Val<String>>,
     /// The image's HEALTHCHECK.
     pub healthcheck: Option<Val<Healthcheck>>,
+    /// The image's ENV (`Config.Env`): baked into every layer pull; values stay in memory for
+    /// the secret rule and are never printed (`EnvVar`'s Debug hides them).
+    pub env: Vec<Val<EnvVar>>,
 }

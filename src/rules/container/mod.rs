@@ -9,7 +9,7 @@ mod namespaces;
 mod network;
 mod privileges;
 mod resources;
-mod secrets;
+pub mod secrets;
 
 use super::{ContainerCheck, ProjectCheck};
 

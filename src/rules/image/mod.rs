@@ -1,12 +1,34 @@
-//! Image rules (CIS Docker Benchmark section 4): image-runs-as-root, image-healthcheck-missing.
+//! Image rules (CIS Docker Benchmark section 4): image-runs-as-root, image-healthcheck-missing,
+//! image-secret-in-env.
 
 use crate::model::{Healthcheck, ImageFacts};
 use crate::rules::Hit;
 
 pub type ImageCheck = fn(&ImageFacts) -> Vec<Hit>;
 
-pub const IMAGE_RULES: &[(&str, ImageCheck)] =
-    &[("image-runs-as-root", image_runs_as_root), ("image-healthcheck-missing", image_healthcheck_missing)];
+pub const IMAGE_RULES: &[(&str, ImageCheck)] = &[
+    ("image-runs-as-root", image_runs_as_root),
+    ("image-healthcheck-missing", image_healthcheck_missing),
+    ("image-secret-in-env", image_secret_in_env),
+];
+
+/// CIS 4.10 for images: an `ENV` named like a secret with a literal, secret-shaped value is in
+/// every copy of the image. The value is never printed.
+pub fn image_secret_in_env(i: &ImageFacts) -> Vec<Hit> {
+    use crate::rules::container::secrets::{looks_secret, secret_shaped};
+    i.env
+        .iter()
+        .filter(|e| looks_secret(&e.value.name) && e.value.value.as_deref().is_some_and(secret_shaped))
+        .map(|e| {
+            Hit::new(
+                format!("ENV {} holds a literal secret: anyone who pulls the image reads it", e.value.name),
+                e.origin.clone(),
+                e.value.name.clone(),
+            )
+            .redacted()
+        })
+        .collect()
+}
 
 pub fn image_runs_as_root(i: &ImageFacts) -> Vec<Hit> {
     let user = i.user.as_ref().map(|u| u.value.as_str()).unwrap_or("");
@@ -37,7 +59,28 @@ mod tests {
             declared_at: Origin::Field("image app:1".into()),
             user: user.map(|u| Val::new(u.to_string(), Origin::Field("image app:1 .Config.User".into()))),
             healthcheck: health.then(|| Val::new(Healthcheck::Defined, Origin::Unset)),
+            env: Vec::new(),
         }
+    }
+
+    #[test]
+    fn secrets_baked_into_the_image() {
+        let var = |name: &str, value: &str| {
+            let v = crate::model::EnvVar { name: name.into(), value: Some(value.into()), literal: true, default: None };
+            Val::new(v, Origin::Field("image app:1 .Config.Env".into()))
+        };
+        let i = ImageFacts {
+            env: vec![
+                var("PATH", "/usr/bin"),
+                var("API_TOKEN", "abc123xyz"),
+                var("DB_PASSWORD_FILE", "/run/secrets/db"),
+                var("GPG_KEY", "0xDEAD"),
+            ],
+            ..image(Some("app"), true)
+        };
+        let hits = image_secret_in_env(&i);
+        assert_eq!(hits.iter().map(|h| (h.evidence.as_str(), h.redact)).collect::<Vec<_>>(), [("API_TOKEN", true)]);
+        assert!(!hits[0].message.contains("abc123xyz"));
     }
 
     #[test]

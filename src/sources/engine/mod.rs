@@ -12,7 +12,7 @@ use bollard::models::{ContainerInspectResponse, ImageInspect};
 use bollard::query_parameters::ListContainersOptions;
 use futures_util::{StreamExt, stream};
 
-use crate::model::{ContainerSpec, DaemonConfig, Healthcheck, ImageFacts, Origin, Val};
+use crate::model::{ContainerSpec, DaemonConfig, EnvVar, Healthcheck, ImageFacts, Origin, Val};
 
 /// How many inspect calls run at once.
 const CONCURRENCY: usize = 16;
@@ -303,7 +303,18 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
             Val::new(h, Origin::Field(format!("image {name} .Config.Healthcheck")))
         });
         let declared_at = Origin::Field(format!("image {name}"));
-        facts.images.push(ImageFacts { name, declared_at, user, healthcheck });
+        let env = config
+            .and_then(|c| c.env.as_ref())
+            .into_iter()
+            .flatten()
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').map_or((kv.as_str(), None), |(k, v)| (k, Some(v.to_string())));
+                // An image's ENV is written in its Dockerfile: literal text.
+                let var = EnvVar { name: k.to_string(), value: v, literal: true, default: None };
+                Val::new(var, Origin::Field(format!("image {name} .Config.Env")))
+            })
+            .collect();
+        facts.images.push(ImageFacts { name, declared_at, user, healthcheck, env });
     }
     Ok(facts)
 }
