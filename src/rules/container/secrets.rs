@@ -1,6 +1,6 @@
 //! secret-in-environment, credential-in-url. Values are read here, never reported.
 
-use crate::model::ContainerSpec;
+use crate::model::{ContainerSpec, EnvVar};
 use crate::rules::Hit;
 
 /// Words that name a secret, as a whole word of the name (`DB_PASSWORD`) or the end of one
@@ -141,6 +141,12 @@ pub fn secret_shaped(value: &str) -> bool {
         || v.contains("${"))
 }
 
+/// A variable written in a file (a Compose file, a Dockerfile's ENV) named like a secret, with
+/// a value shaped like one: a committed secret.
+pub fn literal_secret(v: &EnvVar) -> bool {
+    v.literal && looks_secret(&v.name) && v.value.as_deref().is_some_and(secret_shaped)
+}
+
 pub fn secret_in_environment(s: &ContainerSpec) -> Vec<Hit> {
     let mut hits: Vec<Hit> = s
         .env
@@ -148,7 +154,7 @@ pub fn secret_in_environment(s: &ContainerSpec) -> Vec<Hit> {
         .filter(|e| looks_secret(&e.value.name))
         .filter_map(|e| {
             let name = &e.value.name;
-            let why = if e.value.literal && e.value.value.as_deref().is_some_and(secret_shaped) {
+            let why = if literal_secret(&e.value) {
                 format!("environment variable {name} holds a literal secret")
             } else if e.value.default.as_deref().is_some_and(secret_shaped) {
                 format!("environment variable {name} has a literal secret as its default (`${{...:-...}}`)")
@@ -275,7 +281,6 @@ pub fn credential_in_url(s: &ContainerSpec) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::EnvVar;
     use crate::rules::container::testing::*;
 
     #[test]

@@ -15,10 +15,9 @@ pub const IMAGE_RULES: &[(&str, ImageCheck)] = &[
 /// CIS 4.10 for images: an `ENV` named like a secret with a literal, secret-shaped value is in
 /// every copy of the image. The value is never printed.
 pub fn image_secret_in_env(i: &ImageFacts) -> Vec<Hit> {
-    use crate::rules::container::secrets::{looks_secret, secret_shaped};
     i.env
         .iter()
-        .filter(|e| looks_secret(&e.value.name) && e.value.value.as_deref().is_some_and(secret_shaped))
+        .filter(|e| crate::rules::container::secrets::literal_secret(&e.value))
         .map(|e| {
             Hit::new(
                 format!("ENV {} holds a literal secret: anyone who pulls the image reads it", e.value.name),
