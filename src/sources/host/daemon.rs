@@ -48,12 +48,17 @@ pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
                     (l, 0) if l > 1 => (l - 1, text.lines().nth(l - 2).map_or(1, |p| p.chars().count().max(1))),
                     (l, c) => (l, c),
                 };
-                config.invalid = Some(format!("{}:{line}:{col} is not valid JSON (dockerd will not start)", root.display(&config_file)));
+                // In the file the user edits (a provisioning config's line, for a virtual host).
+                let (path, line, col) = match root.origin_at(&config_file, line as u32, col as u32) {
+                    Origin::File { path, line, col } => (path.to_string(), line, col),
+                    _ => (root.display(&config_file), line as u32, col as u32),
+                };
+                config.invalid = Some(format!("{path}:{line}:{col} is not valid JSON (dockerd will not start)"));
                 diags.push(Diagnostic {
                     kind: DiagKind::Error,
-                    path: root.display(&config_file),
-                    line: Some(line as u32),
-                    col: Some(col as u32),
+                    path,
+                    line: Some(line),
+                    col: Some(col),
                     // The position is ours (above), not serde_json's.
                     message: format!("invalid JSON: {}", e.to_string().split(" at line ").next().unwrap_or_default()),
                 })
@@ -61,14 +66,13 @@ pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
             Ok(json) => {
                 // Positions from the YAML reader (JSON is YAML), values from serde_json.
                 let positions = yaml::parse(&text, 0).ok().and_then(|d| d.into_iter().next());
-                let path: std::sync::Arc<str> = root.display(&config_file).into();
                 for (key, value) in json.as_object().into_iter().flatten() {
                     let origin = positions
                         .as_ref()
                         .and_then(|p| p.get_entry(key))
-                        .map_or_else(|| Origin::file(&path, 1, 1), |(k, _)| Origin::file(&path, k.pos.line, k.pos.col));
+                        .map_or_else(|| root.origin_at(&config_file, 1, 1), |(k, _)| root.origin_at(&config_file, k.pos.line, k.pos.col));
                     if !KNOWN_KEYS.contains(&key.as_str())
-                        && let Origin::File { line, col, .. } = &origin
+                        && let Origin::File { path, line, col } = &origin
                     {
                         diags.push(Diagnostic {
                             kind: DiagKind::Warning,

@@ -14,6 +14,7 @@ pub mod mounts;
 pub mod sshd;
 pub mod sysctl;
 pub mod systemd;
+pub mod vfs;
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -32,6 +33,17 @@ pub struct HostRoot {
     /// Files refused for what they are (a FIFO, a device, over the size limit), shown, with
     /// why: input errors of the audit, never taken for absent.
     refused: std::cell::RefCell<Vec<(String, String)>>,
+    /// A host that does not exist yet (a provisioning config applied to the image's defaults):
+    /// every read is of this tree, none of the disk.
+    tree: Option<std::sync::Arc<vfs::Tree>>,
+}
+
+/// What `walk` tells of an entry.
+#[derive(Debug, Clone, Copy)]
+pub struct Meta {
+    pub mode: u32,
+    pub is_dir: bool,
+    pub is_file: bool,
 }
 
 /// Where a snapshot root keeps the recorded output of the commands cbench runs on a live host:
@@ -46,13 +58,24 @@ impl HostRoot {
     /// read: no /proc, no /sys, no command).
     pub fn new(root: impl Into<PathBuf>) -> HostRoot {
         let root = root.into();
-        HostRoot { live: root == Path::new("/"), root, dirs: Default::default(), refused: Default::default() }
+        HostRoot { live: root == Path::new("/"), root, dirs: Default::default(), refused: Default::default(), tree: None }
+    }
+
+    /// A host that does not exist yet: `tree` is all there is (offline: no /proc, no command).
+    pub fn virtual_tree(tree: vfs::Tree) -> HostRoot {
+        HostRoot {
+            root: PathBuf::new(),
+            live: false,
+            dirs: Default::default(),
+            refused: Default::default(),
+            tree: Some(std::sync::Arc::new(tree)),
+        }
     }
 
     /// A snapshot of a live host: `dir` holds its files with /proc and /sys, and the output of
     /// the commands cbench runs in `.cbench-live/COMMAND ARGS` (e.g. `.cbench-live/auditctl -s`).
     pub fn snapshot(dir: impl Into<PathBuf>) -> HostRoot {
-        HostRoot { root: dir.into(), live: true, dirs: Default::default(), refused: Default::default() }
+        HostRoot { root: dir.into(), live: true, dirs: Default::default(), refused: Default::default(), tree: None }
     }
 
     /// Live state is read (the live host, or a snapshot of one).
@@ -80,6 +103,10 @@ impl HostRoot {
     /// Does cbench itself run as root (effective uid 0)? A snapshot says so in
     /// `.cbench-live/euid`.
     pub fn auditor_is_root(&self) -> bool {
+        if self.tree.is_some() {
+            // Every entry of a virtual tree is readable.
+            return true;
+        }
         let status = if self.root == Path::new("/") {
             std::fs::read_to_string("/proc/self/status").ok()
         } else {
@@ -95,42 +122,40 @@ impl HostRoot {
     /// inside the root: an absolute link target is taken relative to the root, never the
     /// machine cbench runs on; `..` never leaves the root.
     pub fn resolve(&self, path: &str) -> io::Result<PathBuf> {
-        let mut inside = PathBuf::from("/");
-        let mut pending: Vec<String> = components(path);
-        let mut links = 0;
-        while let Some(part) = pending.first().cloned() {
-            pending.remove(0);
-            if part == ".." {
-                inside.pop();
-                continue;
-            }
-            let candidate = inside.join(&part);
-            let real = self.root.join(candidate.strip_prefix("/").unwrap_or(&candidate));
-            match std::fs::symlink_metadata(&real) {
-                Ok(m) if m.file_type().is_symlink() => {
-                    links += 1;
-                    if links > MAX_LINKS {
-                        return Err(io::Error::other(format!("{path}: too many levels of symbolic links")));
-                    }
-                    let target = std::fs::read_link(&real)?;
-                    let target = target.to_string_lossy().into_owned();
-                    if target.starts_with('/') {
-                        inside = PathBuf::from("/");
-                    }
-                    let mut next = components(&target);
-                    next.extend(pending);
-                    pending = next;
-                }
-                _ => inside = candidate,
-            }
+        if let Some(tree) = &self.tree {
+            return resolve_in(path, |p| match tree.get(&p.to_string_lossy()).map(|e| &e.kind) {
+                Some(vfs::Kind::Link(t)) => Some(Ok(PathBuf::from(t))),
+                _ => None,
+            });
         }
-        Ok(self.root.join(inside.strip_prefix("/").unwrap_or(&inside)))
+        let found = resolve_in(path, |candidate| {
+            let real = self.root.join(candidate.strip_prefix("/").unwrap_or(candidate));
+            match std::fs::symlink_metadata(&real) {
+                Ok(m) if m.file_type().is_symlink() => Some(std::fs::read_link(&real)),
+                _ => None,
+            }
+        })?;
+        Ok(self.root.join(found.strip_prefix("/").unwrap_or(&found)))
+    }
+
+    /// The entry of the virtual tree at resolved host path `path`.
+    fn entry(&self, tree: &vfs::Tree, path: &str) -> io::Result<vfs::Entry> {
+        let real = self.resolve(path)?;
+        tree.get(&real.to_string_lossy())
+            .cloned()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{path}: not in the config's tree")))
     }
 
     /// The bytes of host file `path`: a regular file, at most `read::HOST_FILE` of them. A file
     /// refused for what it is (a FIFO, a device, too large) is an error of kind InvalidData,
     /// and remembered (`refused`).
     pub fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        if let Some(tree) = &self.tree {
+            return match self.entry(tree, path)?.kind {
+                vfs::Kind::File(data) => Ok(data.to_vec()),
+                _ => Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{path}: not a regular file"))),
+            };
+        }
         read::bytes(&self.resolve(path)?, read::HOST_FILE, "a host file").map_err(|e| {
             if e.is_refused() {
                 let entry = (self.display(path), e.to_string());
@@ -169,6 +194,10 @@ impl HostRoot {
     /// Owner, group and permission bits of host path `path` (following symlinks inside the root).
     pub fn stat(&self, path: &str) -> io::Result<(u32, u32, u32)> {
         use std::os::unix::fs::MetadataExt;
+        if let Some(tree) = &self.tree {
+            let e = self.entry(tree, path)?;
+            return Ok((e.uid, e.gid, e.mode));
+        }
         let m = std::fs::metadata(self.resolve(path)?)?;
         Ok((m.uid(), m.gid(), m.mode() & 0o7777))
     }
@@ -191,34 +220,66 @@ impl HostRoot {
         Some(resolved?.join(name))
     }
 
+    /// The entry of the virtual tree at `path`, its directory resolved, its last component not.
+    fn leaf_entry<'t>(&self, tree: &'t vfs::Tree, path: &str) -> Option<&'t vfs::Entry> {
+        let p = Path::new(path);
+        let dir = self.resolve(&p.parent()?.to_string_lossy()).ok()?;
+        tree.get(&dir.join(p.file_name()?).to_string_lossy())
+    }
+
     /// Is host path `path` a symlink to /dev/null (a masked unit)?
     pub fn is_masked(&self, path: &str) -> bool {
+        if let Some(tree) = &self.tree {
+            return self.leaf_entry(tree, path).is_some_and(|e| e.kind == vfs::Kind::Link("/dev/null".into()));
+        }
         self.unresolved_leaf(path).is_some_and(|real| std::fs::read_link(real).is_ok_and(|t| t == Path::new("/dev/null")))
     }
 
     /// Is host path `path` itself a symlink?
     pub fn is_link(&self, path: &str) -> bool {
+        if let Some(tree) = &self.tree {
+            return self.leaf_entry(tree, path).is_some_and(|e| matches!(e.kind, vfs::Kind::Link(_)));
+        }
         self.unresolved_leaf(path).is_some_and(|real| std::fs::symlink_metadata(real).is_ok_and(|m| m.file_type().is_symlink()))
     }
 
     /// Does host path `path` exist (following symlinks inside the root)?
     pub fn exists(&self, path: &str) -> bool {
+        if let Some(tree) = &self.tree {
+            return self.entry(tree, path).is_ok();
+        }
         self.resolve(path).is_ok_and(|r| r.exists())
     }
 
     pub fn is_file(&self, path: &str) -> bool {
+        if let Some(tree) = &self.tree {
+            return self.entry(tree, path).is_ok_and(|e| matches!(e.kind, vfs::Kind::File(_)));
+        }
         self.resolve(path).is_ok_and(|r| r.is_file())
     }
 
     pub fn is_dir(&self, path: &str) -> bool {
+        if let Some(tree) = &self.tree {
+            return self.entry(tree, path).is_ok_and(|e| e.kind == vfs::Kind::Dir);
+        }
         self.resolve(path).is_ok_and(|r| r.is_dir())
     }
 
     /// Walk the root's file system from `/`, on its device only, never into a symlink: `skip`
     /// leaves a host path (and what is below it) out; `visit` sees every entry as (host path,
     /// metadata). Returns the directories that could not be read (shown).
-    pub fn walk(&self, skip: impl Fn(&str) -> bool, mut visit: impl FnMut(&str, &std::fs::Metadata)) -> Vec<String> {
+    pub fn walk(&self, skip: impl Fn(&str) -> bool, mut visit: impl FnMut(&str, Meta)) -> Vec<String> {
         use std::os::unix::fs::MetadataExt;
+        if let Some(tree) = &self.tree {
+            let skipped: Vec<&String> = tree.entries.keys().filter(|p| skip(p)).collect();
+            for (p, e) in &tree.entries {
+                if p == "/" || skipped.iter().any(|s| p == *s || p.starts_with(&format!("{s}/"))) || matches!(e.kind, vfs::Kind::Link(_)) {
+                    continue;
+                }
+                visit(p, Meta { mode: e.mode, is_dir: e.kind == vfs::Kind::Dir, is_file: matches!(e.kind, vfs::Kind::File(_)) });
+            }
+            return Vec::new();
+        }
         let Ok(top) = self.resolve("/") else { return vec![self.display("/")] };
         let Ok(dev) = std::fs::symlink_metadata(&top).map(|m| m.dev()) else { return vec![self.display("/")] };
         let mut unreadable = Vec::new();
@@ -258,7 +319,7 @@ impl HostRoot {
                 if m.is_dir() {
                     stack.push((hp.clone(), e.path()));
                 }
-                visit(&hp, &m);
+                visit(&hp, Meta { mode: m.mode() & 0o7777, is_dir: m.is_dir(), is_file: m.is_file() });
             }
         }
         unreadable
@@ -268,6 +329,9 @@ impl HostRoot {
     /// permission, or is it refused for what it is (a FIFO, a device, over the size limit)?
     /// Then what it says is unknown, not empty.
     pub fn denied(&self, path: &str) -> bool {
+        if self.tree.is_some() {
+            return false;
+        }
         let Ok(real) = self.resolve(path) else { return false };
         // A FIFO is never opened (it would block).
         if read::is_special(&real) || std::fs::metadata(&real).is_ok_and(|m| m.is_file() && m.len() > read::HOST_FILE) {
@@ -286,6 +350,12 @@ impl HostRoot {
     /// Names in host directory `dir`, sorted; empty when it does not exist (or is no
     /// directory); Err with the path shown when it exists and cannot be read.
     pub fn entries(&self, dir: &str) -> Result<Vec<String>, String> {
+        if let Some(tree) = &self.tree {
+            return Ok(match self.resolve(dir) {
+                Ok(real) => tree.children(&real.to_string_lossy()),
+                Err(_) => Vec::new(),
+            });
+        }
         let Ok(real) = self.resolve(dir) else { return Ok(Vec::new()) };
         match std::fs::read_dir(real) {
             Ok(rd) => {
@@ -300,6 +370,9 @@ impl HostRoot {
 
     /// How a host path is named in findings: the host path, with `--root` shown when given.
     pub fn display(&self, path: &str) -> String {
+        if let Some(tree) = &self.tree {
+            return if path == "/" { tree.name.clone() } else { path.to_string() };
+        }
         match (self.root == Path::new("/"), path) {
             (true, _) => path.to_string(),
             (false, "/") => self.root.display().to_string(),
@@ -309,8 +382,59 @@ impl HostRoot {
 
     /// The origin of line `line` of host file `path`.
     pub fn origin(&self, path: &str, line: u32) -> Origin {
-        Origin::file(&self.display(path).into(), line, 1)
+        self.origin_at(path, line, 1)
     }
+
+    /// The origin of line `line`, column `col` of host file `path`: for a virtual tree, the
+    /// place in the config that wrote that line (or the image's default).
+    pub fn origin_at(&self, path: &str, line: u32, col: u32) -> Origin {
+        match &self.tree {
+            Some(tree) => {
+                tree.origin(&self.resolve(path).map_or_else(|_| path.to_string(), |p| p.to_string_lossy().into_owned()), line, col)
+            }
+            None => Origin::file(&self.display(path).into(), line, col),
+        }
+    }
+
+    /// The origin of the owner and mode of host path `path`.
+    pub fn stat_origin(&self, path: &str) -> Origin {
+        match &self.tree {
+            Some(tree) => tree.stat_origin(&self.resolve(path).map_or_else(|_| path.to_string(), |p| p.to_string_lossy().into_owned())),
+            None => Origin::Field(self.display(path)),
+        }
+    }
+}
+
+/// Host path `path` with its symlinks resolved: `link(p)` says whether host path `p` is a link
+/// and where it points; an absolute target starts again from `/`, `..` never leaves it.
+fn resolve_in(path: &str, link: impl Fn(&Path) -> Option<io::Result<PathBuf>>) -> io::Result<PathBuf> {
+    let mut inside = PathBuf::from("/");
+    let mut pending: std::collections::VecDeque<String> = components(path).into();
+    let mut links = 0;
+    while let Some(part) = pending.pop_front() {
+        if part == ".." {
+            inside.pop();
+            continue;
+        }
+        let candidate = inside.join(&part);
+        match link(&candidate) {
+            Some(target) => {
+                links += 1;
+                if links > MAX_LINKS {
+                    return Err(io::Error::other(format!("{path}: too many levels of symbolic links")));
+                }
+                let target = target?.to_string_lossy().into_owned();
+                if target.starts_with('/') {
+                    inside = PathBuf::from("/");
+                }
+                for c in components(&target).into_iter().rev() {
+                    pending.push_front(c);
+                }
+            }
+            None => inside = candidate,
+        }
+    }
+    Ok(inside)
 }
 
 fn components(path: &str) -> Vec<String> {
@@ -357,7 +481,7 @@ pub fn stat_facts(root: &HostRoot, path: &str, kind: &'static str) -> Result<Opt
         Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => return Ok(None),
         Err(_) => return Err(root.display(path)),
     };
-    let origin = Origin::Field(root.display(path));
+    let origin = root.stat_origin(path);
     Ok(Some(FileFacts {
         path: root.display(path),
         uid: Val::new(uid, origin.clone()),

@@ -109,15 +109,14 @@ const NOT_WALKED: &[&str] = &["/proc", "/sys", "/dev", "/run", "/var/lib/docker"
 /// The walk's findings, and the directories it could not read (permission denied, a path too
 /// long): what lies below them is unknown.
 pub fn deep(root: &HostRoot, data_root: &str) -> (Vec<Val<Special>>, Vec<String>) {
-    use std::os::unix::fs::MetadataExt;
     let mut out = Vec::new();
     let unreadable = root.walk(
         |hp| NOT_WALKED.contains(&hp) || hp == data_root,
         |hp, m| {
-            let mode = m.mode() & 0o7777;
-            let kind = if m.is_dir() {
+            let mode = m.mode;
+            let kind = if m.is_dir {
                 (mode & 0o002 != 0 && mode & 0o1000 == 0).then_some(SpecialKind::WorldWritableDir)
-            } else if !m.is_file() {
+            } else if !m.is_file {
                 None
             } else if mode & 0o4000 != 0 {
                 Some(SpecialKind::Setuid)
@@ -127,7 +126,7 @@ pub fn deep(root: &HostRoot, data_root: &str) -> (Vec<Val<Special>>, Vec<String>
                 (mode & 0o002 != 0).then_some(SpecialKind::WorldWritableFile)
             };
             if let Some(kind) = kind {
-                out.push(Val::new(Special { path: hp.to_string(), kind, mode }, Origin::Field(root.display(hp))));
+                out.push(Val::new(Special { path: hp.to_string(), kind, mode }, root.stat_origin(hp)));
             }
         },
     );
