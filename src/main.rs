@@ -11,6 +11,7 @@ use cbench::report::{self, Format, Run, Style};
 use cbench::rules::Selection;
 use cbench::sources::compose::LoadOptions;
 use cbench::sources::engine::EngineOptions;
+use cbench::sources::provision::Dialect;
 
 #[derive(Parser)]
 #[command(
@@ -183,6 +184,20 @@ enum Command {
         #[command(flatten)]
         output: Output,
     },
+    /// Audit Butane configs (Flatcar provisioning, YAML): the host each one will produce, before it boots
+    Butane {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        provision: Provision,
+    },
+    /// Audit Ignition configs (JSON, spec 3.0–3.4): the host each one will produce, before it boots
+    Ignition {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        provision: Provision,
+    },
     /// List the rule catalog
     Rules {
         #[arg(long, value_enum, default_value = "text")]
@@ -190,6 +205,53 @@ enum Command {
     },
     /// Explain one rule: rationale, remediation with an example, CIS reference
     Explain { rule: String },
+}
+
+/// Options of `cbench butane` and `cbench ignition`.
+#[derive(Args)]
+struct Provision {
+    /// The directory `local:` contents and `storage.trees` are read from (Butane's --files-dir).
+    #[arg(long, value_name = "DIR")]
+    files_dir: Option<PathBuf>,
+    /// Run only these sections (provision, daemon, files, socket, audit, kernel, ssh, users,
+    /// mac, fs), or the sections of these rule or CIS ids.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Leave these sections out.
+    #[arg(long, value_delimiter = ',')]
+    skip: Vec<String>,
+    /// Exit by the findings even when the config fetches parts of itself at boot (a partial view).
+    #[arg(long)]
+    allow_partial: bool,
+    #[command(flatten)]
+    output: Output,
+}
+
+fn provision(files: Vec<PathBuf>, dialect: Dialect, p: Provision) -> ExitCode {
+    let Provision { files_dir, only, skip, allow_partial, mut output } = p;
+    let known = commands::provision::SECTIONS;
+    let (only, skip) = match (host_sections(&only, &mut output.select, true, known), host_sections(&skip, &mut output.ignore, false, known))
+    {
+        (Ok(only), Ok(skip)) => (only, skip),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("cbench: {}", cbench::report::untrusted(&e.to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    let selection = match selection(&output, &cbench::rules::all_rule_ids()) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let opts = commands::provision::Options {
+        paths: files,
+        dialect: Some(dialect),
+        files_dir,
+        only,
+        skip,
+        min_severity: output.min_severity.map(Into::into),
+        selection,
+    };
+    finish(commands::provision::run(&opts), &output, allow_partial)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -215,23 +277,23 @@ fn selection(output: &Output, known: &[&str]) -> Result<Selection, ExitCode> {
 /// `--only` / `--skip` values: section names stay; a rule id, CIS id or CIS prefix becomes the
 /// sections of the rules it names (only for `--only`: `--skip 1.1` hides those checks and
 /// leaves their sections) and goes to `ids` (`--select` / `--ignore`).
-fn host_sections(values: &[String], ids: &mut Vec<String>, run_them: bool) -> Result<Vec<String>, String> {
+fn host_sections(values: &[String], ids: &mut Vec<String>, run_them: bool, known: &[&str]) -> Result<Vec<String>, String> {
     let mut sections = Vec::new();
     for v in values {
-        if host::SECTIONS.contains(&v.as_str()) {
+        if known.contains(&v.as_str()) {
             sections.push(v.clone());
             continue;
         }
         let named: Vec<&cbench::rules::Rule> = cbench::rules::registry().iter().filter(|r| cbench::rules::select::names(v, r.id)).collect();
         if named.is_empty() {
-            return Err(format!("unknown section, rule or CIS id `{v}` (sections: {})", host::SECTIONS.join(", ")));
+            return Err(format!("unknown section, rule or CIS id `{v}` (sections: {})", known.join(", ")));
         }
         ids.push(v.clone());
         if run_them {
             sections.extend(named.iter().map(|r| r.section.to_string()));
         }
     }
-    sections.sort_by_key(|s| host::SECTIONS.iter().position(|x| x == s));
+    sections.sort_by_key(|s| known.iter().position(|x| x == s));
     sections.dedup();
     Ok(sections)
 }
@@ -303,7 +365,10 @@ fn main() -> ExitCode {
             };
             // --only / --skip take sections, or rule and CIS ids (and prefixes): those run their
             // sections and narrow what is shown, as --select / --ignore do.
-            let (only, skip) = match (host_sections(&only, &mut output.select, true), host_sections(&skip, &mut output.ignore, false)) {
+            let (only, skip) = match (
+                host_sections(&only, &mut output.select, true, host::SECTIONS),
+                host_sections(&skip, &mut output.ignore, false, host::SECTIONS),
+            ) {
                 (Ok(only), Ok(skip)) => (only, skip),
                 (Err(e), _) | (_, Err(e)) => {
                     eprintln!("cbench: {}", cbench::report::untrusted(&e.to_string()));
@@ -346,6 +411,8 @@ fn main() -> ExitCode {
             let opts = oci::Options { paths, min_severity: output.min_severity.map(Into::into), selection, pedantic: output.pedantic };
             finish(oci::run(&opts), &output, false)
         }
+        Command::Butane { files, provision: p } => provision(files, Dialect::Butane, p),
+        Command::Ignition { files, provision: p } => provision(files, Dialect::Ignition, p),
         Command::Rules { format } => {
             print(&match format {
                 RulesFormat::Text => commands::rules::list_text(),

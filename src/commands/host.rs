@@ -195,15 +195,33 @@ pub fn run(opts: &Options) -> Run {
             }
         }
     }
+    let refused = judge_host(opts, &root, &host_config, daemon, &mut run);
+    for (path, why) in refused {
+        run.diagnostics.push(Diagnostic { kind: DiagKind::Error, path, line: None, col: None, message: why });
+    }
+    run.finish(opts.selection.clone(), opts.min_severity);
+    run
+}
+
+/// Judge the daemon (as `daemon` names and configures it) and the host sections of `root`
+/// into `run`; returns the files refused for what they are (shown path, why), which the
+/// checks that needed them name as their skip reason.
+pub fn judge_host(
+    opts: &Options,
+    root: &HostRoot,
+    host_config: &crate::model::DaemonConfig,
+    daemon: Option<(String, crate::model::DaemonConfig)>,
+    run: &mut Run,
+) -> Vec<(String, String)> {
     if opts.section("daemon")
         && let Some((name, config)) = daemon
     {
-        judge_daemon(&name, &config, &mut run);
+        judge_daemon(&name, &config, run);
     }
     let host_sections: Vec<&(&str, &[(&str, rules::HostCheck)])> =
         rules::HOST_SECTIONS.iter().filter(|(section, _)| opts.section(section)).collect();
     if !host_sections.is_empty() {
-        let facts = host::collect(&root, &host_config, &rules::kernel::keys(), opts.deep);
+        let facts = host::collect(root, host_config, &rules::kernel::keys(), opts.deep);
         if let Some((id, pretty)) = &facts.os {
             run.host_os = Some(pretty.clone());
             run.flatcar = matches!(id.as_str(), "flatcar" | "coreos");
@@ -228,11 +246,7 @@ pub fn run(opts: &Options) -> Run {
             }
         }
     }
-    for (path, why) in refused {
-        run.diagnostics.push(Diagnostic { kind: DiagKind::Error, path, line: None, col: None, message: why });
-    }
-    run.finish(opts.selection.clone(), opts.min_severity);
-    run
+    refused
 }
 
 fn judge_daemon(name: &str, config: &crate::model::DaemonConfig, run: &mut Run) {

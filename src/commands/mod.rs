@@ -1,6 +1,7 @@
 pub mod compose;
 pub mod host;
 pub mod oci;
+pub mod provision;
 pub mod rules;
 
 use crate::model::{DiagKind, Finding, Severity};

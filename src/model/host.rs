@@ -13,6 +13,9 @@ pub struct HostFacts {
     pub os: Option<(String, String)>,
     /// The docker.socket unit, when the host has one.
     pub docker_socket: Option<SocketFacts>,
+    /// Other enabled socket units that start docker.service (`Service=docker.service`, such
+    /// as Flatcar's documented docker-tcp.socket): more ways into the API.
+    pub docker_api_sockets: Vec<SocketFacts>,
     /// CoreOS's fleet.socket, when the host has one.
     pub fleet_socket: Option<SocketFacts>,
     /// sysctl values configured in sysctl.d / sysctl.conf, by key.

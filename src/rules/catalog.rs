@@ -20,6 +20,7 @@ const FILES: &[(&str, &str)] = &[
     ("rules/users.yaml", include_str!("../../rules/users.yaml")),
     ("rules/mac.yaml", include_str!("../../rules/mac.yaml")),
     ("rules/fs.yaml", include_str!("../../rules/fs.yaml")),
+    ("rules/provision.yaml", include_str!("../../rules/provision.yaml")),
 ];
 
 #[derive(Debug, Clone)]

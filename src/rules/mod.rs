@@ -14,6 +14,7 @@ pub mod fs;
 pub mod image;
 pub mod kernel;
 pub mod mac;
+pub mod provision;
 pub mod ssh;
 pub mod users;
 
@@ -341,6 +342,7 @@ pub enum Judge {
     Daemon(daemon::DaemonCheck),
     Image(image::ImageCheck),
     Host(HostCheck),
+    Provision(provision::ProvisionCheck),
 }
 
 /// One registered rule: its id (metadata in `rules/*.yaml`), the report section of its
@@ -367,6 +369,7 @@ pub fn registry() -> &'static [Rule] {
         for (section, rules) in HOST_SECTIONS {
             all.extend(rules.iter().map(|(id, f)| rule(*id, section, Judge::Host(*f))));
         }
+        all.extend(provision::RULES.iter().map(|(id, f)| rule(*id, "provision", Judge::Provision(*f))));
         all
     })
 }

@@ -4,4 +4,5 @@ pub mod compose;
 pub mod engine;
 pub mod host;
 pub mod oci;
+pub mod provision;
 pub mod read;

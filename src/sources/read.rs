@@ -26,6 +26,23 @@ pub const CONFIG: u64 = MIB;
 /// of a busy host is a few hundred KB).
 pub const HOST_FILE: u64 = 16 * MIB;
 
+/// The entries of directory `dir` (an input the user names, e.g. Butane's `--files-dir`
+/// trees): (path, is a directory, is executable), symlinks left out, sorted.
+pub fn list_dir(dir: &Path) -> io::Result<Vec<(std::path::PathBuf, bool, bool)>> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let m = e.metadata()?;
+        if m.file_type().is_symlink() {
+            continue;
+        }
+        out.push((e.path(), m.is_dir(), m.permissions().mode() & 0o111 != 0));
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Why an input was not read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {

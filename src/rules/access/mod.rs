@@ -109,15 +109,20 @@ pub fn docker_group_members(h: &HostFacts) -> Option<Vec<Hit>> {
 }
 
 pub fn docker_socket_tcp(h: &HostFacts) -> Option<Vec<Hit>> {
-    let s = socket(h)?;
+    if socket(h).is_none() && h.docker_api_sockets.is_empty() {
+        return None;
+    }
     Some(
-        s.listen
-            .iter()
-            .filter(|l| !l.value.starts_with('/') && !l.value.starts_with('@'))
-            .map(|l| {
+        socket(h)
+            .into_iter()
+            .chain(&h.docker_api_sockets)
+            .flat_map(|s| s.listen.iter().map(move |l| (s, l)))
+            .filter(|(_, l)| !l.value.starts_with('/') && !l.value.starts_with('@'))
+            .map(|(s, l)| {
                 let any = !l.value.contains(':') || l.value.starts_with("0.0.0.0:") || l.value.starts_with("[::]:");
+                let unit = s.unit.rsplit('/').next().unwrap_or(&s.unit);
                 let h = Hit::new(
-                    format!("docker.socket listens on TCP {} (socket activation): the API without TLS", l.value),
+                    format!("{unit} listens on TCP {} (socket activation of docker.service): the API without TLS", l.value),
                     l.origin.clone(),
                     format!("ListenStream={}", l.value),
                 );

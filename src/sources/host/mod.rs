@@ -153,6 +153,14 @@ impl HostRoot {
         if let Some(tree) = &self.tree {
             return match self.entry(tree, path)?.kind {
                 vfs::Kind::File(data) => Ok(data.to_vec()),
+                vfs::Kind::Remote(url) => {
+                    let why = format!("is fetched at boot from {url}: its contents are not known before the host exists");
+                    let entry = (self.display(path), why.clone());
+                    if !self.refused.borrow().contains(&entry) {
+                        self.refused.borrow_mut().push(entry);
+                    }
+                    Err(io::Error::new(io::ErrorKind::InvalidData, why))
+                }
                 _ => Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{path}: not a regular file"))),
             };
         }
@@ -253,7 +261,7 @@ impl HostRoot {
 
     pub fn is_file(&self, path: &str) -> bool {
         if let Some(tree) = &self.tree {
-            return self.entry(tree, path).is_ok_and(|e| matches!(e.kind, vfs::Kind::File(_)));
+            return self.entry(tree, path).is_ok_and(|e| matches!(e.kind, vfs::Kind::File(_) | vfs::Kind::Remote(_)));
         }
         self.resolve(path).is_ok_and(|r| r.is_file())
     }
@@ -276,7 +284,14 @@ impl HostRoot {
                 if p == "/" || skipped.iter().any(|s| p == *s || p.starts_with(&format!("{s}/"))) || matches!(e.kind, vfs::Kind::Link(_)) {
                     continue;
                 }
-                visit(p, Meta { mode: e.mode, is_dir: e.kind == vfs::Kind::Dir, is_file: matches!(e.kind, vfs::Kind::File(_)) });
+                visit(
+                    p,
+                    Meta {
+                        mode: e.mode,
+                        is_dir: e.kind == vfs::Kind::Dir,
+                        is_file: matches!(e.kind, vfs::Kind::File(_) | vfs::Kind::Remote(_)),
+                    },
+                );
             }
             return Vec::new();
         }
@@ -574,6 +589,7 @@ pub fn collect(root: &HostRoot, config: &DaemonConfig, keys: &[&str], deep: bool
         os: os_release(root),
         docker_files,
         docker_socket: socket,
+        docker_api_sockets: docker_api_sockets(root, &accounts.groups),
         fleet_socket: systemd::load(root, "fleet.socket").map(|u| socket_facts(root, &u, &accounts.groups)),
         sysctl_configured,
         sysctl_running: keys.iter().filter_map(|k| sysctl::running(root, k).map(|v| (k.to_string(), v))).collect(),
@@ -588,6 +604,24 @@ pub fn collect(root: &HostRoot, config: &DaemonConfig, keys: &[&str], deep: bool
         deep,
         unreadable,
     }
+}
+
+/// Enabled socket units other than docker.socket whose `Service=` is docker.service.
+fn docker_api_sockets(root: &HostRoot, groups: &Groups) -> Vec<SocketFacts> {
+    let mut names: Vec<String> =
+        systemd::SEARCH_PATH.iter().flat_map(|d| root.list(d)).filter(|n| n.ends_with(".socket") && n != "docker.socket").collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|n| systemd::load(root, &n))
+        .filter(|u| {
+            !u.masked
+                && u.get("Socket", "Service").is_some_and(|s| s.value == "docker.service")
+                && systemd::enabled(root, &u.name).is_some()
+        })
+        .map(|u| socket_facts(root, &u, groups))
+        .collect()
 }
 
 /// /etc/os-release (else /usr/lib/os-release): (ID, PRETTY_NAME).

@@ -46,6 +46,9 @@ impl Place {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     File(Arc<[u8]>),
+    /// A file whose contents the host fetches at boot (from this URL, credentials taken out):
+    /// not known before the host exists.
+    Remote(String),
     Dir,
     Link(String),
 }

@@ -1,0 +1,206 @@
+//! `cbench butane FILE.bu...` and `cbench ignition FILE.ign...`: judge the host a Flatcar
+//! provisioning config will produce, before it exists — the Flatcar image's defaults with the
+//! config applied (a virtual tree), judged by the host rules, plus what only a config can get
+//! wrong (the provisioning rules). Findings point at the config: the line that set it, or the
+//! config's top for a Flatcar default the config leaves in place.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::host;
+use crate::model::{DiagKind, Diagnostic, Origin, Severity, SourceText, Subject, Val};
+use crate::report::{Run, SkipKind, SkippedSection};
+use crate::rules::{self, Selection, provision};
+use crate::sources::host::{HostRoot, sshd, vfs};
+use crate::sources::provision::{self as source, Config, Dialect};
+use crate::suppress;
+
+/// The sections of a provisioning audit, in report order.
+pub const SECTIONS: &[&str] =
+    &["provision", "daemon", "files", "socket", "audit", "kernel", "ssh", "users", "mac", "fs", "containers", "images"];
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub dialect: Option<Dialect>,
+    /// Butane's `--files-dir`: where `local:` contents and trees are read.
+    pub files_dir: Option<PathBuf>,
+    pub only: Vec<String>,
+    pub skip: Vec<String>,
+    pub min_severity: Option<Severity>,
+    pub selection: Selection,
+}
+
+impl Options {
+    fn section(&self, name: &str) -> bool {
+        (self.only.is_empty() || self.only.iter().any(|s| s == name)) && !self.skip.iter().any(|s| s == name)
+    }
+}
+
+pub fn run(opts: &Options) -> Run {
+    let dialect = opts.dialect.unwrap_or(Dialect::Butane);
+    let sections = SECTIONS.iter().copied().filter(|s| opts.section(s)).collect();
+    let mut run = Run { host: true, sections, started: crate::runner::now(), ..Run::default() };
+    for section in SECTIONS.iter().filter(|s| !opts.section(s)) {
+        run.skipped_sections.push(SkippedSection { section, kind: SkipKind::NotSelected, reason: "not selected (--only / --skip)".into() });
+    }
+    for section in ["containers", "images"].into_iter().filter(|s| opts.section(s)) {
+        run.skipped_sections.push(SkippedSection {
+            section,
+            kind: SkipKind::Offline,
+            reason: "a provisioning config: the host does not exist yet, no container runs on it".into(),
+        });
+    }
+    let host_opts = host::Options { only: opts.only.clone(), skip: opts.skip.clone(), ..host::Options::default() };
+    for path in &opts.paths {
+        let (config, diags) = source::load(path, dialect, opts.files_dir.as_deref());
+        run.diagnostics.extend(diags);
+        let Some(config) = config else { continue };
+        run.files += 1;
+        audit(&config, &host_opts, opts, &mut run);
+        // Snippets and inline suppressions read the config as the user wrote it.
+        #[allow(clippy::disallowed_methods)]
+        if let Ok(text) = crate::sources::read::text(path, source::CONFIG_LIMIT, "a provisioning config") {
+            let text = SourceText::new(text);
+            suppress_inline(&config.path, &text, &mut run);
+            run.sources.insert(config.path.to_string(), text);
+        }
+    }
+    run.finish(opts.selection.clone(), opts.min_severity);
+    run
+}
+
+/// Judge the host `config` produces into `run`.
+pub fn audit(config: &Config, host_opts: &host::Options, opts: &Options, run: &mut Run) {
+    let first = run.findings.len();
+    let (tree, notes) = source::apply::host(config);
+    for (at, message) in notes {
+        run.diagnostics.push(Diagnostic {
+            kind: DiagKind::Warning,
+            path: config.path.to_string(),
+            line: Some(at.0),
+            col: Some(at.1),
+            message,
+        });
+    }
+    let root = HostRoot::virtual_tree(tree);
+    let remotes = remotes(config);
+    // A config merged or replaced at boot is not in this file: what it adds is not judged.
+    for r in config.merge.iter().chain(config.replace.iter()).filter(|r| r.data.is_none()) {
+        run.diagnostics.push(Diagnostic {
+            kind: DiagKind::Partial,
+            path: config.path.to_string(),
+            line: Some(r.at.0),
+            col: Some(r.at.1),
+            message: "the host fetches more config at boot (ignition.config): what it adds is not judged here".into(),
+        });
+    }
+    if opts.section("provision") {
+        let facts = provision::ProvisionFacts {
+            remotes,
+            password_users: config
+                .users
+                .iter()
+                .filter_map(|u| u.password_hash.filter(|p| p.1).map(|p| Val::new(u.name.clone(), config.origin(p.0))))
+                .collect(),
+            ssh_passwords: ssh_passwords(&root),
+        };
+        let ids: Arc<[&'static str]> = provision::RULES.iter().map(|(id, _)| *id).collect();
+        let at = run.begin("provision", Subject { kind: "provision", name: config.path.to_string() }, ids);
+        for (i, (_, check)) in provision::RULES.iter().enumerate() {
+            run.record(at, i, check(&facts));
+        }
+    }
+    let (files_config, file_diags) = crate::sources::host::daemon::collect(&root);
+    run.diagnostics.extend(file_diags);
+    let daemon = Some((format!("{} (daemon.json and dockerd flags)", config.path), files_config.clone()));
+    let refused = host::judge_host(host_opts, &root, &files_config, daemon, run);
+    // Files the host fetches at boot: the checks that read them are skipped with that reason;
+    // the view is partial.
+    for (path, why) in refused {
+        run.diagnostics.push(Diagnostic {
+            kind: DiagKind::Partial,
+            path: format!("{} {path}", config.path),
+            line: None,
+            col: None,
+            message: why,
+        });
+    }
+    let top = config.origin((1, 1));
+    for f in &mut run.findings[first..] {
+        if !matches!(f.origin, Origin::File { .. }) {
+            // A Flatcar default the config leaves in place: at the config's top, saying so.
+            let default = std::mem::replace(&mut f.origin, top.clone());
+            let what = match &default {
+                Origin::Field(s) => s.strip_prefix(vfs::DEFAULT_ORIGIN).unwrap_or(s).to_string(),
+                other => other.to_string(),
+            };
+            f.message = format!("{} — the Flatcar default ({what}), which this config leaves in place", f.message);
+            f.related.push(default);
+        }
+    }
+    run.flatcar = true;
+}
+
+/// sshd takes passwords on the host (None: every sshd unit masked).
+fn ssh_passwords(root: &HostRoot) -> Option<Val<bool>> {
+    let facts = sshd::collect(root)?;
+    if !facts.units.is_empty() && facts.units.iter().all(|(_, masked, _)| *masked) {
+        return None;
+    }
+    for key in ["passwordauthentication", "kbdinteractiveauthentication"] {
+        match facts.settings.get(key) {
+            Some(v) if v.value.eq_ignore_ascii_case("no") => continue,
+            Some(v) => return Some(Val::new(true, v.origin.clone())),
+            None => return Some(Val::new(true, Origin::Field(format!("OpenSSH's default for {key} is yes ({})", facts.main)))),
+        }
+    }
+    let v = facts.settings.get("passwordauthentication").map_or(Origin::Unset, |v| v.origin.clone());
+    Some(Val::new(false, v))
+}
+
+/// Every resource the host fetches at boot (not `data:`, `inline`, `local`).
+fn remotes(config: &Config) -> Vec<provision::Remote> {
+    config
+        .resources()
+        .into_iter()
+        .filter(|(_, r)| r.data.is_none() && r.source.is_some())
+        .map(|(what, r)| provision::Remote {
+            what,
+            url: source::redact_url(&r.source.as_ref().map(|s| s.value.clone()).unwrap_or_default()),
+            hash: r.hash.is_some(),
+            headers: r.headers.iter().map(|h| Val::new(h.value.clone(), remap(config, &h.origin))).collect(),
+            origin: config.origin(r.at),
+        })
+        .collect()
+}
+
+fn remap(config: &Config, o: &Origin) -> Origin {
+    match o {
+        Origin::File { line, col, .. } => config.origin((*line, *col)),
+        other => other.clone(),
+    }
+}
+
+/// `# cbench: ignore[rule]` on a finding's line of the config, or the line above.
+fn suppress_inline(path: &Arc<str>, text: &SourceText, run: &mut Run) {
+    let known = |id: &str| rules::catalog::get(id).is_some();
+    for (line, col, id) in suppress::unknown_ids(text, &known) {
+        run.diagnostics.push(Diagnostic {
+            kind: DiagKind::Warning,
+            path: path.to_string(),
+            line: Some(line),
+            col: Some(col),
+            message: format!("cbench: ignore[...] names an unknown rule id `{id}` (see `cbench rules`); it suppresses nothing"),
+        });
+    }
+    for f in &mut run.findings {
+        if let Origin::File { path: p, line, .. } = &f.origin
+            && p == path
+            && suppress::ignored_at(text, *line).iter().any(|r| r == f.rule)
+        {
+            f.suppressed = true;
+            f.suppressed_by = Some("inline comment");
+        }
+    }
+}
