@@ -194,10 +194,17 @@ fn suppress_inline(path: &Arc<str>, text: &SourceText, run: &mut Run) {
             message: format!("cbench: ignore[...] names an unknown rule id `{id}` (see `cbench rules`); it suppresses nothing"),
         });
     }
+    // A Flatcar default is reported at the config's top: the comments that open the file
+    // may suppress it.
+    let header: Vec<String> = (1..)
+        .map_while(|n| text.line(n).filter(|l| l.trim_start().starts_with('#') || l.trim().is_empty()))
+        .enumerate()
+        .flat_map(|(i, _)| suppress::ignored_at(text, i as u32 + 1))
+        .collect();
     for f in &mut run.findings {
-        if let Origin::File { path: p, line, .. } = &f.origin
+        if let Origin::File { path: p, line, col } = &f.origin
             && p == path
-            && suppress::ignored_at(text, *line).iter().any(|r| r == f.rule)
+            && (suppress::ignored_at(text, *line).iter().any(|r| r == f.rule) || (*line, *col) == (1, 1) && header.iter().any(|r| r == f.rule))
         {
             f.suppressed = true;
             f.suppressed_by = Some("inline comment");

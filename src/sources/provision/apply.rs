@@ -311,6 +311,7 @@ impl Apply<'_> {
                 }
                 continue;
             }
+            let image_missing = image.is_none();
             let mut f: Vec<String> = image
                 .unwrap_or_else(|| format!("{name}:x:{uid}:{uid}::/home/{name}:/bin/bash", uid = u.uid.unwrap_or(1000)))
                 .split(':')
@@ -330,10 +331,14 @@ impl Apply<'_> {
                 f[6] = s.clone();
             }
             let passwd_at = u.shell.as_ref().map_or(u.at, |s| s.1);
+            let changed = image_missing || u.shell.is_some() || u.uid.is_some() || u.gecos.is_some() || u.home_dir.is_some();
             let line = f.join(":");
             let home = f[5].clone();
             let uid: u32 = f[2].parse().unwrap_or(1000);
-            self.set_line("/etc/passwd", &name, line, passwd_at);
+            // A user the config only gives keys or groups keeps the image's line (and origin).
+            if changed {
+                self.set_line("/etc/passwd", &name, line, passwd_at);
+            }
             if let Some((at, set)) = u.password_hash {
                 // The hash itself never enters the tree: its state does.
                 let state = if set { "$6$cbench$set-by-the-config" } else { "" };

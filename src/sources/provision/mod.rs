@@ -462,17 +462,15 @@ impl<'a> Reader<'a> {
         Resource { data: Some(text.into_bytes()), lines, at: at(v), ..Default::default() }
     }
 
-    /// Where the first content line of a literal block scalar (`|`) starts.
+    /// Where the first content line of a literal block scalar (`|`) starts: the parser places
+    /// such a scalar at its first content line, below the line that ends in `|` (or `|-`,
+    /// `|+`, `|2`).
     fn block_start(&self, v: &Node) -> Option<(u32, u32)> {
-        let line = self.src.lines().nth(v.pos.line as usize - 1)?;
-        let rest: String = line.chars().skip(v.pos.col as usize - 1).collect();
-        if !rest.starts_with('|') {
-            return None;
-        }
-        // The first non-blank line below gives the block's indentation.
-        let body = self.src.lines().skip(v.pos.line as usize).find(|l| !l.trim().is_empty())?;
-        let indent = body.len() - body.trim_start_matches(' ').len();
-        Some((v.pos.line + 1, indent as u32 + 1))
+        let above = self.src.lines().nth((v.pos.line as usize).checked_sub(2)?)?;
+        let code = above.split(" #").next().unwrap_or(above).trim_end();
+        let indicator = code.rsplit([' ', ':']).next()?;
+        let literal = indicator.starts_with('|') && indicator[1..].chars().all(|c| matches!(c, '-' | '+' | '0'..='9'));
+        literal.then_some((v.pos.line, v.pos.col))
     }
 
     /// A resource: `inline` / `local` (Butane), `source` (a `data:` URL is decoded, anything
