@@ -204,7 +204,8 @@ fn suppress_inline(path: &Arc<str>, text: &SourceText, run: &mut Run) {
     for f in &mut run.findings {
         if let Origin::File { path: p, line, col } = &f.origin
             && p == path
-            && (suppress::ignored_at(text, *line).iter().any(|r| r == f.rule) || (*line, *col) == (1, 1) && header.iter().any(|r| r == f.rule))
+            && (suppress::ignored_at(text, *line).iter().any(|r| r == f.rule)
+                || (*line, *col) == (1, 1) && header.iter().any(|r| r == f.rule))
         {
             f.suppressed = true;
             f.suppressed_by = Some("inline comment");

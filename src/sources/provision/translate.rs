@@ -27,6 +27,10 @@ fn resource(r: &Resource) -> Value {
     if let Some(h) = &r.hash {
         m.insert("verification".into(), json!({ "hash": h }));
     }
+    if !r.headers.is_empty() {
+        // Header values are never kept: a placeholder stands for each.
+        m.insert("httpHeaders".into(), r.headers.iter().map(|h| json!({ "name": h.value, "value": "(not kept)" })).collect());
+    }
     Value::Object(m)
 }
 
