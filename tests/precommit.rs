@@ -30,7 +30,7 @@ fn hook_blocks_an_insecure_compose_file_and_passes_a_hardened_one() {
     git(repo, &["config", "user.name", "t"]);
     std::fs::write(
         repo.join(".pre-commit-config.yaml"),
-        format!("repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: cbench-compose\n", root.display()),
+        format!("repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: cbench-compose\n      - id: cbench-butane\n", root.display()),
     )
     .unwrap();
     let pc =
@@ -53,4 +53,18 @@ fn hook_blocks_an_insecure_compose_file_and_passes_a_hardened_one() {
     let out = String::from_utf8_lossy(&commit.stdout).to_string() + &String::from_utf8_lossy(&commit.stderr);
     assert!(commit.status.success(), "the hook refused a hardened file:\n{out}");
     assert!(out.contains("cbench compose") && out.contains("Passed"), "{out}");
+
+    // The Butane hook: a weak Flatcar config is refused at its lines, a hardened one passes.
+    std::fs::copy(root.join("compose-samples/flatcar-weak.bu"), repo.join("node.bu")).unwrap();
+    git(repo, &["add", "."]);
+    let commit = Command::new("git").args(["commit", "-m", "weak node"]).current_dir(repo).env("PRE_COMMIT_HOME", &home).output().unwrap();
+    let out = String::from_utf8_lossy(&commit.stdout).to_string() + &String::from_utf8_lossy(&commit.stderr);
+    assert!(!commit.status.success(), "the hook let a weak Butane config through:\n{out}");
+    assert!(out.contains("docker-socket-tcp") && out.contains("node.bu:50:9"), "{out}");
+    std::fs::copy(root.join("compose-samples/flatcar-hardened.bu"), repo.join("node.bu")).unwrap();
+    git(repo, &["add", "."]);
+    let commit = Command::new("git").args(["commit", "-m", "hardened node"]).current_dir(repo).env("PRE_COMMIT_HOME", &home).output().unwrap();
+    let out = String::from_utf8_lossy(&commit.stdout).to_string() + &String::from_utf8_lossy(&commit.stderr);
+    assert!(commit.status.success(), "the hook refused a hardened Butane config:\n{out}");
+    assert!(out.contains("cbench butane") && out.contains("Passed"), "{out}");
 }
