@@ -30,7 +30,10 @@ fn hook_blocks_an_insecure_compose_file_and_passes_a_hardened_one() {
     git(repo, &["config", "user.name", "t"]);
     std::fs::write(
         repo.join(".pre-commit-config.yaml"),
-        format!("repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: cbench-compose\n      - id: cbench-butane\n", root.display()),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: cbench-compose\n      - id: cbench-butane\n",
+            root.display()
+        ),
     )
     .unwrap();
     let pc =
@@ -63,7 +66,8 @@ fn hook_blocks_an_insecure_compose_file_and_passes_a_hardened_one() {
     assert!(out.contains("docker-socket-tcp") && out.contains("node.bu:50:9"), "{out}");
     std::fs::copy(root.join("compose-samples/flatcar-hardened.bu"), repo.join("node.bu")).unwrap();
     git(repo, &["add", "."]);
-    let commit = Command::new("git").args(["commit", "-m", "hardened node"]).current_dir(repo).env("PRE_COMMIT_HOME", &home).output().unwrap();
+    let commit =
+        Command::new("git").args(["commit", "-m", "hardened node"]).current_dir(repo).env("PRE_COMMIT_HOME", &home).output().unwrap();
     let out = String::from_utf8_lossy(&commit.stdout).to_string() + &String::from_utf8_lossy(&commit.stderr);
     assert!(commit.status.success(), "the hook refused a hardened Butane config:\n{out}");
     assert!(out.contains("cbench butane") && out.contains("Passed"), "{out}");

@@ -304,3 +304,33 @@ fn inline_suppression_and_every_format() {
         assert!(!r.stdout.contains("not-a-real-token"), "{format} printed a credential");
     }
 }
+
+#[test]
+fn fcos_trees_replace_mask_and_writes_ignition_would_refuse() {
+    let f = "fixtures/provision/trees-fcos.bu";
+    let r = cbench(&["butane", f, "--files-dir", "fixtures/provision/files", "--format", "compact"]);
+    // The config is replaced at boot: a partial view, exit 2.
+    assert_eq!(r.code, 2);
+    for want in [
+        format!(
+            "{f}:6:7: high[remote-content-unverified] {f}: the config that replaces this one at boot (ignition.config.replace) is fetched at boot from s3://configs/node.ign with no verification.hash"
+        ),
+        format!("{f}:12:7: warning: the Flatcar image has /etc/ssh/sshd_config, and `overwrite` is not true: Ignition fails at boot"),
+        format!("{f}:6:7: error (partial view): the host fetches more config at boot (ignition.config): what it adds is not judged here"),
+    ] {
+        assert!(r.stdout.contains(&want), "{want}\n{}", r.stdout);
+    }
+    let (_, report) = json(&["butane", f, "--files-dir", "fixtures/provision/files", "--allow-partial"]);
+    let checks = report["checks"].as_array().unwrap();
+    // sshd.socket masked: the sshd checks do not apply.
+    assert!(checks.iter().filter(|c| c["section"] == "ssh" && c["rule"] != "sshd-exposed").all(|c| c["outcome"] == "not-applicable"));
+    // A file of storage.trees is on the host: cramfs is blocked, the other modules are not.
+    let modules: BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "kernel-module-enabled")
+        .map(|f| f["evidence"].as_str().unwrap())
+        .collect();
+    assert!(!modules.contains("cramfs") && modules.contains("udf"), "{modules:?}");
+}

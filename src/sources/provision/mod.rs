@@ -551,7 +551,13 @@ impl<'a> Reader<'a> {
                     continue;
                 }
                 let rel = p.strip_prefix(&dir).unwrap_or(&p).display().to_string();
-                let data = self.local(&p.display().to_string(), pos);
+                let data = match read::bytes(&p, read::HOST_FILE, "a file of a Butane tree") {
+                    Ok(b) => Some(b),
+                    Err(e) => {
+                        self.errors.push((pos, format!("storage.trees: {}: {e}", p.display())));
+                        None
+                    }
+                };
                 let n = data.as_ref().map_or(1, |d| d.split(|b| *b == b'\n').count());
                 files.push(FileSpec {
                     node: Node_ {
