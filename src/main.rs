@@ -227,19 +227,28 @@ struct Provision {
     output: Output,
 }
 
-fn provision(files: Vec<PathBuf>, dialect: Dialect, p: Provision) -> ExitCode {
-    let Provision { files_dir, only, skip, allow_partial, mut output } = p;
-    let known = commands::provision::SECTIONS;
-    let (only, skip) = match (host_sections(&only, &mut output.select, true, known), host_sections(&skip, &mut output.ignore, false, known))
-    {
+/// `--only` / `--skip` (sections, or rule and CIS ids and prefixes: those run their sections and
+/// narrow what is shown, as --select / --ignore do), then the selection; a usage error exits 2.
+fn sections_and_selection(
+    only: &[String],
+    skip: &[String],
+    output: &mut Output,
+    known: &[&str],
+) -> Result<(Vec<String>, Vec<String>, Selection), ExitCode> {
+    let (only, skip) = match (host_sections(only, &mut output.select, true, known), host_sections(skip, &mut output.ignore, false, known)) {
         (Ok(only), Ok(skip)) => (only, skip),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("cbench: {}", cbench::report::untrusted(&e.to_string()));
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
-    let selection = match selection(&output, &cbench::rules::all_rule_ids()) {
-        Ok(s) => s,
+    Ok((only, skip, selection(output, &cbench::rules::all_rule_ids())?))
+}
+
+fn provision(files: Vec<PathBuf>, dialect: Dialect, p: Provision) -> ExitCode {
+    let Provision { files_dir, only, skip, allow_partial, mut output } = p;
+    let (only, skip, selection) = match sections_and_selection(&only, &skip, &mut output, commands::provision::SECTIONS) {
+        Ok(v) => v,
         Err(code) => return code,
     };
     let opts = commands::provision::Options {
@@ -363,20 +372,8 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            // --only / --skip take sections, or rule and CIS ids (and prefixes): those run their
-            // sections and narrow what is shown, as --select / --ignore do.
-            let (only, skip) = match (
-                host_sections(&only, &mut output.select, true, host::SECTIONS),
-                host_sections(&skip, &mut output.ignore, false, host::SECTIONS),
-            ) {
-                (Ok(only), Ok(skip)) => (only, skip),
-                (Err(e), _) | (_, Err(e)) => {
-                    eprintln!("cbench: {}", cbench::report::untrusted(&e.to_string()));
-                    return ExitCode::from(2);
-                }
-            };
-            let selection = match selection(&output, &cbench::rules::all_rule_ids()) {
-                Ok(s) => s,
+            let (only, skip, selection) = match sections_and_selection(&only, &skip, &mut output, host::SECTIONS) {
+                Ok(v) => v,
                 Err(code) => return code,
             };
             // --root names a directory of the auditing machine: checked here, read through HostRoot.

@@ -159,17 +159,7 @@ impl Apply<'_> {
     fn filesystems(&mut self) {
         for fs in self.c.filesystems.iter().filter(|f| f.with_mount_unit && self.c.dialect == Dialect::Butane) {
             let Some(path) = &fs.path else { continue };
-            let name = format!("{}.mount", systemd_escape(path));
-            let mut text = format!(
-                "[Unit]\nRequires=systemd-fsck@{dev}.service\nAfter=systemd-fsck@{dev}.service\n\n[Mount]\nWhere={path}\nWhat={}\nType={}\n",
-                fs.device,
-                fs.format,
-                dev = systemd_escape(&fs.device)
-            );
-            if !fs.mount_options.is_empty() {
-                text.push_str(&format!("Options={}\n", fs.mount_options.join(",")));
-            }
-            text.push_str("\n[Install]\nRequiredBy=local-fs.target\n");
+            let (name, text) = mount_unit(fs, path);
             let lines = Place::lines(count_lines(text.as_bytes()), fs.at.0, fs.at.1, false);
             let placed = Placed::Config { path: self.c.path.clone(), at: fs.at, mode_at: None, lines, created: true };
             self.tree.insert(
@@ -425,6 +415,21 @@ fn contents(r: &Resource) -> (Vec<u8>, Vec<Option<Place>>) {
 
 fn count_lines(d: &[u8]) -> usize {
     d.split(|b| *b == b'\n').count() - usize::from(d.ends_with(b"\n"))
+}
+
+/// The mount unit Butane's `with_mount_unit` writes for file system `fs` at `path`: (name, text).
+pub fn mount_unit(fs: &super::FsSpec, path: &str) -> (String, String) {
+    let mut text = format!(
+        "[Unit]\nRequires=systemd-fsck@{dev}.service\nAfter=systemd-fsck@{dev}.service\n\n[Mount]\nWhere={path}\nWhat={}\nType={}\n",
+        fs.device,
+        fs.format,
+        dev = systemd_escape(&fs.device)
+    );
+    if !fs.mount_options.is_empty() {
+        text.push_str(&format!("Options={}\n", fs.mount_options.join(",")));
+    }
+    text.push_str("\n[Install]\nRequiredBy=local-fs.target\n");
+    (format!("{}.mount", systemd_escape(path)), text)
 }
 
 /// `systemd-escape --path`: `/var/lib/docker` is `var-lib-docker`.

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Config, Resource, apply::systemd_escape};
+use super::{Config, Resource, apply::mount_unit};
 
 /// The Ignition version a Butane config translates to.
 fn version(c: &Config) -> &str {
@@ -93,17 +93,8 @@ pub fn to_ignition(c: &Config) -> Value {
         if let Some(p) = &fs.path {
             m.insert("path".into(), json!(p));
             if fs.with_mount_unit {
-                let mut text = format!(
-                    "[Unit]\nRequires=systemd-fsck@{dev}.service\nAfter=systemd-fsck@{dev}.service\n\n[Mount]\nWhere={p}\nWhat={}\nType={}\n",
-                    fs.device,
-                    fs.format,
-                    dev = systemd_escape(&fs.device)
-                );
-                if !fs.mount_options.is_empty() {
-                    text.push_str(&format!("Options={}\n", fs.mount_options.join(",")));
-                }
-                text.push_str("\n[Install]\nRequiredBy=local-fs.target\n");
-                units.push(json!({ "name": format!("{}.mount", systemd_escape(p)), "enabled": true, "contents": text }));
+                let (name, text) = mount_unit(fs, p);
+                units.push(json!({ "name": name, "enabled": true, "contents": text }));
             }
         }
         if !fs.mount_options.is_empty() {
