@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod commands;
 pub mod config;
+pub mod fix;
 pub mod model;
 pub mod redact;
 pub mod report;

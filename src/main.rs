@@ -117,6 +117,17 @@ enum Command {
         /// Ignore .cbench.toml files.
         #[arg(long)]
         no_config: bool,
+        /// Apply the safe fixes in place (where each value is declared: the service, an anchor,
+        /// an extends base, an override file), then report what is left.
+        #[arg(long)]
+        fix: bool,
+        /// With --fix or --diff: also the fixes that change what a service may do (read_only,
+        /// cap_drop ALL, ports on 127.0.0.1, privileged off, a bounded restart).
+        #[arg(long)]
+        unsafe_fixes: bool,
+        /// Print the fixes as a unified diff and write nothing (exit 1 when there is something to fix).
+        #[arg(long, conflicts_with = "fix")]
+        diff: bool,
         #[command(flatten)]
         output: Output,
     },
@@ -328,7 +339,20 @@ fn finish(mut run: Run, output: &Output, allow_partial: bool) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Compose { files, merged, env_file, profile, allow_partial, no_config, baseline, write_baseline, output } => {
+        Command::Compose {
+            files,
+            merged,
+            env_file,
+            profile,
+            allow_partial,
+            no_config,
+            baseline,
+            write_baseline,
+            fix,
+            unsafe_fixes,
+            diff,
+            output,
+        } => {
             let selection = match selection(&output, &cbench::rules::container_rule_ids()) {
                 Ok(s) => s,
                 Err(code) => return code,
@@ -345,6 +369,19 @@ fn main() -> ExitCode {
                 baseline,
                 write_baseline,
             };
+            if fix || diff {
+                let run = compose::run(&opts);
+                let outcome = compose::fix(&run, unsafe_fixes, diff);
+                for line in &outcome.messages {
+                    eprintln!("cbench: {}", cbench::report::untrusted(line));
+                }
+                if diff {
+                    print(&outcome.diff);
+                    return ExitCode::from(u8::from(!outcome.diff.is_empty()));
+                }
+                // The fixed files, audited again: what is left.
+                return finish(compose::run(&opts), &output, allow_partial);
+            }
             finish(compose::run(&opts), &output, allow_partial)
         }
         Command::Host {

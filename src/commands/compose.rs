@@ -144,6 +144,69 @@ pub fn run(opts: &Options) -> Run {
     run
 }
 
+/// What `--fix` / `--diff` did.
+#[derive(Debug, Default)]
+pub struct FixOutcome {
+    /// The unified diff of every file the fixes change (`--diff`), or of what was written.
+    pub diff: String,
+    pub files: Vec<String>,
+    pub applied: usize,
+    /// What to say: files written, findings whose rule has a fix that was not applied and why.
+    pub messages: Vec<String>,
+}
+
+/// Plan the fixes of `run`'s shown findings, and write them (unless `diff_only`). A file is
+/// written only when every edit planned for it applies.
+pub fn fix(run: &Run, unsafe_fixes: bool, diff_only: bool) -> FixOutcome {
+    let read = |p: &str| crate::sources::read::text(Path::new(p), crate::sources::read::COMPOSE, "a Compose file").ok();
+    let (planned, refused) = crate::fix::compose::plan(&run.findings, unsafe_fixes, &read);
+    let mut out = FixOutcome::default();
+    let mut by_file: std::collections::BTreeMap<Arc<str>, Vec<crate::fix::Edit>> = Default::default();
+    for p in &planned {
+        let edits = by_file.entry(p.path.clone()).or_default();
+        // A value fixed for several findings (an anchor shared by services) is edited once.
+        for e in &p.edits {
+            if !edits.contains(e) {
+                edits.push(e.clone());
+            }
+        }
+    }
+    for (path, edits) in &by_file {
+        let Some(before) = read(path) else { continue };
+        let (after, skipped) = crate::fix::apply(&before, edits);
+        if !skipped.is_empty() {
+            out.messages.push(format!("{path}: {} overlapping edits left out; run --fix again", skipped.len()));
+        }
+        out.diff.push_str(&crate::fix::diff(path, &before, &after));
+        if diff_only || after == before {
+            continue;
+        }
+        match std::fs::write(&**path, &after) {
+            Ok(()) => out.files.push(path.to_string()),
+            Err(e) => out.messages.push(format!("{path}: not written: {e}")),
+        }
+    }
+    out.applied = planned.len();
+    if !diff_only {
+        out.messages.push(format!("{} fixes applied to {} files", out.applied, out.files.len()));
+    }
+    for (i, why) in refused {
+        let f = &run.findings[i];
+        out.messages.push(format!("{} at {}: not fixed: {why}", f.rule, f.origin));
+    }
+    if !unsafe_fixes {
+        let n = run
+            .findings
+            .iter()
+            .filter(|f| !f.suppressed && !f.hidden && crate::fix::compose::safety(f.rule) == Some(crate::fix::Safety::Unsafe))
+            .count();
+        if n > 0 {
+            out.messages.push(format!("{n} more findings have an unsafe fix (--unsafe-fixes)"));
+        }
+    }
+    out
+}
+
 /// Judge the services of one loaded project with every container and project rule (what
 /// `run` does while it streams a project; the fuzz targets use it on a project in memory).
 pub fn judge_services(run: &mut Run, services: &[compose::Service], pedantic: bool) {
