@@ -58,7 +58,7 @@ pub fn plan(findings: &[Finding], unsafe_: bool, read: &dyn Fn(&str) -> Option<S
             continue;
         }
         let Origin::File { path, .. } = &f.origin else { continue };
-        let ctx = files.entry(path.clone()).or_insert_with(|| read(path).and_then(|t| Ctx::new(t)));
+        let ctx = files.entry(path.clone()).or_insert_with(|| read(path).and_then(Ctx::new));
         let Some(ctx) = ctx else {
             refused.push((i, format!("{path} cannot be read or parsed again")));
             continue;
