@@ -369,17 +369,33 @@ fn main() -> ExitCode {
                 baseline,
                 write_baseline,
             };
-            if fix || diff {
-                let run = compose::run(&opts);
-                let outcome = compose::fix(&run, unsafe_fixes, diff);
+            if diff {
+                // One round: what --fix would change first (a fix can enable another: privileged
+                // off, then cap_drop; --fix runs until nothing changes).
+                let outcome = compose::fix(&compose::run(&opts), unsafe_fixes, true);
                 for line in &outcome.messages {
                     eprintln!("cbench: {}", cbench::report::untrusted(line));
                 }
-                if diff {
-                    print(&outcome.diff);
-                    return ExitCode::from(u8::from(!outcome.diff.is_empty()));
+                print(&outcome.diff);
+                return ExitCode::from(u8::from(!outcome.diff.is_empty()));
+            }
+            if fix {
+                // Fix, audit again, until nothing changes (at most 4 rounds), then report what is left.
+                let (mut applied, mut files) = (0, std::collections::BTreeSet::new());
+                let mut last = Vec::new();
+                for _ in 0..4 {
+                    let outcome = compose::fix(&compose::run(&opts), unsafe_fixes, false);
+                    applied += outcome.applied;
+                    files.extend(outcome.files.iter().cloned());
+                    last = outcome.messages;
+                    if outcome.files.is_empty() {
+                        break;
+                    }
                 }
-                // The fixed files, audited again: what is left.
+                eprintln!("cbench: {applied} fixes applied to {} files", files.len());
+                for line in last.iter().filter(|l| !l.contains(" fixes applied to ")) {
+                    eprintln!("cbench: {}", cbench::report::untrusted(line));
+                }
                 return finish(compose::run(&opts), &output, allow_partial);
             }
             finish(compose::run(&opts), &output, allow_partial)

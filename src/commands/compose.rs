@@ -186,10 +186,8 @@ pub fn fix(run: &Run, unsafe_fixes: bool, diff_only: bool) -> FixOutcome {
             Err(e) => out.messages.push(format!("{path}: not written: {e}")),
         }
     }
-    out.applied = planned.len();
-    if !diff_only {
-        out.messages.push(format!("{} fixes applied to {} files", out.applied, out.files.len()));
-    }
+    // What was written (a plan whose file was not written did not apply).
+    out.applied = if diff_only { planned.len() } else { planned.iter().filter(|p| out.files.iter().any(|f| **f == *p.path)).count() };
     for (i, why) in refused {
         let f = &run.findings[i];
         out.messages.push(format!("{} at {}: not fixed: {why}", f.rule, f.origin));

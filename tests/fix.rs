@@ -1,0 +1,290 @@
+//! `cbench compose --fix`: proved on every Compose file of compose-samples/ and fixtures/ (in a
+//! copy of its directory) and on generated cases. After `--fix --unsafe-fixes`: (1) Docker
+//! Compose v2 still resolves the file, (2) the resolved model differs from before only in the
+//! fields the fixes name, (3) the fixed findings are gone on re-audit (what is left of the
+//! fixable rules is what the fix run said it could not fix), (4) a second run changes nothing,
+//! (5) `--diff` wrote nothing.
+// Tests read fixtures and the machine they run on to compare with what cbench reads.
+#![allow(clippy::disallowed_methods)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{cbench_in, root};
+
+/// The fields a Compose fix may change.
+const FIXED_FIELDS: &[&str] = &["privileged", "read_only", "cap_drop", "security_opt", "ports", "restart"];
+/// Rules that have a fix.
+const FIXABLE: &[&str] = &[
+    "no-new-privileges-not-set",
+    "privileged-container",
+    "writable-root-filesystem",
+    "capabilities-not-dropped",
+    "port-on-all-interfaces",
+    "restart-policy-unbounded",
+];
+
+fn oracle() -> bool {
+    let ok = Command::new("docker-compose").arg("version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(std::env::var_os("CBENCH_REQUIRE_ORACLE").is_none(), "CBENCH_REQUIRE_ORACLE is set but docker-compose is not on PATH");
+        eprintln!("\n\n*** SKIPPED: docker-compose is not installed; fixes are checked without the Compose oracle ***\n");
+    }
+    ok
+}
+
+/// `docker-compose config` of `file` in `dir`: the services, or Compose's complaint.
+fn resolved(dir: &Path, file: &str) -> Result<serde_json::Value, String> {
+    let out = Command::new("docker-compose")
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("HOME", "/nonexistent")
+        .env("COMPOSE_PROFILES", "*")
+        .args(["-f", file, "config", "--format", "json"])
+        .output()
+        .unwrap();
+    // The PyPI wrapper exits 0 even on errors: what Compose refused is on stderr.
+    let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    if !out.status.success() || out.stdout.is_empty() {
+        return Err(err);
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("{e}: {err}"))?;
+    Ok(v["services"].clone())
+}
+
+/// The services without the fields a fix may change.
+fn unfixed_fields(services: &serde_json::Value) -> serde_json::Value {
+    let mut s = services.clone();
+    for (_, svc) in s.as_object_mut().into_iter().flatten() {
+        for f in FIXED_FIELDS {
+            svc.as_object_mut().map(|o| o.remove(*f));
+        }
+    }
+    s
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        let t = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &t);
+        } else {
+            std::fs::copy(&p, &t).unwrap();
+        }
+    }
+}
+
+/// Every file of `dir` by name, with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(snapshot(&p));
+        } else {
+            out.insert(p.clone(), std::fs::read(&p).unwrap());
+        }
+    }
+    out
+}
+
+/// Rule ids of the shown findings of fixable rules, in a JSON report.
+fn fixable(report: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(report).unwrap_or_else(|e| panic!("{e}: {report}"));
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == false && FIXABLE.contains(&f["rule"].as_str().unwrap()))
+        .map(|f| format!("{} {}", f["rule"].as_str().unwrap(), f["origin"].as_str().unwrap()))
+        .collect()
+}
+
+/// Fix `file` (relative to `dir`, a copy) and prove the five properties; returns the number of
+/// fixes applied.
+fn prove(dir: &Path, file: &str, with_oracle: bool) -> usize {
+    let args = |extra: &[&str]| {
+        let mut a = vec!["compose", file, "--no-config", "--allow-partial", "--unsafe-fixes", "--format", "json"];
+        a.extend(extra);
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = |extra: &[&str]| {
+        let a = args(extra);
+        cbench_in(Some(dir), &a.iter().map(String::as_str).collect::<Vec<_>>(), &[("HOME", "/nonexistent")])
+    };
+    let before_files = snapshot(dir);
+    let before_model = if with_oracle { resolved(dir, file).ok() } else { None };
+    // (5) --diff writes nothing, and says whether there is something to fix.
+    let diff = run(&["--diff"]);
+    assert_eq!(snapshot(dir), before_files, "{file}: --diff wrote");
+    let fixed = run(&["--fix"]);
+    let applied: usize = fixed
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("cbench: ")?.split(" fixes applied").next()?.parse().ok())
+        .unwrap_or_else(|| panic!("{file}: no summary: {}", fixed.stderr));
+    assert_eq!(diff.code == 1, applied > 0, "{file}: --diff exit {} with {applied} fixes\n{}", diff.code, diff.stdout);
+    // (3) What is left of the fixable rules is what the fix run could not fix.
+    let not_fixed = fixed.stderr.lines().filter(|l| l.contains(": not fixed: ")).count();
+    let left = fixable(&fixed.stdout);
+    assert_eq!(left.len(), not_fixed, "{file}: left {left:?}\n{}", fixed.stderr);
+    // (4) A second run changes nothing.
+    let after_files = snapshot(dir);
+    let again = run(&["--fix"]);
+    assert!(again.stderr.contains("cbench: 0 fixes applied to 0 files"), "{file}: {}", again.stderr);
+    assert_eq!(snapshot(dir), after_files, "{file}: the second run changed something");
+    // (1), (2) Compose still resolves it, and only the fixed fields changed.
+    if let Some(before) = before_model {
+        let after = resolved(dir, file).unwrap_or_else(|e| panic!("{file}: Compose refuses the fixed file: {e}"));
+        assert_eq!(unfixed_fields(&after), unfixed_fields(&before), "{file}: a field no fix names changed");
+        if applied > 0 {
+            assert_ne!(after, before, "{file}: fixes applied, nothing changed for Compose");
+        }
+    }
+    applied
+}
+
+#[test]
+fn every_sample_and_fixture_is_fixed_and_proved() {
+    let with_oracle = oracle();
+    let mut files = Vec::new();
+    for top in ["compose-samples", "fixtures/compose"] {
+        collect(&root().join(top), &mut files);
+    }
+    let mut total = 0;
+    let mut proved = 0;
+    for f in files {
+        let dir = f.parent().unwrap();
+        let name = f.file_name().unwrap().to_str().unwrap().to_string();
+        // Files cbench (and Compose) refuse are not fixed.
+        let check =
+            cbench_in(Some(dir), &["compose", &name, "--no-config", "--allow-partial", "--format", "json"], &[("HOME", "/nonexistent")]);
+        if check.code == 2 {
+            continue;
+        }
+        let work = tempfile::tempdir().unwrap();
+        copy_dir(dir, work.path());
+        total += prove(work.path(), &name, with_oracle);
+        proved += 1;
+    }
+    assert!(proved >= 15, "only {proved} files proved");
+    assert!(total >= 20, "only {total} fixes applied");
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        let s = p.to_string_lossy().to_string();
+        if p.is_dir() {
+            if !s.ends_with("/bad") {
+                collect(&p, out);
+            }
+        } else if (s.ends_with(".yaml") || s.ends_with(".yml")) && !s.contains(".override.") {
+            out.push(p);
+        }
+    }
+}
+
+/// A generated case: its name, its files (name, text), compose.yaml after the fix.
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
+/// Generated cases: anchors, `extends`, override files, flow style, comments on the changed
+/// line, CRLF.
+#[test]
+fn generated_cases_are_fixed_where_values_are_declared() {
+    let with_oracle = oracle();
+    let cases: &[Case] = &[
+        (
+            "anchor",
+            &[(
+                "compose.yaml",
+                "x-base: &base\n  image: nginx:1.27\n  privileged: true   # shared\n  restart: always\nservices:\n  a:\n    <<: *base\n  b:\n    <<: *base\n    ports: [\"8080:80\"]\n",
+            )],
+            // The anchor's values are fixed once, in the anchor; each service gets its own keys.
+            "x-base: &base\n  image: nginx:1.27\n  privileged: false  # shared\n  restart: on-failure:5\nservices:\n  a:\n    read_only: true\n    <<: *base\n  b:\n    read_only: true\n    <<: *base\n    ports: [\"127.0.0.1:8080:80\"]\n",
+        ),
+        (
+            "extends",
+            &[
+                ("base.yaml", "services:\n  web:\n    image: nginx:1.27\n    privileged: true\n"),
+                (
+                    "compose.yaml",
+                    "services:\n  app:\n    extends:\n      file: base.yaml\n      service: web\n    read_only: true\n    cap_drop: [ALL]\n    security_opt: [\"no-new-privileges:true\"]\n",
+                ),
+            ],
+            // The extending file is unchanged: the value is fixed in the base file.
+            "services:\n  app:\n    extends:\n      file: base.yaml\n      service: web\n    read_only: true\n    cap_drop: [ALL]\n    security_opt: [\"no-new-privileges:true\"]\n",
+        ),
+        (
+            "crlf-flow-comments",
+            &[(
+                "compose.yaml",
+                "services:\r\n  web:   # the front\r\n    image: nginx:1.27\r\n    read_only: false # TODO\r\n    cap_drop: [NET_RAW]\r\n    ports:\r\n      - '443:443'   # public\r\n",
+            )],
+            "services:\r\n  web:   # the front\r\n    security_opt:\r\n      - no-new-privileges:true\r\n    image: nginx:1.27\r\n    read_only: true  # TODO\r\n    cap_drop: [NET_RAW]\r\n    ports:\r\n      - '127.0.0.1:443:443' # public\r\n",
+        ),
+        (
+            "interpolated",
+            &[(
+                "compose.yaml",
+                "services:\n  web:\n    image: nginx:1.27\n    privileged: ${PRIV:-true}\n    read_only: true\n    cap_drop: [ALL]\n    security_opt: [no-new-privileges:true]\n",
+            )],
+            // Never edited: the variable is named.
+            "services:\n  web:\n    image: nginx:1.27\n    privileged: ${PRIV:-true}\n    read_only: true\n    cap_drop: [ALL]\n    security_opt: [no-new-privileges:true]\n",
+        ),
+    ];
+    for (name, files, want) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        for (f, text) in *files {
+            std::fs::write(dir.path().join(f), text).unwrap();
+        }
+        prove(dir.path(), "compose.yaml", with_oracle);
+        assert_eq!(std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap(), *want, "{name}");
+    }
+    // The extends base got the fix; the interpolated value was named, not edited.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.yaml"), cases[1].1[0].1).unwrap();
+    std::fs::write(dir.path().join("compose.yaml"), cases[1].1[1].1).unwrap();
+    let r = cbench_in(Some(dir.path()), &["compose", "--fix", "--unsafe-fixes", "--no-config"], &[]);
+    assert!(r.stderr.contains("1 fixes applied to 1 files"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("base.yaml")).unwrap(),
+        "services:\n  web:\n    image: nginx:1.27\n    privileged: false\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("compose.yaml"), cases[3].1[0].1).unwrap();
+    let r = cbench_in(Some(dir.path()), &["compose", "--fix", "--unsafe-fixes", "--no-config"], &[]);
+    assert!(
+        r.stderr.contains(
+            "privileged-container at ./compose.yaml:4:17: not fixed: the value comes from ${PRIV}: change the variable, not the file"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn safe_fixes_by_default_unsafe_on_request_and_the_newcomer_path() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root().join("compose-samples/insecure.yaml"), dir.path().join("insecure.yaml")).unwrap();
+    let r = cbench_in(Some(dir.path()), &["compose", "insecure.yaml", "--diff"], &[]);
+    assert_eq!(r.code, 1);
+    // Only the safe fix (no-new-privileges) without --unsafe-fixes.
+    let changed: Vec<&str> = r.stdout.lines().filter(|l| l.starts_with('+') && !l.starts_with("+++")).collect();
+    assert_eq!(
+        changed.iter().filter(|l| l.contains("no-new-privileges:true")).count(),
+        changed.iter().filter(|l| l.contains("- no-new")).count()
+    );
+    assert!(r.stderr.contains("more findings have an unsafe fix (--unsafe-fixes)"), "{}", r.stderr);
+    let r = cbench_in(Some(dir.path()), &["compose", "insecure.yaml", "--fix", "--unsafe-fixes", "--format", "compact"], &[]);
+    for rule in FIXABLE.iter().filter(|r| **r != "capabilities-not-dropped") {
+        assert!(!r.stdout.contains(&format!("[{rule}]")), "{rule} left after the fix:\n{}", r.stdout);
+    }
+}
