@@ -368,6 +368,7 @@ fn main() -> ExitCode {
                 cwd: PathBuf::from("."),
                 baseline,
                 write_baseline,
+                fixes: matches!(output.format, Format::Sarif),
             };
             if diff {
                 // One round: what --fix would change first (a fix can enable another: privileged

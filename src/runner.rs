@@ -130,6 +130,8 @@ pub struct Run {
     pub ended: u64,
     /// Engine sections were asked for and the engine could not be read: a partial view.
     pub partial: Option<String>,
+    /// The fixes of the findings (Compose, when asked for: SARIF shows them).
+    pub fixes: Vec<crate::fix::FixData>,
 }
 
 impl Run {

@@ -288,3 +288,62 @@ fn safe_fixes_by_default_unsafe_on_request_and_the_newcomer_path() {
         assert!(!r.stdout.contains(&format!("[{rule}]")), "{rule} left after the fix:\n{}", r.stdout);
     }
 }
+
+/// SARIF carries each fix (code scanning can offer it): valid against the SARIF 2.1.0 schema,
+/// and its replacements, applied to the file, give what `--fix --unsafe-fixes` writes in its
+/// first round.
+#[test]
+fn sarif_fixes_are_the_edits_fix_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("insecure.yaml");
+    std::fs::copy(root().join("compose-samples/insecure.yaml"), &file).unwrap();
+    let r = cbench_in(Some(dir.path()), &["compose", "insecure.yaml", "--format", "sarif"], &[]);
+    let sarif: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/schemas/sarif-2.1.0.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&sarif), "{:?}", validator.iter_errors(&sarif).map(|e| e.to_string()).collect::<Vec<_>>());
+    let text = std::fs::read_to_string(&file).unwrap();
+    let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let offset = |line: u64, col: u64| {
+        let s = starts[line as usize - 1];
+        s + text[s..].chars().take(col as usize - 1).map(char::len_utf8).sum::<usize>()
+    };
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for result in sarif["runs"][0]["results"].as_array().unwrap() {
+        for fix in result["fixes"].as_array().into_iter().flatten() {
+            for change in fix["artifactChanges"].as_array().unwrap() {
+                assert_eq!(change["artifactLocation"]["uri"], "insecure.yaml");
+                for rep in change["replacements"].as_array().unwrap() {
+                    let d = &rep["deletedRegion"];
+                    let e = (
+                        offset(d["startLine"].as_u64().unwrap(), d["startColumn"].as_u64().unwrap()),
+                        offset(d["endLine"].as_u64().unwrap(), d["endColumn"].as_u64().unwrap()),
+                        rep["insertedContent"]["text"].as_str().unwrap().to_string(),
+                    );
+                    if !edits.contains(&e) {
+                        edits.push(e);
+                    }
+                }
+            }
+        }
+    }
+    assert!(edits.len() >= 8, "{edits:?}");
+    edits.sort();
+    let mut out = String::new();
+    let mut at = 0;
+    for (s, e, t) in &edits {
+        out.push_str(&text[at..*s]);
+        out.push_str(t);
+        at = *e;
+    }
+    out.push_str(&text[at..]);
+    // One round of --fix (the SARIF fixes are for today's findings).
+    let diff = cbench_in(Some(dir.path()), &["compose", "insecure.yaml", "--diff", "--unsafe-fixes"], &[]);
+    let fixed_dir = tempfile::tempdir().unwrap();
+    std::fs::write(fixed_dir.path().join("insecure.yaml"), &out).unwrap();
+    let added: Vec<&str> = diff.stdout.lines().filter(|l| l.starts_with('+') && !l.starts_with("+++")).map(|l| &l[1..]).collect();
+    for line in added {
+        assert!(out.lines().any(|l| l == line), "{line} not in the SARIF-fixed file");
+    }
+}

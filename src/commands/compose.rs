@@ -31,6 +31,8 @@ pub struct Options {
     pub baseline: Option<PathBuf>,
     /// `--write-baseline`: record today's findings there.
     pub write_baseline: Option<PathBuf>,
+    /// Work out the fix of each finding for the report (SARIF `fixes`).
+    pub fixes: bool,
 }
 
 pub fn run(opts: &Options) -> Run {
@@ -141,6 +143,10 @@ pub fn run(opts: &Options) -> Run {
         run.diagnostics.push(d);
     }
     run.finish(opts.selection.clone(), opts.min_severity);
+    if opts.fixes {
+        let read = |p: &str| crate::sources::read::text(Path::new(p), crate::sources::read::COMPOSE, "a Compose file").ok();
+        run.fixes = crate::fix::compose::data(&run.findings, &read);
+    }
     run
 }
 

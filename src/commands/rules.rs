@@ -19,7 +19,7 @@ fn meta_json(m: &Meta) -> serde_json::Value {
     serde_json::json!({
         "id": m.id, "family": m.family, "title": m.title, "severity": m.severity, "cis": m.cis,
         "rationale": m.rationale, "remediation": m.remediation, "butane": m.butane, "decision": m.decision,
-        "compose_lint": m.compose_lint,
+        "compose_lint": m.compose_lint, "fix": m.fix.as_ref().map(|(s, n)| serde_json::json!({ "safety": s, "note": n })),
     })
 }
 
@@ -41,6 +41,17 @@ pub fn explain(id: &str) -> Option<String> {
     }
     if let Some(b) = &m.butane {
         out.push_str(&format!("\nOn Flatcar (Butane)\n{}", indent(b)));
+    }
+    match &m.fix {
+        Some((safety, note)) => out.push_str(&format!(
+            "\nAutomatic fix ({safety}: `cbench compose --fix{}`)\n{}",
+            if safety == "unsafe" { " --unsafe-fixes" } else { "" },
+            indent(note)
+        )),
+        None if m.family == "container" => {
+            out.push_str("\nAutomatic fix\n    none: the change needs a person (a value to choose, a design to change)\n")
+        }
+        None => {}
     }
     if let Some(d) = &m.decision {
         out.push_str(&format!("\nNote\n{}\n", indent(d)));

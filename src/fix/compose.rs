@@ -43,6 +43,28 @@ pub struct Planned {
     pub path: Arc<str>,
     pub edits: Vec<Edit>,
     pub safety: Safety,
+    /// Each edit as (start, end) line and column, for reports.
+    pub regions: Vec<((u32, u32), (u32, u32))>,
+}
+
+/// The fixes of `findings` as reports show them (every fix, safe and unsafe, with its safety).
+pub fn data(findings: &[Finding], read: &dyn Fn(&str) -> Option<String>) -> Vec<super::FixData> {
+    let (planned, _) = plan(findings, true, read);
+    planned
+        .into_iter()
+        .map(|p| {
+            let f = &findings[p.finding];
+            let note = crate::rules::catalog::get(f.rule).and_then(|m| m.fix.as_ref()).map_or(String::new(), |x| x.1.clone());
+            super::FixData {
+                rule: f.rule,
+                origin: f.origin.clone(),
+                safety: p.safety,
+                description: note,
+                path: p.path,
+                replacements: p.regions.into_iter().zip(p.edits).map(|((a, b), e)| (a, b, e.text)).collect(),
+            }
+        })
+        .collect()
 }
 
 /// The fixes for `findings` (those shown: not suppressed, not hidden), read from their files
@@ -64,7 +86,10 @@ pub fn plan(findings: &[Finding], unsafe_: bool, read: &dyn Fn(&str) -> Option<S
             continue;
         };
         match fixer(ctx, f) {
-            Ok(edits) if !edits.is_empty() => planned.push(Planned { finding: i, path: path.clone(), edits, safety: *safety }),
+            Ok(edits) if !edits.is_empty() => {
+                let regions = edits.iter().map(|e| (ctx.position(e.start), ctx.position(e.end))).collect();
+                planned.push(Planned { finding: i, path: path.clone(), edits, safety: *safety, regions })
+            }
             Ok(_) => {}
             Err(why) => refused.push((i, why)),
         }
@@ -94,6 +119,12 @@ impl Ctx {
         let rest = &self.text[start..];
         let skip: usize = rest.chars().take(col.saturating_sub(1) as usize).map(char::len_utf8).sum();
         Some(start + skip)
+    }
+
+    /// 1-based (line, column in characters) of byte offset `at`.
+    fn position(&self, at: usize) -> (u32, u32) {
+        let i = self.starts.partition_point(|s| *s <= at) - 1;
+        (i as u32 + 1, self.text[self.starts[i]..at].chars().count() as u32 + 1)
     }
 
     /// The text of line `line` (without its line break).
@@ -410,5 +441,18 @@ mod tests {
         let (out, refused) = fixed(text, &[finding("no-new-privileges-not-set", 4, 3)]);
         assert_eq!(out, text);
         assert!(refused[0].1.contains("merges an anchor"), "{refused:?}");
+    }
+}
+
+#[cfg(test)]
+mod metadata {
+    /// The catalog says which rules have a fix and how safe it is: the same as the fixers.
+    #[test]
+    fn catalog_and_fixers_agree() {
+        for m in crate::rules::catalog::all() {
+            let code = super::safety(&m.id).map(|s| if s == super::Safety::Safe { "safe" } else { "unsafe" });
+            assert_eq!(m.fix.as_ref().map(|f| f.0.as_str()), code, "{}", m.id);
+            assert!(m.fix.as_ref().is_none_or(|f| !f.1.is_empty()), "{}: fix without a note", m.id);
+        }
     }
 }

@@ -13,6 +13,18 @@ pub struct Edit {
     pub text: String,
 }
 
+/// A fix as reports show it (SARIF `fixes`): for the finding of `rule` at `origin`, the
+/// regions of `path` to replace (1-based line and column, end exclusive) with their text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixData {
+    pub rule: &'static str,
+    pub origin: crate::model::Origin,
+    pub safety: Safety,
+    pub description: String,
+    pub path: std::sync::Arc<str>,
+    pub replacements: Vec<((u32, u32), (u32, u32), String)>,
+}
+
 /// Whether a fix keeps what the service does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -133,7 +133,74 @@ struct SarifResult<'a> {
     suppressions: Vec<Suppression>,
     /// The finding's identity across commits (not its line), as the baseline has it.
     partial_fingerprints: std::collections::BTreeMap<&'static str, String>,
+    /// What `cbench compose --fix` would write for it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix<'a>>,
     properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    description: Message<'a>,
+    artifact_changes: Vec<ArtifactChange<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: Artifact<'a>,
+    replacements: Vec<Replacement<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: DeletedRegion,
+    inserted_content: InsertedContent<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeletedRegion {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+#[derive(Serialize)]
+struct InsertedContent<'a> {
+    text: &'a str,
+}
+
+fn fixes<'a>(run: &'a Run, f: &crate::model::Finding) -> Vec<SarifFix<'a>> {
+    run.fixes
+        .iter()
+        .filter(|x| x.rule == f.rule && x.origin == f.origin)
+        .map(|x| SarifFix {
+            description: Message {
+                text: format!(
+                    "{} fix ({}): {}",
+                    x.rule,
+                    if x.safety == crate::fix::Safety::Safe { "safe" } else { "unsafe" },
+                    x.description
+                )
+                .into(),
+            },
+            artifact_changes: vec![ArtifactChange {
+                artifact_location: Artifact { uri: x.path.trim_start_matches("./") },
+                replacements: x
+                    .replacements
+                    .iter()
+                    .map(|(a, b, text)| Replacement {
+                        deleted_region: DeletedRegion { start_line: a.0, start_column: a.1, end_line: b.0, end_column: b.1 },
+                        inserted_content: InsertedContent { text },
+                    })
+                    .collect(),
+            }],
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -223,6 +290,7 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             (true, by) => vec![Suppression { kind: "external", justification: by }],
         },
         partial_fingerprints: [(crate::baseline::SARIF_KEY, crate::baseline::fingerprint(run, f))].into(),
+        fixes: fixes(run, f),
         properties: ResultProperties {
             severity: f.severity.as_str(),
             security_severity: security_severity(f.severity),

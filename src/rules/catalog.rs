@@ -47,6 +47,9 @@ pub struct Meta {
     /// service does not set it, the text report lists it with the service's other missing
     /// controls in one entry.
     pub control: Option<String>,
+    /// `fix: safe` / `fix: unsafe` and why (`fix_note`): what `cbench compose --fix` does for it;
+    /// None: no automatic fix.
+    pub fix: Option<(String, String)>,
 }
 
 impl Meta {
@@ -96,6 +99,10 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<Meta>, String> {
                 references: list(r, "references"),
                 compose_lint: list(r, "compose_lint"),
                 control: r.get("control").and_then(Node::as_str).map(str::to_string),
+                fix: r
+                    .get("fix")
+                    .and_then(Node::as_str)
+                    .map(|f| (f.to_string(), r.get("fix_note").and_then(Node::as_str).unwrap_or_default().trim().to_string())),
                 not_applicable: r
                     .get("not_applicable")
                     .and_then(Node::as_map)
