@@ -61,7 +61,12 @@ pub fn data(findings: &[Finding], read: &dyn Fn(&str) -> Option<String>) -> Vec<
                 safety: p.safety,
                 description: note,
                 path: p.path,
-                replacements: p.regions.into_iter().zip(p.edits).map(|((a, b), e)| (a, b, e.text)).collect(),
+                replacements: p
+                    .regions
+                    .into_iter()
+                    .zip(p.edits)
+                    .map(|((start, end), e)| super::Replacement { start, end, text: e.text })
+                    .collect(),
             }
         })
         .collect()

@@ -22,7 +22,15 @@ pub struct FixData {
     pub safety: Safety,
     pub description: String,
     pub path: std::sync::Arc<str>,
-    pub replacements: Vec<((u32, u32), (u32, u32), String)>,
+    pub replacements: Vec<Replacement>,
+}
+
+/// Replace from `start` to `end` (1-based line and column, end exclusive) with `text`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replacement {
+    pub start: (u32, u32),
+    pub end: (u32, u32),
+    pub text: String,
 }
 
 /// Whether a fix keeps what the service does.

@@ -193,9 +193,14 @@ fn fixes<'a>(run: &'a Run, f: &crate::model::Finding) -> Vec<SarifFix<'a>> {
                 replacements: x
                     .replacements
                     .iter()
-                    .map(|(a, b, text)| Replacement {
-                        deleted_region: DeletedRegion { start_line: a.0, start_column: a.1, end_line: b.0, end_column: b.1 },
-                        inserted_content: InsertedContent { text },
+                    .map(|r| Replacement {
+                        deleted_region: DeletedRegion {
+                            start_line: r.start.0,
+                            start_column: r.start.1,
+                            end_line: r.end.0,
+                            end_column: r.end.1,
+                        },
+                        inserted_content: InsertedContent { text: &r.text },
                     })
                     .collect(),
             }],
