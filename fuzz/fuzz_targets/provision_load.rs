@@ -11,7 +11,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let lines = text.lines().count().max(1) as u32;
+    // YAML breaks lines at \n, \r\n and a lone \r: at most this many.
+    let lines = text.split(['\n', '\r']).count().max(1) as u32;
     for dialect in [Dialect::Butane, Dialect::Ignition] {
         let (config, diags) = source::parse(text, "f".into(), dialect, None);
         for d in &diags {

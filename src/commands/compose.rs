@@ -153,7 +153,7 @@ pub fn run(opts: &Options) -> Run {
 /// What `--fix` / `--diff` did.
 #[derive(Debug, Default)]
 pub struct FixOutcome {
-    /// The unified diff of every file the fixes change (`--diff`), or of what was written.
+    /// The unified diff of every file the fixes change (`--diff` only).
     pub diff: String,
     pub files: Vec<String>,
     pub applied: usize,
@@ -168,11 +168,12 @@ pub fn fix(run: &Run, unsafe_fixes: bool, diff_only: bool) -> FixOutcome {
     let (planned, refused) = crate::fix::compose::plan(&run.findings, unsafe_fixes, &read);
     let mut out = FixOutcome::default();
     let mut by_file: std::collections::BTreeMap<Arc<str>, Vec<crate::fix::Edit>> = Default::default();
+    let mut seen: std::collections::HashSet<(&str, &crate::fix::Edit)> = Default::default();
     for p in &planned {
         let edits = by_file.entry(p.path.clone()).or_default();
         // A value fixed for several findings (an anchor shared by services) is edited once.
         for e in &p.edits {
-            if !edits.contains(e) {
+            if seen.insert((&p.path, e)) {
                 edits.push(e.clone());
             }
         }
@@ -183,8 +184,11 @@ pub fn fix(run: &Run, unsafe_fixes: bool, diff_only: bool) -> FixOutcome {
         if !skipped.is_empty() {
             out.messages.push(format!("{path}: {} overlapping edits left out; run --fix again", skipped.len()));
         }
-        out.diff.push_str(&crate::fix::diff(path, &before, &after));
-        if diff_only || after == before {
+        if diff_only {
+            out.diff.push_str(&crate::fix::diff(path, &before, &after));
+            continue;
+        }
+        if after == before {
             continue;
         }
         match std::fs::write(&**path, &after) {

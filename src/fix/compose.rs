@@ -108,6 +108,10 @@ pub struct Ctx {
     starts: Vec<usize>,
     root: Node,
     eol: &'static str,
+    /// Service keys by (line, column): their index in `services`.
+    services: rustc_hash::FxHashMap<(u32, u32), usize>,
+    /// How far this file indents block sequence items below their key.
+    list_indent: usize,
 }
 
 impl Ctx {
@@ -115,7 +119,14 @@ impl Ctx {
         let root = yaml::parse(&text, 0).ok()?.into_iter().next()?;
         let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
         let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
-        Some(Ctx { text, starts, root, eol })
+        let services = root
+            .get("services")
+            .and_then(Node::as_map)
+            .map(|m| m.iter().enumerate().map(|(i, (k, _))| ((k.pos.line, k.pos.col), i)).collect())
+            .unwrap_or_default();
+        let mut ctx = Ctx { text, starts, root, eol, services, list_indent: 2 };
+        ctx.list_indent = ctx.find_list_indent();
+        Some(ctx)
     }
 
     /// Byte offset of 1-based (line, column in characters).
@@ -220,8 +231,7 @@ impl Ctx {
     fn service(&self, f: &Finding) -> Result<Service<'_>, String> {
         let Origin::File { line, col, .. } = &f.origin else { return Err("no position".into()) };
         let services = self.root.get("services").and_then(Node::as_map).ok_or("no services in this file")?;
-        let (key, value) =
-            services.iter().find(|(k, _)| k.pos.line == *line && k.pos.col == *col).ok_or("the finding is not at a service")?;
+        let (key, value) = self.services.get(&(*line, *col)).map(|i| &services[*i]).ok_or("the finding is not at a service")?;
         let Kind::Map(entries) = &value.kind else { return Err("the service is not a mapping".into()) };
         if entries.iter().any(|(k, _)| k.pos.line == key.pos.line) {
             return Err("a service in flow style (`{...}`): not fixed automatically".into());
@@ -254,7 +264,7 @@ impl Ctx {
 
     /// The indentation of block sequence items below their key in this file (2 unless it
     /// writes them flush with the key).
-    fn list_indent(&self) -> usize {
+    fn find_list_indent(&self) -> usize {
         for n in 1..self.starts.len() as u32 {
             let l = self.line(n);
             if l.trim_end().ends_with(':') && (n as usize) < self.starts.len() {
@@ -279,7 +289,7 @@ impl Ctx {
                     "the service merges an anchor or extends a base that may set `{key}`: adding it would replace that list"
                 ));
             }
-            let pad = " ".repeat(self.list_indent());
+            let pad = " ".repeat(self.list_indent);
             return self.add_keys(f, &[format!("{key}:"), format!("{pad}- {item}")]);
         };
         match &v.kind {

@@ -6,7 +6,7 @@
 pub mod compose;
 
 /// Replace bytes `start..end` of a file with `text` (an insertion when `start == end`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Edit {
     pub start: usize,
     pub end: usize,
@@ -70,7 +70,16 @@ pub fn diff(path: &str, before: &str, after: &str) -> String {
     if before == after {
         return String::new();
     }
-    similar::TextDiff::from_lines(before, after).unified_diff().context_radius(3).header(path, path).to_string()
+    // Myers' algorithm is quadratic in the worst case: past a deadline `similar` settles for a
+    // coarser (still exact) diff, so a 10 MB file with thousands of fixes prints in seconds.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    similar::TextDiff::configure()
+        .deadline(deadline)
+        .diff_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(path, path)
+        .to_string()
 }
 
 #[cfg(test)]
