@@ -185,6 +185,11 @@ enum Command {
         /// denied, timeout, TLS); without it such a partial view exits 2.
         #[arg(long)]
         allow_partial: bool,
+        /// Write a remediation bundle into DIR (a new directory): the files to lay over the
+        /// host's root, apply.sh ROOT for modes and owners, README.md with what needs a person,
+        /// fix.bu on Flatcar. The audited host is never written.
+        #[arg(long, value_name = "DIR")]
+        fix_out: Option<PathBuf>,
         #[command(flatten)]
         output: Output,
     },
@@ -417,6 +422,7 @@ fn main() -> ExitCode {
             label,
             deep,
             allow_partial,
+            fix_out,
             mut output,
         } => {
             let filters = match host::Filters::new(&include_containers, &exclude_containers, &include_images, &exclude_images, &label) {
@@ -452,6 +458,24 @@ fn main() -> ExitCode {
                 deep,
                 filters,
             };
+            if let Some(dir) = fix_out {
+                let (run, facts, root) = host::run_keeping_facts(&opts);
+                match host::write_bundle(&run, facts.as_ref(), &root, &dir) {
+                    Ok(b) => eprintln!(
+                        "cbench: remediation bundle in {}: {} files, {} findings fixed, {} need a person (README.md); apply with {}/apply.sh [ROOT]",
+                        cbench::report::untrusted(&dir.display().to_string()),
+                        b.files.len(),
+                        b.claims.len(),
+                        b.manual.len(),
+                        cbench::report::untrusted(&dir.display().to_string())
+                    ),
+                    Err(e) => {
+                        eprintln!("cbench: --fix-out: {}", cbench::report::untrusted(&e));
+                        return ExitCode::from(2);
+                    }
+                }
+                return finish(run, &output, allow_partial);
+            }
             finish(host::run(&opts), &output, allow_partial)
         }
         Command::Oci { paths, output } => {

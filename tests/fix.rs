@@ -347,3 +347,96 @@ fn sarif_fixes_are_the_edits_fix_writes() {
         assert!(out.lines().any(|l| l == line), "{line} not in the SARIF-fixed file");
     }
 }
+
+/// Every file under `dir` with its bytes and mode (symlinks as their target).
+fn tree(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        let m = std::fs::symlink_metadata(&p).unwrap();
+        if m.file_type().is_symlink() {
+            out.insert(p.clone(), (std::fs::read_link(&p).unwrap().into_os_string().into_encoded_bytes(), 0));
+        } else if m.is_dir() {
+            out.extend(tree(&p));
+        } else {
+            out.insert(p.clone(), (std::fs::read(&p).unwrap(), m.permissions().mode()));
+        }
+    }
+    out
+}
+
+/// `cbench host --fix-out DIR` on every fixture root: the root is byte for byte unchanged; laid
+/// over a copy with `apply.sh COPY`, every finding the bundle says it fixes is gone and no
+/// check that passed fails; on Flatcar, fix.bu is a Butane config cbench reads.
+#[test]
+fn host_fix_out_bundles_fix_what_they_claim_and_break_nothing() {
+    for name in ["flatcar-default", "flatcar-hardened", "debian-docker.io", "docker-ce"] {
+        let original = common::fixture_root(name);
+        let before_tree = tree(original.path());
+        let out = tempfile::tempdir().unwrap();
+        let dir = out.path().join("bundle");
+        let r = cbench_in(
+            None,
+            &["host", "--root", original.path().to_str().unwrap(), "--fix-out", dir.to_str().unwrap(), "--format", "json"],
+            &[],
+        );
+        assert!(r.stderr.contains("remediation bundle in"), "{name}: {}", r.stderr);
+        assert_eq!(tree(original.path()), before_tree, "{name}: the audited root was written");
+        let before: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        // A second bundle never goes into a directory that is not empty.
+        let again = cbench_in(None, &["host", "--root", original.path().to_str().unwrap(), "--fix-out", dir.to_str().unwrap()], &[]);
+        assert_eq!(again.code, 2, "{name}: {}", again.stderr);
+        // Lay it over a copy.
+        let copy = common::fixture_root(name);
+        let apply = Command::new("sh").arg(dir.join("apply.sh")).arg(copy.path()).output().unwrap();
+        assert!(apply.status.success(), "{name}: apply.sh: {}", String::from_utf8_lossy(&apply.stderr));
+        let after = cbench_in(None, &["host", "--root", copy.path().to_str().unwrap(), "--format", "json"], &[]);
+        let after: serde_json::Value = serde_json::from_str(&after.stdout).unwrap();
+        let claims: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("fixes.json")).unwrap()).unwrap();
+        let left: Vec<(String, String)> = after["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["suppressed"] == false)
+            .map(|f| (f["rule"].as_str().unwrap().to_string(), f["evidence"].as_str().unwrap().replace(copy.path().to_str().unwrap(), "")))
+            .collect();
+        let mut fixed = 0;
+        for c in claims["fixed"].as_array().unwrap() {
+            let claim =
+                (c["rule"].as_str().unwrap().to_string(), c["evidence"].as_str().unwrap().replace(original.path().to_str().unwrap(), ""));
+            assert!(!left.contains(&claim), "{name}: {claim:?} is claimed fixed and is still found");
+            fixed += 1;
+        }
+        let outcome = |r: &serde_json::Value| -> BTreeMap<String, String> {
+            r["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c["rule"].as_str().unwrap().to_string(), c["outcome"].as_str().unwrap().to_string()))
+                .collect()
+        };
+        let (ob, oa) = (outcome(&before), outcome(&after));
+        for (rule, o) in &ob {
+            if matches!(o.as_str(), "pass" | "info" | "not-applicable") {
+                assert_ne!(oa.get(rule).map(String::as_str), Some("fail"), "{name}: {rule} passed and fails after the bundle");
+            }
+        }
+        if name == "flatcar-default" {
+            assert!(fixed >= 50, "{name}: only {fixed} fixed");
+            let bu = dir.join("fix.bu");
+            let r = cbench_in(None, &["butane", bu.to_str().unwrap(), "--format", "json"], &[]);
+            assert_ne!(r.code, 2, "fix.bu is not a Butane config cbench reads: {}", r.stdout);
+            // The bundle's own Butane config, judged: what the bundle fixes is fixed there too.
+            let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+            let bad: Vec<&str> = v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["rule"] == "kernel-sysctl" || f["rule"] == "sshd-root-login")
+                .map(|f| f["rule"].as_str().unwrap())
+                .collect();
+            assert_eq!(bad, Vec::<&str>::new());
+        }
+    }
+}

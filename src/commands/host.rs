@@ -123,6 +123,12 @@ impl Options {
 }
 
 pub fn run(opts: &Options) -> Run {
+    run_keeping_facts(opts).0
+}
+
+/// What a host audit saw, for the fixes: the run, the host's facts (when a host section ran)
+/// and the root it read.
+pub fn run_keeping_facts(opts: &Options) -> (Run, Option<crate::model::HostFacts>, HostRoot) {
     let sections = SECTIONS.iter().copied().filter(|s| opts.section(s)).collect();
     let mut run = Run { host: true, sections, started: crate::runner::now(), ..Run::default() };
     // Sections left out are outcomes too (JSON lists them): not selected, never passed.
@@ -195,12 +201,12 @@ pub fn run(opts: &Options) -> Run {
             }
         }
     }
-    let refused = judge_host(opts, &root, &host_config, daemon, &mut run);
+    let (refused, facts) = judge_host(opts, &root, &host_config, daemon, &mut run);
     for (path, why) in refused {
         run.diagnostics.push(Diagnostic { kind: DiagKind::Error, path, line: None, col: None, message: why });
     }
     run.finish(opts.selection.clone(), opts.min_severity);
-    run
+    (run, facts, root)
 }
 
 /// Judge the daemon (as `daemon` names and configures it) and the host sections of `root`
@@ -212,7 +218,8 @@ pub fn judge_host(
     host_config: &crate::model::DaemonConfig,
     daemon: Option<(String, crate::model::DaemonConfig)>,
     run: &mut Run,
-) -> Vec<(String, String)> {
+) -> (Vec<(String, String)>, Option<crate::model::HostFacts>) {
+    let mut kept = None;
     if opts.section("daemon")
         && let Some((name, config)) = daemon
     {
@@ -233,6 +240,7 @@ pub fn judge_host(
                 run.record(at, i, check(&facts));
             }
         }
+        kept = Some(facts);
     }
     // Files refused for what they are (a FIFO, a device, over the size limit): input errors;
     // a check skipped for want of one says why it was refused, not that root could read it.
@@ -246,7 +254,7 @@ pub fn judge_host(
             }
         }
     }
-    refused
+    (refused, kept)
 }
 
 fn judge_daemon(name: &str, config: &crate::model::DaemonConfig, run: &mut Run) {
@@ -265,6 +273,40 @@ fn judge_daemon(name: &str, config: &crate::model::DaemonConfig, run: &mut Run) 
 }
 
 /// Judge what the engine reported; pure but for the report it fills.
+/// `--fix-out DIR`: write the remediation bundle for `run` into `dir` (which must not exist or
+/// be empty): `files/` (the tree to lay over the root), `apply.sh`, `README.md`, and on Flatcar
+/// `fix.bu`. Never a write to the audited host.
+#[allow(clippy::disallowed_methods)]
+pub fn write_bundle(
+    run: &Run,
+    facts: Option<&crate::model::HostFacts>,
+    root: &HostRoot,
+    dir: &std::path::Path,
+) -> Result<crate::fix::host::Bundle, String> {
+    let facts = facts.ok_or("no host section ran: nothing to fix (--only / --skip)")?;
+    if std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some()) {
+        return Err(format!("{} is not empty: the bundle goes into a new directory", dir.display()));
+    }
+    let b = crate::fix::host::bundle(run, facts, root);
+    let write = |rel: &str, text: &str, mode: u32| -> Result<(), String> {
+        use std::os::unix::fs::PermissionsExt;
+        let p = dir.join(rel.trim_start_matches('/'));
+        std::fs::create_dir_all(p.parent().unwrap_or(dir)).map_err(|e| format!("{}: {e}", p.display()))?;
+        std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).map_err(|e| format!("{}: {e}", p.display()))
+    };
+    for f in &b.files {
+        write(&format!("files{}", f.path), &f.text, f.mode)?;
+    }
+    write("apply.sh", &b.script(), 0o755)?;
+    write("README.md", &b.readme(), 0o644)?;
+    write("fixes.json", &b.json(), 0o644)?;
+    if b.flatcar {
+        write("fix.bu", &b.butane(), 0o644)?;
+    }
+    Ok(b)
+}
+
 pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
     for note in &facts.notes {
         run.diagnostics.push(Diagnostic {

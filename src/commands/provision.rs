@@ -114,7 +114,7 @@ pub fn audit(config: &Config, host_opts: &host::Options, opts: &Options, run: &m
     let (files_config, file_diags) = crate::sources::host::daemon::collect(&root);
     run.diagnostics.extend(file_diags);
     let daemon = Some((format!("{} (daemon.json and dockerd flags)", config.path), files_config.clone()));
-    let refused = host::judge_host(host_opts, &root, &files_config, daemon, run);
+    let (refused, _) = host::judge_host(host_opts, &root, &files_config, daemon, run);
     // Files the host fetches at boot: the checks that read them are skipped with that reason;
     // the view is partial.
     for (path, why) in refused {

@@ -4,6 +4,7 @@
 //! user names (Compose files, Butane configs).
 
 pub mod compose;
+pub mod host;
 
 /// Replace bytes `start..end` of a file with `text` (an insertion when `start == end`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
