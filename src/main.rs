@@ -239,6 +239,17 @@ struct Provision {
     /// Exit by the findings even when the config fetches parts of itself at boot (a partial view).
     #[arg(long)]
     allow_partial: bool,
+    /// Butane: write the safe fixes into the config (files with fixed contents and modes, new
+    /// storage.files entries), then report what is left.
+    #[arg(long)]
+    fix: bool,
+    /// With --fix or --diff: also the fixes that can change what the host does (SELinux
+    /// enforcing, sshd settings, the socket's mode, daemon defaults, /tmp noexec).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Butane: print the fixes as a unified diff and write nothing (exit 1 when there is something to fix).
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
     #[command(flatten)]
     output: Output,
 }
@@ -262,7 +273,11 @@ fn sections_and_selection(
 }
 
 fn provision(files: Vec<PathBuf>, dialect: Dialect, p: Provision) -> ExitCode {
-    let Provision { files_dir, only, skip, allow_partial, mut output } = p;
+    let Provision { files_dir, only, skip, allow_partial, fix, unsafe_fixes, diff, mut output } = p;
+    if (fix || diff) && dialect == Dialect::Ignition {
+        eprintln!("cbench: --fix and --diff edit Butane configs: fix the Butane source of this Ignition config");
+        return ExitCode::from(2);
+    }
     let (only, skip, selection) = match sections_and_selection(&only, &skip, &mut output, commands::provision::SECTIONS) {
         Ok(v) => v,
         Err(code) => return code,
@@ -276,6 +291,32 @@ fn provision(files: Vec<PathBuf>, dialect: Dialect, p: Provision) -> ExitCode {
         min_severity: output.min_severity.map(Into::into),
         selection,
     };
+    if diff {
+        let outcome = commands::provision::fix(&opts, unsafe_fixes, true);
+        for line in &outcome.messages {
+            eprintln!("cbench: {}", cbench::report::untrusted(line));
+        }
+        print(&outcome.diff);
+        return ExitCode::from(u8::from(!outcome.diff.is_empty()));
+    }
+    if fix {
+        // Fix, audit again, until nothing changes (at most 4 rounds), then report what is left.
+        let (mut applied, mut files) = (0, std::collections::BTreeSet::new());
+        let mut last = Vec::new();
+        for _ in 0..4 {
+            let outcome = commands::provision::fix(&opts, unsafe_fixes, false);
+            applied += outcome.applied;
+            files.extend(outcome.files.iter().cloned());
+            last = outcome.messages;
+            if outcome.files.is_empty() {
+                break;
+            }
+        }
+        eprintln!("cbench: {applied} fixes applied to {} files", files.len());
+        for line in &last {
+            eprintln!("cbench: {}", cbench::report::untrusted(line));
+        }
+    }
     finish(commands::provision::run(&opts), &output, allow_partial)
 }
 

@@ -440,3 +440,78 @@ fn host_fix_out_bundles_fix_what_they_claim_and_break_nothing() {
         }
     }
 }
+
+/// `cbench butane --fix`: the weak sample is fixed in place; its translation still validates;
+/// what is left is what the fix run said it could not fix; nothing that passed fails; a second
+/// run changes nothing; `--diff` writes nothing; the hardened sample needs nothing.
+#[test]
+fn butane_fix_writes_the_bundle_into_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let bu = dir.path().join("node.bu");
+    std::fs::copy(root().join("compose-samples/flatcar-weak.bu"), &bu).unwrap();
+    let original = std::fs::read(&bu).unwrap();
+    let p = bu.to_str().unwrap();
+    let (_, before) = common::json(&["butane", p]);
+    let diff = cbench_in(None, &["butane", p, "--diff"], &[]);
+    assert_eq!(diff.code, 1, "{}", diff.stderr);
+    assert_eq!(std::fs::read(&bu).unwrap(), original, "--diff wrote");
+    // Safe fixes only: the kernel settings go in, sshd stays as it is.
+    let safe = cbench_in(None, &["butane", p, "--fix", "--format", "json"], &[]);
+    let after_safe: serde_json::Value = serde_json::from_str(&safe.stdout).unwrap();
+    let rules = |r: &serde_json::Value| -> Vec<String> {
+        r["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(!rules(&after_safe).contains(&"kernel-sysctl".to_string()), "{}", safe.stderr);
+    assert!(rules(&after_safe).contains(&"sshd-root-login".to_string()));
+    let fixed = cbench_in(None, &["butane", p, "--fix", "--unsafe-fixes", "--format", "json"], &[]);
+    let after: serde_json::Value = serde_json::from_str(&fixed.stdout).unwrap();
+    // What is left (above info) is what the run said it could not fix, by rule and evidence.
+    let left: std::collections::BTreeSet<String> = after["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == false && f["severity"] != "info")
+        .map(|f| format!("{} ({})", f["rule"].as_str().unwrap(), f["evidence"].as_str().unwrap()))
+        .collect();
+    let said: std::collections::BTreeSet<String> = fixed
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("cbench: ")?.split(" in ").next().filter(|s| s.contains(" (")).map(str::to_string))
+        .collect();
+    for l in &left {
+        assert!(said.contains(l), "{l} is left and the fix run did not say why\n{}", fixed.stderr);
+    }
+    assert!(left.len() <= 14, "{left:?}");
+    let outcome = |r: &serde_json::Value| -> BTreeMap<String, String> {
+        r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["rule"].as_str().unwrap().to_string(), c["outcome"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let (ob, oa) = (outcome(&before), outcome(&after));
+    for (rule, o) in &ob {
+        if matches!(o.as_str(), "pass" | "info" | "not-applicable") {
+            assert_ne!(oa.get(rule).map(String::as_str), Some("fail"), "{rule} passed and fails after the fix");
+        }
+    }
+    // A second run changes nothing.
+    assert_eq!(cbench_in(None, &["butane", p, "--diff", "--unsafe-fixes"], &[]).code, 0);
+    // The fixed config still translates to Ignition that ignition-validate accepts.
+    let (config, diags) = cbench::sources::provision::load(&bu, cbench::sources::provision::Dialect::Butane, None);
+    let config = config.unwrap_or_else(|| panic!("{diags:?}"));
+    let ign = dir.path().join("node.ign");
+    std::fs::write(&ign, serde_json::to_string(&cbench::sources::provision::translate::to_ignition(&config)).unwrap()).unwrap();
+    if Command::new("ignition-validate").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        let out = Command::new("ignition-validate").arg(&ign).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    // The hardened sample: nothing to fix.
+    let hardened = dir.path().join("hardened.bu");
+    std::fs::copy(root().join("compose-samples/flatcar-hardened.bu"), &hardened).unwrap();
+    let r = cbench_in(None, &["butane", hardened.to_str().unwrap(), "--diff", "--unsafe-fixes"], &[]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+    // Ignition configs are fixed in their Butane source.
+    assert_eq!(cbench_in(None, &["ignition", ign.to_str().unwrap(), "--fix"], &[]).code, 2);
+}

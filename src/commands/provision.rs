@@ -142,6 +142,55 @@ pub fn audit(config: &Config, host_opts: &host::Options, opts: &Options, run: &m
     run.flatcar = true;
 }
 
+/// `cbench butane --fix` / `--diff`: the host bundle of each config (safe fixes, or all with
+/// `unsafe_`), written into the config. Returns what `compose::fix` returns.
+#[allow(clippy::disallowed_methods)]
+pub fn fix(opts: &Options, unsafe_: bool, diff_only: bool) -> super::compose::FixOutcome {
+    let mut out = super::compose::FixOutcome::default();
+    let host_opts = host::Options { only: opts.only.clone(), skip: opts.skip.clone(), ..host::Options::default() };
+    for path in &opts.paths {
+        let (config, _) = source::load(path, Dialect::Butane, opts.files_dir.as_deref());
+        let Some(config) = config else {
+            out.messages.push(format!("{}: not fixed: it does not load (run `cbench butane` on it)", path.display()));
+            continue;
+        };
+        let Ok(text) = crate::sources::read::text(path, source::CONFIG_LIMIT, "a provisioning config") else { continue };
+        let mut run = Run::default();
+        audit(&config, &host_opts, opts, &mut run);
+        suppress_inline(&config.path, &SourceText::new(text.clone()), &mut run);
+        run.finish(opts.selection.clone(), opts.min_severity);
+        let (tree, _) = source::apply::host(&config);
+        let root = HostRoot::virtual_tree(tree);
+        let (files_config, _) = crate::sources::host::daemon::collect(&root);
+        let facts = crate::sources::host::collect(&root, &files_config, &rules::kernel::keys(), false);
+        let bundle = crate::fix::host::bundle_of(&run, &facts, &root, &|r| unsafe_ || crate::fix::host::SAFE.contains(&r));
+        let (edits, refused) = crate::fix::butane::edits(&text, &config, &bundle, &root);
+        let (after, _) = crate::fix::apply(&text, &edits);
+        out.applied += bundle.claims.len();
+        for why in refused {
+            out.messages.push(format!("{}: not fixed: {why}", config.path));
+        }
+        for (rule, evidence, why) in &bundle.manual {
+            out.messages.push(format!("{rule} ({evidence}) in {}: not fixed: {why}", config.path));
+        }
+        if !unsafe_ {
+            let n = run.findings.iter().filter(|f| !f.suppressed && !f.hidden && !crate::fix::host::SAFE.contains(&f.rule)).count();
+            if n > 0 {
+                out.messages.push(format!("{}: {n} more findings may have an unsafe fix (--unsafe-fixes)", config.path));
+            }
+        }
+        if diff_only {
+            out.diff.push_str(&crate::fix::diff(&config.path, &text, &after));
+        } else if after != text {
+            match std::fs::write(path, &after) {
+                Ok(()) => out.files.push(config.path.to_string()),
+                Err(e) => out.messages.push(format!("{}: not written: {e}", config.path)),
+            }
+        }
+    }
+    out
+}
+
 /// sshd takes passwords on the host (None: every sshd unit masked).
 fn ssh_passwords(root: &HostRoot) -> Option<Val<bool>> {
     let facts = sshd::collect(root)?;

@@ -24,8 +24,10 @@ pub struct File {
 #[derive(Debug, Default)]
 pub struct Bundle {
     pub files: Vec<File>,
-    /// apply.sh lines run on any root (`"$ROOT"` is the root).
-    pub commands: Vec<String>,
+    /// Modes to set on files the bundle does not write (host path, mode).
+    pub modes: Vec<(String, u32)>,
+    /// Files to give to root:root (host path).
+    pub owners: Vec<String>,
     /// apply.sh lines run only when the root is `/` (reloading what reads the files).
     pub live_commands: Vec<String>,
     /// (rule, evidence, what a person must do and why).
@@ -91,16 +93,45 @@ fn why_manual(rule: &str) -> &'static str {
         "kernel-cmdline-weakened" => "the boot configuration differs per boot loader: remove the parameter there",
         "data-root-partition" => "a disk or partition must be set aside for /var/lib/docker",
         "password-quality-missing" => "pam_pwquality must be installed and its policy chosen",
+        "core-user-unrestricted" => {
+            "core has a password: the core-passwd sudoers drop-in would not stop it; give core /sbin/nologin and log in as your own user"
+        }
         "auditd-inactive" => "auditd must be installed and enabled (`systemctl enable --now auditd`)",
+        "kernel-module-enabled" => "Flatcar needs squashfs for its system extensions (Docker is one): it stays loadable",
         "apparmor-docker-default" | "mac-inactive" => "enabling a MAC system changes what every process may do: test it first",
         _ => "no automatic fix: see `cbench explain` for the change",
     }
 }
 
+/// Rules whose fix keeps what the host does for nearly every workload; the others (SELinux
+/// enforcing, sshd settings that can lock a login out, the socket's access, daemon defaults
+/// containers may rely on, /tmp noexec) are unsafe: `cbench butane --fix --unsafe-fixes`.
+pub const SAFE: &[&str] = &[
+    "kernel-sysctl",
+    "kernel-module-enabled",
+    "audit-docker-path",
+    "audit-events-discarded",
+    "live-restore-disabled",
+    "debug-logging",
+    "experimental-enabled",
+    "docker-file-permissions",
+    "docker-file-ownership",
+    "system-file-permissions",
+    "sudoers-d-permissions",
+    "sshd-config-permissions",
+    "su-not-restricted",
+];
+
 /// The bundle for `run`'s shown findings on the host `root`, whose facts are `facts`.
 pub fn bundle(run: &Run, facts: &HostFacts, root: &HostRoot) -> Bundle {
+    bundle_of(run, facts, root, &|_| true)
+}
+
+/// The bundle for the shown findings of the rules `wanted` keeps (the others are left alone:
+/// neither fixed nor listed).
+pub fn bundle_of(run: &Run, facts: &HostFacts, root: &HostRoot, wanted: &dyn Fn(&str) -> bool) -> Bundle {
     let mut b = Bundle { flatcar: run.flatcar, ..Bundle::default() };
-    let shown: Vec<&Finding> = run.findings.iter().filter(|f| !f.suppressed && !f.hidden).collect();
+    let shown: Vec<&Finding> = run.findings.iter().filter(|f| !f.suppressed && !f.hidden && wanted(f.rule)).collect();
     let host_path = |shown: &str| -> String {
         let top = root.display("/");
         match shown.strip_prefix(top.trim_end_matches('/')) {
@@ -115,6 +146,7 @@ pub fn bundle(run: &Run, facts: &HostFacts, root: &HostRoot) -> Bundle {
         }
     };
     let mut json_keys: BTreeMap<&'static str, serde_json::Value> = BTreeMap::new();
+    let flags = crate::sources::host::daemon::flag_names(root);
     let mut sysctl: BTreeMap<String, String> = BTreeMap::new();
     let mut modules: Vec<String> = Vec::new();
     let mut sshd: Vec<(&str, &str)> = Vec::new();
@@ -125,7 +157,8 @@ pub fn bundle(run: &Run, facts: &HostFacts, root: &HostRoot) -> Bundle {
             r if daemon_fix(r).is_some() => {
                 // A setting made by a dockerd flag cannot also be in daemon.json (dockerd refuses
                 // to start): it is changed where the flag is.
-                let from_flag = matches!(&f.origin, Origin::File { path, .. } if !path.ends_with("daemon.json"));
+                let (key, _) = daemon_fix(r).unwrap();
+                let from_flag = flags.iter().any(|fl| fl == key || (key == "debug" && (fl == "log-level" || fl == "D")));
                 if from_flag {
                     false
                 } else {
@@ -172,7 +205,7 @@ pub fn bundle(run: &Run, facts: &HostFacts, root: &HostRoot) -> Bundle {
             }
             "docker-file-ownership" => {
                 let path = host_path(&f.evidence);
-                b.commands.push(format!("chown 0:0 \"$ROOT{path}\""));
+                b.owners.push(path);
                 true
             }
             _ => false,
@@ -248,7 +281,10 @@ pub fn bundle(run: &Run, facts: &HostFacts, root: &HostRoot) -> Bundle {
     whole("audit-events-discarded", &mut b, discard);
     let su = has("su-not-restricted") && su_fix(root, &mut b);
     whole("su-not-restricted", &mut b, su);
-    let core = has("core-user-unrestricted") && b.flatcar;
+    // The drop-in works as long as core has no password (the hardening guide's condition).
+    let core_password =
+        facts.accounts.users.iter().any(|u| u.value.name == "core" && u.value.password == Some(crate::model::Password::Set));
+    let core = has("core-user-unrestricted") && b.flatcar && !core_password;
     if core {
         b.files.push(File {
             path: "/etc/sudoers.d/core-passwd".into(),
@@ -273,13 +309,28 @@ pub fn bundle(run: &Run, facts: &HostFacts, root: &HostRoot) -> Bundle {
                 _ if f.rule.starts_with("sshd-") && f.message.contains("in `Match ") => {
                     "set in a Match block, whose value wins for its users: change it there".to_string()
                 }
-                Origin::File { .. } if daemon_fix(f.rule).is_some() => format!(
+                _ if daemon_fix(f.rule).is_some() => format!(
                     "set by a dockerd flag ({}): change it there (dockerd refuses a setting both in daemon.json and on its command line)",
                     f.origin
                 ),
                 _ => why_manual(f.rule).to_string(),
             };
             b.manual.push((f.rule, f.evidence.clone(), why));
+        }
+    }
+    // A file an earlier bundle wrote (its header says so) keeps its lines; the new ones are added.
+    for f in &mut b.files {
+        if let Ok(old) = root.read_to_string(&f.path)
+            && old.contains("Written by cbench")
+        {
+            let mut text = old.clone();
+            for line in f.text.lines().filter(|l| !l.contains("Written by cbench")) {
+                if !old.lines().any(|o| o == line) {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+            }
+            f.text = text;
         }
     }
     // A claim is (rule, evidence): one left to a person (a Match block's value) voids it.
@@ -294,11 +345,9 @@ fn mode_fix(f: &Finding, facts: &HostFacts, host_path: &dyn Fn(&str) -> String, 
     let files = facts.docker_files.iter().chain(&facts.system_files).chain(facts.sshd.iter().flat_map(|s| &s.files));
     let Some(file) = files.into_iter().find(|x| x.path == f.evidence) else { return false };
     // The most open mode the message names ("more open than 0644").
-    let Some(max) = f.message.rsplit("more open than ").next().and_then(|m| u32::from_str_radix(m.trim().trim_end_matches(')'), 8).ok())
-    else {
-        return false;
-    };
-    b.commands.push(format!("chmod {:04o} \"$ROOT{}\"", file.mode.value & max, host_path(&file.path)));
+    let max = f.message.split("more open than ").nth(1).and_then(|m| m.split_whitespace().next());
+    let Some(max) = max.and_then(|m| u32::from_str_radix(m.trim_end_matches([')', ',']), 8).ok()) else { return false };
+    b.modes.push((host_path(&file.path), file.mode.value & max));
     true
 }
 
@@ -332,6 +381,9 @@ fn daemon_json(root: &HostRoot, keys: &BTreeMap<&'static str, serde_json::Value>
 /// the host has for it (the last one wins).
 fn last_name(root: &HostRoot, dir: &str, name: &str) -> String {
     let mut name = name.to_string();
+    if let Some(ours) = root.list(&format!("/etc/systemd/system/{dir}")).into_iter().find(|n| n.ends_with("-cbench.conf")) {
+        return ours;
+    }
     for d in crate::sources::host::systemd::SEARCH_PATH {
         for n in root.list(&format!("{d}/{dir}")) {
             while name <= n {
@@ -344,6 +396,9 @@ fn last_name(root: &HostRoot, dir: &str, name: &str) -> String {
 
 /// A sysctl.d name that sorts after every file of the host's sysctl directories.
 fn sysctl_name(root: &HostRoot) -> String {
+    if let Some(ours) = root.list("/etc/sysctl.d").into_iter().find(|n| n.ends_with("-cbench.conf")) {
+        return ours;
+    }
     let mut last = String::new();
     for dir in ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"] {
         for n in root.list(dir) {
@@ -395,9 +450,26 @@ fn sshd_fix(root: &HostRoot, main: &str, set: &[(&str, &str)], b: &mut Bundle) {
 fn audit_discard_fix(root: &HostRoot, shown: &[&Finding], b: &mut Bundle) -> bool {
     let mut by_file: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for f in shown.iter().filter(|f| f.rule == "audit-events-discarded") {
-        let Origin::File { path, line, .. } = &f.origin else { return false };
-        let top = root.display("/");
-        let host = if top == "/" { path.to_string() } else { path.strip_prefix(top.trim_end_matches('/')).unwrap_or(path).to_string() };
+        // On a provisioned host the rule is a Flatcar default: its place is a related origin.
+        let default = f.related.iter().find_map(|o| match o {
+            Origin::Field(s) => {
+                let (path, line) = s.strip_prefix(crate::sources::host::vfs::DEFAULT_ORIGIN)?.split(' ').next()?.rsplit_once(':')?;
+                Some((path.to_string(), line.parse::<u32>().ok()?))
+            }
+            _ => None,
+        });
+        let (host, line) = match (&f.origin, default) {
+            (_, Some((path, line))) => (path, line),
+            (Origin::File { path, line, .. }, None) => {
+                let top = root.display("/");
+                (
+                    if top == "/" { path.to_string() } else { path.strip_prefix(top.trim_end_matches('/')).unwrap_or(path).to_string() },
+                    *line,
+                )
+            }
+            _ => return false,
+        };
+        let line = &line;
         if !host.starts_with("/etc/") {
             return false;
         }
@@ -485,8 +557,8 @@ impl Bundle {
                 m = f.mode
             ));
         }
-        for c in &self.commands {
-            s.push_str(c);
+        for c in self.commands() {
+            s.push_str(&c);
             s.push('\n');
         }
         if !self.live_commands.is_empty() {
@@ -499,6 +571,12 @@ impl Bundle {
         s
     }
 
+    /// The shell lines for modes and owners (`"$ROOT"` is the root).
+    fn commands(&self) -> Vec<String> {
+        let chmod = self.modes.iter().map(|(p, m)| format!("chmod {m:04o} \"$ROOT{p}\""));
+        chmod.chain(self.owners.iter().map(|p| format!("chown 0:0 \"$ROOT{p}\""))).collect()
+    }
+
     /// README: what the bundle changes, and what needs a person, with why.
     pub fn readme(&self) -> String {
         let mut s = String::from(
@@ -507,9 +585,9 @@ impl Bundle {
         for f in &self.files {
             s.push_str(&format!("- `{}` ({:04o})\n", f.path, f.mode));
         }
-        if !self.commands.is_empty() {
+        if !self.modes.is_empty() || !self.owners.is_empty() {
             s.push_str("\nModes and owners set by apply.sh:\n\n");
-            for c in &self.commands {
+            for c in self.commands() {
                 s.push_str(&format!("- `{c}`\n"));
             }
         }

@@ -3,6 +3,7 @@
 //! prints them as a unified diff). Fixes never touch an audited host: they edit the files the
 //! user names (Compose files, Butane configs).
 
+pub mod butane;
 pub mod compose;
 pub mod host;
 

@@ -6,6 +6,16 @@ use super::{HostRoot, systemd};
 use crate::model::{DaemonConfig, DiagKind, Diagnostic, Origin, Val};
 use crate::sources::compose::yaml;
 
+/// The names of the flags dockerd runs with (live: the running dockerd's; offline:
+/// docker.service's), without their dashes.
+pub fn flag_names(root: &HostRoot) -> Vec<String> {
+    let argv = match root.is_live().then(|| running_dockerd(root)).flatten() {
+        Some(argv) => argv,
+        None => dockerd_argv(root).0,
+    };
+    parse_flags(&argv).into_iter().map(|(k, _)| k).collect()
+}
+
 /// Read daemon.json and the dockerd flags; malformed input is a diagnostic.
 pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
     let mut config = DaemonConfig::default();
