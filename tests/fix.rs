@@ -515,3 +515,22 @@ fn butane_fix_writes_the_bundle_into_the_config() {
     // Ignition configs are fixed in their Butane source.
     assert_eq!(cbench_in(None, &["ignition", ign.to_str().unwrap(), "--fix"], &[]).code, 2);
 }
+
+/// A value an override file sets is fixed in the override file; the base file is not touched.
+#[test]
+fn override_file_values_are_fixed_in_the_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "services:\n  web:\n    image: nginx:1.27\n    read_only: true\n    cap_drop: [ALL]\n    security_opt: [no-new-privileges:true]\n";
+    std::fs::write(dir.path().join("compose.yaml"), base).unwrap();
+    std::fs::write(dir.path().join("compose.override.yaml"), "services:\n  web:\n    privileged: true\n").unwrap();
+    let r = cbench_in(Some(dir.path()), &["compose", "--fix", "--unsafe-fixes", "--no-config"], &[]);
+    assert!(r.stderr.contains("1 fixes applied to 1 files"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap(), base);
+    assert_eq!(std::fs::read_to_string(dir.path().join("compose.override.yaml")).unwrap(), "services:\n  web:\n    privileged: false\n");
+    if oracle() {
+        let out = Command::new("docker-compose").current_dir(dir.path()).args(["config", "--format", "json"]).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        // Compose leaves out a false `privileged`.
+        assert!(v["services"]["web"]["privileged"] != true, "{v}");
+    }
+}
