@@ -272,6 +272,38 @@ fn sections_and_selection(
     Ok((only, skip, selection(output, &cbench::rules::all_rule_ids())?))
 }
 
+/// `--diff`: one round of fixes printed as a diff (exit 1 when there is one; a fix can enable
+/// another: --fix shows the rest). `--fix`: fix, audit again, until nothing changes (at most 4
+/// rounds), saying what was applied and what is left with why; the caller then reports.
+fn fix_rounds(fix: bool, diff: bool, fixer: &dyn Fn(bool) -> commands::compose::FixOutcome) -> Option<ExitCode> {
+    if diff {
+        let outcome = fixer(true);
+        for line in &outcome.messages {
+            eprintln!("cbench: {}", cbench::report::untrusted(line));
+        }
+        print(&outcome.diff);
+        return Some(ExitCode::from(u8::from(!outcome.diff.is_empty())));
+    }
+    if fix {
+        let (mut applied, mut files) = (0, std::collections::BTreeSet::new());
+        let mut last = Vec::new();
+        for _ in 0..4 {
+            let outcome = fixer(false);
+            applied += outcome.applied;
+            files.extend(outcome.files.iter().cloned());
+            last = outcome.messages;
+            if outcome.files.is_empty() {
+                break;
+            }
+        }
+        eprintln!("cbench: {applied} fixes applied to {} files", files.len());
+        for line in &last {
+            eprintln!("cbench: {}", cbench::report::untrusted(line));
+        }
+    }
+    None
+}
+
 fn provision(files: Vec<PathBuf>, dialect: Dialect, p: Provision) -> ExitCode {
     let Provision { files_dir, only, skip, allow_partial, fix, unsafe_fixes, diff, mut output } = p;
     if (fix || diff) && dialect == Dialect::Ignition {
@@ -291,31 +323,8 @@ fn provision(files: Vec<PathBuf>, dialect: Dialect, p: Provision) -> ExitCode {
         min_severity: output.min_severity.map(Into::into),
         selection,
     };
-    if diff {
-        let outcome = commands::provision::fix(&opts, unsafe_fixes, true);
-        for line in &outcome.messages {
-            eprintln!("cbench: {}", cbench::report::untrusted(line));
-        }
-        print(&outcome.diff);
-        return ExitCode::from(u8::from(!outcome.diff.is_empty()));
-    }
-    if fix {
-        // Fix, audit again, until nothing changes (at most 4 rounds), then report what is left.
-        let (mut applied, mut files) = (0, std::collections::BTreeSet::new());
-        let mut last = Vec::new();
-        for _ in 0..4 {
-            let outcome = commands::provision::fix(&opts, unsafe_fixes, false);
-            applied += outcome.applied;
-            files.extend(outcome.files.iter().cloned());
-            last = outcome.messages;
-            if outcome.files.is_empty() {
-                break;
-            }
-        }
-        eprintln!("cbench: {applied} fixes applied to {} files", files.len());
-        for line in &last {
-            eprintln!("cbench: {}", cbench::report::untrusted(line));
-        }
+    if let Some(code) = fix_rounds(fix, diff, &|diff_only| commands::provision::fix(&opts, unsafe_fixes, diff_only)) {
+        return code;
     }
     finish(commands::provision::run(&opts), &output, allow_partial)
 }
@@ -416,34 +425,9 @@ fn main() -> ExitCode {
                 write_baseline,
                 fixes: matches!(output.format, Format::Sarif),
             };
-            if diff {
-                // One round: what --fix would change first (a fix can enable another: privileged
-                // off, then cap_drop; --fix runs until nothing changes).
-                let outcome = compose::fix(&compose::run(&opts), unsafe_fixes, true);
-                for line in &outcome.messages {
-                    eprintln!("cbench: {}", cbench::report::untrusted(line));
-                }
-                print(&outcome.diff);
-                return ExitCode::from(u8::from(!outcome.diff.is_empty()));
-            }
-            if fix {
-                // Fix, audit again, until nothing changes (at most 4 rounds), then report what is left.
-                let (mut applied, mut files) = (0, std::collections::BTreeSet::new());
-                let mut last = Vec::new();
-                for _ in 0..4 {
-                    let outcome = compose::fix(&compose::run(&opts), unsafe_fixes, false);
-                    applied += outcome.applied;
-                    files.extend(outcome.files.iter().cloned());
-                    last = outcome.messages;
-                    if outcome.files.is_empty() {
-                        break;
-                    }
-                }
-                eprintln!("cbench: {applied} fixes applied to {} files", files.len());
-                for line in last.iter().filter(|l| !l.contains(" fixes applied to ")) {
-                    eprintln!("cbench: {}", cbench::report::untrusted(line));
-                }
-                return finish(compose::run(&opts), &output, allow_partial);
+            let fixer = |diff_only| compose::fix(&compose::run(&opts), unsafe_fixes, diff_only);
+            if let Some(code) = fix_rounds(fix, diff, &fixer) {
+                return code;
             }
             finish(compose::run(&opts), &output, allow_partial)
         }

@@ -348,6 +348,24 @@ fn sarif_fixes_are_the_edits_fix_writes() {
     }
 }
 
+/// No check that passed (or was informational or not applicable) in `before` fails in `after`.
+fn nothing_newly_fails(before: &serde_json::Value, after: &serde_json::Value, what: &str) {
+    let outcome = |r: &serde_json::Value| -> BTreeMap<String, String> {
+        r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["rule"].as_str().unwrap().to_string(), c["outcome"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let (ob, oa) = (outcome(before), outcome(after));
+    for (rule, o) in &ob {
+        if matches!(o.as_str(), "pass" | "info" | "not-applicable") {
+            assert_ne!(oa.get(rule).map(String::as_str), Some("fail"), "{what}: {rule} passed and fails after the fix");
+        }
+    }
+}
+
 /// Every file under `dir` with its bytes and mode (symlinks as their target).
 fn tree(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u32)> {
     use std::os::unix::fs::PermissionsExt;
@@ -408,20 +426,7 @@ fn host_fix_out_bundles_fix_what_they_claim_and_break_nothing() {
             assert!(!left.contains(&claim), "{name}: {claim:?} is claimed fixed and is still found");
             fixed += 1;
         }
-        let outcome = |r: &serde_json::Value| -> BTreeMap<String, String> {
-            r["checks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| (c["rule"].as_str().unwrap().to_string(), c["outcome"].as_str().unwrap().to_string()))
-                .collect()
-        };
-        let (ob, oa) = (outcome(&before), outcome(&after));
-        for (rule, o) in &ob {
-            if matches!(o.as_str(), "pass" | "info" | "not-applicable") {
-                assert_ne!(oa.get(rule).map(String::as_str), Some("fail"), "{name}: {rule} passed and fails after the bundle");
-            }
-        }
+        nothing_newly_fails(&before, &after, name);
         if name == "flatcar-default" {
             assert!(fixed >= 50, "{name}: only {fixed} fixed");
             let bu = dir.join("fix.bu");
@@ -482,20 +487,7 @@ fn butane_fix_writes_the_bundle_into_the_config() {
         assert!(said.contains(l), "{l} is left and the fix run did not say why\n{}", fixed.stderr);
     }
     assert!(left.len() <= 14, "{left:?}");
-    let outcome = |r: &serde_json::Value| -> BTreeMap<String, String> {
-        r["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| (c["rule"].as_str().unwrap().to_string(), c["outcome"].as_str().unwrap().to_string()))
-            .collect()
-    };
-    let (ob, oa) = (outcome(&before), outcome(&after));
-    for (rule, o) in &ob {
-        if matches!(o.as_str(), "pass" | "info" | "not-applicable") {
-            assert_ne!(oa.get(rule).map(String::as_str), Some("fail"), "{rule} passed and fails after the fix");
-        }
-    }
+    nothing_newly_fails(&before, &after, "node.bu");
     // A second run changes nothing.
     assert_eq!(cbench_in(None, &["butane", p, "--diff", "--unsafe-fixes"], &[]).code, 0);
     // The fixed config still translates to Ignition that ignition-validate accepts.
@@ -520,7 +512,8 @@ fn butane_fix_writes_the_bundle_into_the_config() {
 #[test]
 fn override_file_values_are_fixed_in_the_override() {
     let dir = tempfile::tempdir().unwrap();
-    let base = "services:\n  web:\n    image: nginx:1.27\n    read_only: true\n    cap_drop: [ALL]\n    security_opt: [no-new-privileges:true]\n";
+    let base =
+        "services:\n  web:\n    image: nginx:1.27\n    read_only: true\n    cap_drop: [ALL]\n    security_opt: [no-new-privileges:true]\n";
     std::fs::write(dir.path().join("compose.yaml"), base).unwrap();
     std::fs::write(dir.path().join("compose.override.yaml"), "services:\n  web:\n    privileged: true\n").unwrap();
     let r = cbench_in(Some(dir.path()), &["compose", "--fix", "--unsafe-fixes", "--no-config"], &[]);
@@ -529,7 +522,8 @@ fn override_file_values_are_fixed_in_the_override() {
     assert_eq!(std::fs::read_to_string(dir.path().join("compose.override.yaml")).unwrap(), "services:\n  web:\n    privileged: false\n");
     if oracle() {
         let out = Command::new("docker-compose").current_dir(dir.path()).args(["config", "--format", "json"]).output().unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
         // Compose leaves out a false `privileged`.
         assert!(v["services"]["web"]["privileged"] != true, "{v}");
     }
