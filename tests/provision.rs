@@ -212,9 +212,11 @@ fn ignition_positions_remote_sources_and_data_urls() {
             ),
             // Inside a percent-encoded data: URL, and a gzip'ed base64 one: at the URL.
             format!(
-                "{f}:38:21: high[insecure-registry] {f} (daemon.json and dockerd flags): registry 10.0.0.5:5000 is insecure (no TLS verification)"
+                "{f}:38:21: high[insecure-registry] {f} (daemon.json and dockerd flags): registry 10.0.0.5:5000 is insecure (no TLS verification) (line 1 of what the data: URL decodes to)"
             ),
-            format!("{f}:30:21: high[sshd-root-login] {f}: PermitRootLogin yes: root can log in with a password"),
+            format!(
+                "{f}:30:21: high[sshd-root-login] {f}: PermitRootLogin yes: root can log in with a password (line 1 of what the data: URL decodes to)"
+            ),
             // The merged config is not here: a partial view (exit 2 unless --allow-partial).
             format!(
                 "{f}:6:9: error (partial view): the host fetches more config at boot (ignition.config): what it adds is not judged here"
@@ -240,15 +242,17 @@ fn butane_fields_users_units_links_filesystems_kernel_arguments() {
             "12:22: high[password-login-over-ssh] fixtures/provision/users-units.bu",
             // A directory's mode at its mode: line.
             "23:13: high[docker-file-permissions] fixtures/provision/users-units.bu",
+            // An owner by name (a user the config makes): uid 1500.
+            "28:7: medium[docker-file-ownership] fixtures/provision/users-units.bu",
             // `groups: [docker]` for deploy; core stays in Flatcar's read-only group database.
             "11:16: medium[docker-group-members] fixtures/provision/users-units.bu",
             "11:16: medium[docker-group-members] fixtures/provision/users-units.bu",
-            "48:9: high[docker-socket-tcp] fixtures/provision/users-units.bu",
-            "55:7: high[kernel-cmdline-weakened] fixtures/provision/users-units.bu",
+            "53:9: high[docker-socket-tcp] fixtures/provision/users-units.bu",
+            "60:7: high[kernel-cmdline-weakened] fixtures/provision/users-units.bu",
             // The second appended piece of a file.
-            "37:19: high[sshd-root-login] fixtures/provision/users-units.bu",
+            "42:19: high[sshd-root-login] fixtures/provision/users-units.bu",
             // A `local:` file (--files-dir): at the `local:` value.
-            "31:16: medium[passwordless-sudo] fixtures/provision/users-units.bu",
+            "36:16: medium[passwordless-sudo] fixtures/provision/users-units.bu",
         ]
     );
     // The file system with a mount unit answers CIS 1.1.1; the sshd.socket drop-in from
@@ -259,7 +263,7 @@ fn butane_fields_users_units_links_filesystems_kernel_arguments() {
     // Without --files-dir, `local:` is an input error at its line.
     let r = cbench(&["butane", f, "--format", "compact"]);
     assert_eq!(r.code, 2);
-    assert!(r.stdout.contains(&format!("{f}:31:16: error: `local: sudoers-deploy` needs --files-dir")), "{}", r.stdout);
+    assert!(r.stdout.contains(&format!("{f}:36:16: error: `local: sudoers-deploy` needs --files-dir")), "{}", r.stdout);
 }
 
 #[test]

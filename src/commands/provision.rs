@@ -128,6 +128,18 @@ pub fn audit(config: &Config, host_opts: &host::Options, opts: &Options, run: &m
     }
     let top = config.origin((1, 1));
     for f in &mut run.findings[first..] {
+        // Inside a decoded data: URL: at the URL, naming the line.
+        if let Origin::Field(s) = &f.origin
+            && let Some(rest) = s.strip_prefix(vfs::DECODED_ORIGIN)
+            && let Some((at, nth)) = rest.rsplit_once(" line ")
+            && let Some((path_line, col)) = at.rsplit_once(':')
+            && let Some((_, line)) = path_line.rsplit_once(':')
+            && let (Ok(line), Ok(col)) = (line.parse(), col.parse())
+        {
+            f.message = format!("{} (line {nth} of what the data: URL decodes to)", f.message);
+            f.origin = config.origin((line, col));
+            continue;
+        }
         if !matches!(f.origin, Origin::File { .. }) {
             // A Flatcar default the config leaves in place: at the config's top, saying so.
             let default = std::mem::replace(&mut f.origin, top.clone());

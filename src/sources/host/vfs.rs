@@ -29,6 +29,9 @@ pub struct Place {
     /// A line of a literal block scalar: its columns are the file's, shifted by `col - 1`;
     /// otherwise (a quoted scalar, a `data:` URL, a `local:` file) every column is `col`.
     pub block: bool,
+    /// Line `nth` (1-based) of the contents a `data:` URL at (line, col) decodes to; 0: not
+    /// decoded.
+    pub nth: u32,
 }
 
 impl Place {
@@ -39,7 +42,12 @@ impl Place {
     /// The places of `n` lines of a literal block scalar whose first content line is at
     /// (line, col), or of any other value at (line, col).
     pub fn lines(n: usize, line: u32, col: u32, block: bool) -> Vec<Option<Place>> {
-        (0..n.max(1)).map(|i| Some(Place { line: if block { line + i as u32 } else { line }, col, block })).collect()
+        (0..n.max(1)).map(|i| Some(Place { line: if block { line + i as u32 } else { line }, col, block, nth: 0 })).collect()
+    }
+
+    /// The places of the `n` lines a `data:` URL at (line, col) decodes to.
+    pub fn decoded(n: usize, line: u32, col: u32) -> Vec<Option<Place>> {
+        (0..n.max(1)).map(|i| Some(Place { line, col, block: false, nth: i as u32 + 1 })).collect()
     }
 }
 
@@ -77,6 +85,9 @@ pub struct Tree {
 
 /// The prefix of an origin the virtual root gives to what the config left as the image has it.
 pub const DEFAULT_ORIGIN: &str = "Flatcar default: ";
+/// The prefix of an origin inside a decoded `data:` URL: `PATH:LINE:COL line N` follows (the
+/// provisioning command makes it the URL's position and names the line in the message).
+pub const DECODED_ORIGIN: &str = "data: URL at ";
 
 impl Tree {
     /// Put `entry` at `path`, making the missing parent directories (root's, 0755, placed like
@@ -130,6 +141,9 @@ impl Tree {
         if let Some(Placed::Config { path: cfg, lines, .. }) = self.entries.get(path).map(|e| &e.placed) {
             let i = (line.max(1) as usize - 1).min(lines.len().saturating_sub(1));
             if let Some(Some(place)) = lines.get(i) {
+                if place.nth > 0 {
+                    return Origin::Field(format!("{DECODED_ORIGIN}{cfg}:{}:{} line {}", place.line, place.col, place.nth));
+                }
                 let (l, c) = place.at(col);
                 return Origin::File { path: cfg.clone(), line: l, col: c };
             }

@@ -15,6 +15,9 @@ const OEM_GRUB: &str = "/oem/grub.cfg";
 /// Ignition would refuse at boot).
 pub fn host(config: &Config) -> (Tree, Vec<(At, String)>) {
     let mut a = Apply { c: config, tree: super::base::tree(&config.path), notes: Vec::new() };
+    // Ignition's files stage makes groups and users first, then files (whose owners they may be).
+    a.groups();
+    a.users();
     a.filesystems();
     for d in &config.directories {
         let placed = a.placed(d, Vec::new());
@@ -39,8 +42,6 @@ pub fn host(config: &Config) -> (Tree, Vec<(At, String)>) {
         };
         a.tree.insert(&l.node.path, Entry { kind, uid, gid, mode: 0o777, placed });
     }
-    a.groups();
-    a.users();
     a.units();
     a.kernel_arguments();
     (a.tree, a.notes)
@@ -266,7 +267,7 @@ impl Apply<'_> {
 
     fn groups(&mut self) {
         for g in &self.c.groups {
-            let place = Some(Place { line: g.at.0, col: g.at.1, block: false });
+            let place = Some(Place { line: g.at.0, col: g.at.1, block: false, nth: 0 });
             let (name, gid) = (g.name.clone(), g.gid);
             let exists = g.should_exist;
             self.edit("/etc/group", g.at, |lines, places| {
@@ -341,7 +342,7 @@ impl Apply<'_> {
             }
             if !u.ssh_keys.is_empty() {
                 let keys: String = u.ssh_keys.iter().map(|(k, _)| format!("{k}\n")).collect();
-                let lines = u.ssh_keys.iter().map(|(_, at)| Some(Place { line: at.0, col: at.1, block: false })).collect();
+                let lines = u.ssh_keys.iter().map(|(_, at)| Some(Place { line: at.0, col: at.1, block: false, nth: 0 })).collect();
                 let placed = Placed::Config { path: self.c.path.clone(), at: u.at, mode_at: None, lines, created: true };
                 self.tree.insert(
                     &format!("{home}/.ssh/authorized_keys.d/ignition"),
@@ -353,7 +354,7 @@ impl Apply<'_> {
 
     /// Put `line` for `name` in `file` (replacing its line, else at the end).
     fn set_line(&mut self, file: &str, name: &str, line: String, at: At) {
-        let place = Some(Place { line: at.0, col: at.1, block: false });
+        let place = Some(Place { line: at.0, col: at.1, block: false, nth: 0 });
         let name = name.to_string();
         self.edit(file, at, |lines, places| match lines.iter().position(|l| l.split(':').next() == Some(&name)) {
             Some(i) => {
@@ -402,7 +403,7 @@ impl Apply<'_> {
             }
             for (arg, at) in &add {
                 lines.push(format!("set linux_append=\"$linux_append {arg}\""));
-                places.push(Some(Place { line: at.0, col: at.1, block: false }));
+                places.push(Some(Place { line: at.0, col: at.1, block: false, nth: 0 }));
             }
         });
     }

@@ -492,7 +492,7 @@ impl<'a> Reader<'a> {
             if let Some(payload) = url.strip_prefix("data:") {
                 match data_url(payload) {
                     Ok(data) => {
-                        res.lines = Place::lines(data.split(|b| *b == b'\n').count(), v.pos.line, v.pos.col, false);
+                        res.lines = Place::decoded(data.split(|b| *b == b'\n').count(), v.pos.line, v.pos.col);
                         res.data = Some(data);
                     }
                     Err(why) => self.errors.push((at(v), format!("invalid data URL: {why}"))),
@@ -514,7 +514,10 @@ impl<'a> Reader<'a> {
                 "gzip" => match gunzip(&data) {
                     Ok(d) => {
                         let placed = res.lines.first().copied().flatten();
-                        res.lines = vec![placed.map(|p| Place { block: false, ..p }); d.split(|b| *b == b'\n').count()];
+                        res.lines = match placed {
+                            Some(p) if p.nth > 0 => Place::decoded(d.split(|b| *b == b'\n').count(), p.line, p.col),
+                            placed => vec![placed.map(|p| Place { block: false, ..p }); d.split(|b| *b == b'\n').count()],
+                        };
                         res.data = Some(d);
                     }
                     Err(why) => self.errors.push((pos, format!("cannot gunzip the contents: {why}"))),
