@@ -567,3 +567,62 @@ fn a_secret_baked_into_an_image_env_is_found_and_not_printed() {
     let _ = docker(&["rm", "-f", &name]);
     let _ = docker(&["rmi", "-f", &tag]);
 }
+
+/// CIS 4.7, 4.9, 4.10 from an image's history and labels, on an image built on the real engine
+/// (legacy builder, FROM the test image): ADD of a file (the base's `ADD file:... in /` is not a
+/// finding), an index update alone, a build arg a RUN saw, an ENV a later layer reset, a LABEL
+/// token. Every secret is named, never printed.
+#[test]
+fn image_history_and_labels_are_judged() {
+    if !engine() {
+        return;
+    }
+    image();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hello.txt"), "hi\n").unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!(
+            "FROM {IMAGE}\nADD hello.txt /hello.txt\nARG DB_PASSWORD=Bu1ld-Arg-S3cret\nRUN echo apt-get update > /dev/null\nLABEL api_token=L4bel-Sup3rS3cret-Tok\nENV OLD_PASSWORD=Hist0ry-S3cret-Pw\nENV OLD_PASSWORD=\n"
+        ),
+    )
+    .unwrap();
+    let tag = format!("cbench-test/history:{}", std::process::id());
+    let out = Command::new("docker").args(["build", "-q", "-t", &tag]).arg(dir.path()).env("DOCKER_BUILDKIT", "0").output().unwrap();
+    assert!(out.status.success(), "docker build: {}", String::from_utf8_lossy(&out.stderr));
+    let name = format!("cbench-{}-history", std::process::id());
+    let _ = docker(&["rm", "-f", &name]);
+    let (ok, out) = docker(&["create", "--name", &name, &tag]);
+    assert!(ok, "{out}");
+    let (_, report) = json(&["host", "--all", "--only", "images", "--include-images", &tag]);
+    let mut hits: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| ["image-secret-in-env", "image-add-instruction", "image-update-alone"].contains(&f["rule"].as_str().unwrap()))
+        .map(|f| (f["rule"].as_str().unwrap().to_string(), f["evidence"].as_str().unwrap().to_string()))
+        .collect();
+    hits.sort();
+    assert_eq!(
+        hits,
+        [
+            (
+                "image-add-instruction".to_string(),
+                format!("ADD file:{} in /hello.txt", hits[0].1.trim_start_matches("ADD file:").split(' ').next().unwrap())
+            ),
+            ("image-secret-in-env".into(), "LABEL api_token".into()),
+            ("image-secret-in-env".into(), "history ARG DB_PASSWORD".into()),
+            ("image-secret-in-env".into(), "history ENV OLD_PASSWORD".into()),
+            ("image-secret-in-env".into(), "history build arg DB_PASSWORD".into()),
+            ("image-update-alone".into(), "/bin/sh -c echo apt-get update > /dev/null".into()),
+        ]
+    );
+    for format in ["text", "json", "sarif", "compact", "github", "junit", "docker-bench-json"] {
+        let r = cbench(&["host", "--all", "--only", "images", "--include-images", &tag, "--format", format]);
+        for secret in ["Bu1ld-Arg-S3cret", "L4bel-Sup3rS3cret", "Hist0ry-S3cret"] {
+            assert!(!r.stdout.contains(secret) && !r.stderr.contains(secret), "{format} prints {secret}");
+        }
+    }
+    let _ = docker(&["rm", "-f", &name]);
+    let _ = docker(&["rmi", "-f", &tag]);
+}

@@ -357,7 +357,7 @@ pub fn judge(opts: &Options, facts: &EngineFacts, run: &mut Run) {
         for image in facts.images.iter().filter(|i| opts.filters.image(&i.name)) {
             let at = run.begin("images", Subject { kind: "image", name: image.name.clone() }, ids.clone());
             for (i, (_, check)) in rules::image::IMAGE_RULES.iter().enumerate() {
-                run.record(at, i, check(image).into());
+                run.record(at, i, check(image));
             }
         }
     }

@@ -172,4 +172,10 @@ pub struct ImageFacts {
     /// The image's ENV (`Config.Env`): baked into every layer pull; values stay in memory for
     /// the secret rule and are never printed (`EnvVar`'s Debug hides them).
     pub env: Vec<Val<EnvVar>>,
+    /// The image's LABELs (`Config.Labels`), as name and value (kept for the secret rule only).
+    pub labels: Vec<Val<EnvVar>>,
+    /// How each layer was made (`docker history`'s CREATED BY), newest first. A value a
+    /// Dockerfile wrote (`ENV`, `ARG`, a build arg a `RUN` saw) stays here even when a later
+    /// layer resets it. None: the engine did not answer (the history checks are skipped).
+    pub history: Option<Vec<Val<String>>>,
 }

@@ -227,10 +227,15 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
         }
     }
     facts.daemon.images_in_use = Some(image_names.len());
-    let images: BTreeMap<String, ImageInspect> = stream::iter(image_names.keys().cloned().collect::<Vec<_>>())
+    let images: BTreeMap<String, (ImageInspect, Option<Vec<String>>)> = stream::iter(image_names.keys().cloned().collect::<Vec<_>>())
         .map(|id| {
             let docker = docker.clone();
-            async move { (id.clone(), within(t, docker.inspect_image(&id)).await) }
+            async move {
+                let inspect = within(t, docker.inspect_image(&id)).await;
+                // How each layer was made: what `docker history --no-trunc` shows.
+                let history = within(t, docker.image_history(&id)).await.ok().map(|h| h.into_iter().map(|l| l.created_by).collect());
+                (id.clone(), inspect.map(|i| (i, history)))
+            }
         })
         .buffered(CONCURRENCY)
         .filter_map(|(id, r)| async move { r.ok().map(|i| (id, i)) })
@@ -264,7 +269,7 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
     // really runs with (readable as root).
     let local = address.starts_with("unix://") || address.starts_with('/');
     for c in &containers {
-        let image = c.image.as_ref().and_then(|id| images.get(id));
+        let image = c.image.as_ref().and_then(|id| images.get(id)).map(|(i, _)| i);
         let state = c.state.as_ref().and_then(|s| s.status.as_ref()).map(|s| s.to_string()).unwrap_or_default();
         let labels = c.config.as_ref().and_then(|cfg| cfg.labels.as_ref());
         let label = |k: &str| labels.and_then(|l| l.get(k)).cloned();
@@ -291,10 +296,16 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
     }
     facts.containers.sort_by(|a, b| a.label.cmp(&b.label));
     for (id, name) in image_names {
-        let Some(img) = images.get(&id) else {
+        let Some((img, history)) = images.get(&id) else {
             facts.notes.push(format!("image {name} could not be inspected; its checks were skipped"));
             continue;
         };
+        let history: Option<Vec<Val<String>>> = history.as_ref().map(|h| {
+            h.iter()
+                .enumerate()
+                .map(|(i, h)| Val::new(h.clone(), Origin::Field(format!("image {name} history, layer {}", i + 1))))
+                .collect()
+        });
         let config = img.config.as_ref();
         let user = config.and_then(|c| c.user.clone()).map(|u| Val::new(u, Origin::Field(format!("image {name} .Config.User"))));
         let healthcheck = config.and_then(|c| c.healthcheck.as_ref()).map(|h| {
@@ -314,7 +325,17 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
                 Val::new(var, Origin::Field(format!("image {name} .Config.Env")))
             })
             .collect();
-        facts.images.push(ImageFacts { name, declared_at, user, healthcheck, env });
+        let mut labels: Vec<Val<EnvVar>> = config
+            .and_then(|c| c.labels.as_ref())
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| {
+                let var = EnvVar { name: k.clone(), value: Some(v.clone()), literal: true, default: None };
+                Val::new(var, Origin::Field(format!("image {name} .Config.Labels")))
+            })
+            .collect();
+        labels.sort_by(|a, b| a.value.name.cmp(&b.value.name));
+        facts.images.push(ImageFacts { name, declared_at, user, healthcheck, env, labels, history });
     }
     Ok(facts)
 }
