@@ -499,6 +499,36 @@ fn butane_fix_writes_the_bundle_into_the_config() {
         let out = Command::new("ignition-validate").arg(&ign).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
+    // Every Butane fixture: fixed, it still loads and translates to valid Ignition, and a second
+    // run changes nothing.
+    let files = root().join("fixtures/provision/files");
+    for e in std::fs::read_dir(root().join("fixtures/provision")).unwrap().flatten() {
+        let path = e.path();
+        if path.extension().is_none_or(|x| x != "bu") {
+            continue;
+        }
+        let copy = dir.path().join(path.file_name().unwrap());
+        std::fs::copy(&path, &copy).unwrap();
+        let c = copy.to_str().unwrap();
+        let f = files.to_str().unwrap();
+        let r = cbench_in(None, &["butane", c, "--files-dir", f, "--fix", "--unsafe-fixes", "--allow-partial", "--format", "compact"], &[]);
+        assert!(!r.stdout.contains(": error:"), "{}: the fixed config does not load:\n{}", path.display(), r.stdout);
+        assert_eq!(cbench_in(None, &["butane", c, "--files-dir", f, "--diff", "--unsafe-fixes"], &[]).code, 0, "{}", path.display());
+        let (config, diags) = cbench::sources::provision::load(&copy, cbench::sources::provision::Dialect::Butane, Some(&files));
+        let config = config.unwrap_or_else(|| panic!("{diags:?}"));
+        let ign = dir.path().join("fixture.ign");
+        std::fs::write(
+            &ign,
+            serde_json::to_string(&cbench::sources::provision::translate::to_ignition(&config))
+                .unwrap()
+                .replace("\"3.4.0\"", "\"3.4.0-experimental\""),
+        )
+        .unwrap();
+        if Command::new("ignition-validate").arg("--version").output().is_ok_and(|o| o.status.success()) {
+            let out = Command::new("ignition-validate").arg(&ign).output().unwrap();
+            assert!(out.status.success(), "{}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
+        }
+    }
     // The hardened sample: nothing to fix.
     let hardened = dir.path().join("hardened.bu");
     std::fs::copy(root().join("compose-samples/flatcar-hardened.bu"), &hardened).unwrap();
