@@ -143,6 +143,9 @@ enum Command {
         /// Also audit created, exited and paused containers (default: running ones).
         #[arg(long)]
         all: bool,
+        /// Audit every local image, not only the images containers use.
+        #[arg(long)]
+        all_images: bool,
         /// Compare Compose containers with these files (merged in order) instead of the files
         /// their labels record.
         #[arg(long, value_delimiter = ',')]
@@ -435,6 +438,7 @@ fn main() -> ExitCode {
             docker_host,
             timeout,
             all,
+            all_images,
             compose_files,
             root,
             live,
@@ -471,7 +475,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             let opts = host::Options {
-                engine: EngineOptions { host: docker_host, timeout: Duration::from_secs(timeout.max(1)), all },
+                engine: EngineOptions { host: docker_host, timeout: Duration::from_secs(timeout.max(1)), all, all_images },
                 root,
                 live,
                 compose_files,

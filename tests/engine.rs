@@ -626,3 +626,35 @@ fn image_history_and_labels_are_judged() {
     let _ = docker(&["rm", "-f", &name]);
     let _ = docker(&["rmi", "-f", &tag]);
 }
+
+/// `--all-images`: an image no container uses is audited only when asked for.
+#[test]
+fn all_images_audits_images_no_container_uses() {
+    if !engine() {
+        return;
+    }
+    image();
+    // An image of its own (its own id): FROM the test image with a label.
+    let tag = format!("cbench-test/unused:{}", std::process::id());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), format!("FROM {IMAGE}\nLABEL cbench.test=unused-{}\n", std::process::id())).unwrap();
+    let out = Command::new("docker").args(["build", "-q", "-t", &tag]).arg(dir.path()).env("DOCKER_BUILDKIT", "0").output().unwrap();
+    assert!(out.status.success(), "docker build: {}", String::from_utf8_lossy(&out.stderr));
+    let subjects = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["host", "--only", "images", "--include-images", tag.as_str()];
+        args.extend(extra);
+        let (_, report) = json(&args);
+        let mut names: Vec<String> = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["subject"]["kind"] == "image")
+            .map(|c| c["subject"]["name"].as_str().unwrap().to_string())
+            .collect();
+        names.dedup();
+        names
+    };
+    assert_eq!(subjects(&[]), Vec::<String>::new());
+    assert_eq!(subjects(&["--all-images"]), [tag.clone()]);
+    let _ = docker(&["rmi", "-f", &tag]);
+}

@@ -24,6 +24,8 @@ pub struct EngineOptions {
     pub timeout: Duration,
     /// Also created, exited and paused containers.
     pub all: bool,
+    /// Every local image, not only those containers use (`--all-images`).
+    pub all_images: bool,
 }
 
 /// One container as read from the engine.
@@ -227,6 +229,16 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
         }
     }
     facts.daemon.images_in_use = Some(image_names.len());
+    // `--all-images`: every local image too, named by its first tag (else its id).
+    if opts.all_images {
+        let local = within(t, docker.list_images(Some(bollard::query_parameters::ListImagesOptions::default())))
+            .await
+            .map_err(|e| classify(address, e))?;
+        for i in local {
+            let name = i.repo_tags.iter().find(|t| *t != "<none>:<none>").cloned().unwrap_or_else(|| i.id.clone());
+            image_names.entry(i.id).or_insert(name);
+        }
+    }
     let images: BTreeMap<String, (ImageInspect, Option<Vec<String>>)> = stream::iter(image_names.keys().cloned().collect::<Vec<_>>())
         .map(|id| {
             let docker = docker.clone();
