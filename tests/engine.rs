@@ -655,6 +655,6 @@ fn all_images_audits_images_no_container_uses() {
         names
     };
     assert_eq!(subjects(&[]), Vec::<String>::new());
-    assert_eq!(subjects(&["--all-images"]), [tag.clone()]);
+    assert_eq!(subjects(&["--all-images"]), [tag.as_str()]);
     let _ = docker(&["rmi", "-f", &tag]);
 }
