@@ -70,8 +70,9 @@ pub fn run(opts: &Options) -> Run {
     run
 }
 
-/// Judge the host `config` produces into `run`.
-pub fn audit(config: &Config, host_opts: &host::Options, opts: &Options, run: &mut Run) {
+/// Judge the host `config` produces into `run`; returns that host and its facts (when a host
+/// section ran), for the fixes.
+pub fn audit(config: &Config, host_opts: &host::Options, opts: &Options, run: &mut Run) -> (HostRoot, Option<crate::model::HostFacts>) {
     let first = run.findings.len();
     let (tree, notes) = source::apply::host(config);
     for (at, message) in notes {
@@ -114,7 +115,7 @@ pub fn audit(config: &Config, host_opts: &host::Options, opts: &Options, run: &m
     let (files_config, file_diags) = crate::sources::host::daemon::collect(&root);
     run.diagnostics.extend(file_diags);
     let daemon = Some((format!("{} (daemon.json and dockerd flags)", config.path), files_config.clone()));
-    let (refused, _) = host::judge_host(host_opts, &root, &files_config, daemon, run);
+    let (refused, facts) = host::judge_host(host_opts, &root, &files_config, daemon, run);
     // Files the host fetches at boot: the checks that read them are skipped with that reason;
     // the view is partial.
     for (path, why) in refused {
@@ -152,6 +153,7 @@ pub fn audit(config: &Config, host_opts: &host::Options, opts: &Options, run: &m
         }
     }
     run.flatcar = true;
+    (root, facts)
 }
 
 /// `cbench butane --fix` / `--diff`: the host bundle of each config (safe fixes, or all with
@@ -168,13 +170,13 @@ pub fn fix(opts: &Options, unsafe_: bool, diff_only: bool) -> super::compose::Fi
         };
         let Ok(text) = crate::sources::read::text(path, source::CONFIG_LIMIT, "a provisioning config") else { continue };
         let mut run = Run::default();
-        audit(&config, &host_opts, opts, &mut run);
+        let (root, facts) = audit(&config, &host_opts, opts, &mut run);
+        let Some(facts) = facts else {
+            out.messages.push(format!("{}: not fixed: no host section ran (--only / --skip)", config.path));
+            continue;
+        };
         suppress_inline(&config.path, &SourceText::new(text.clone()), &mut run);
         run.finish(opts.selection.clone(), opts.min_severity);
-        let (tree, _) = source::apply::host(&config);
-        let root = HostRoot::virtual_tree(tree);
-        let (files_config, _) = crate::sources::host::daemon::collect(&root);
-        let facts = crate::sources::host::collect(&root, &files_config, &rules::kernel::keys(), false);
         let bundle = crate::fix::host::bundle_of(&run, &facts, &root, &|r| unsafe_ || crate::fix::host::SAFE.contains(&r));
         let (edits, refused) = crate::fix::butane::edits(&text, &config, &bundle, &root);
         let (after, _) = crate::fix::apply(&text, &edits);
