@@ -616,3 +616,21 @@ fn a_tilde_is_judged_by_what_it_names_whoever_runs_cbench() {
         );
     }
 }
+
+/// Defaults in `${VAR-x}` / `${VAR:-x}` templates, list and map form, as the corpus run found
+/// them (awesome-compose's localstack: `- LOCALSTACK_API_KEY=${LOCALSTACK_API_KEY-}` is no
+/// committed secret; a list item's default is what follows `KEY=`), and placeholders that ask
+/// for the value.
+#[test]
+fn secret_defaults_in_list_and_map_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("compose.yaml");
+    std::fs::write(
+        &f,
+        "services:\n  app:\n    image: a:1\n    environment:\n      - API_KEY=${API_KEY-}\n      - B_API_KEY=${B_API_KEY:-}\n      - ADMIN_PASSWORD=${ADMIN_PASSWORD:-changeme}\n      - CF_API_TOKEN=YOUR-CLOUDFLARE-API-TOKEN\n  db:\n    image: b:1\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD-hunter2}\n      EMPTY_SECRET: ${EMPTY_SECRET:-}\n",
+    )
+    .unwrap();
+    let (code, r) = json(&["compose", f.to_str().unwrap(), "--select", "secret-in-environment"]);
+    assert_eq!(code, 1);
+    assert_eq!(lines_and_rules(&r), [(7, "secret-in-environment".to_string()), (12, "secret-in-environment".to_string())]);
+}

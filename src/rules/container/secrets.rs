@@ -125,12 +125,15 @@ fn words(name: &str) -> Vec<String> {
 
 /// Whether a value can be a secret by its shape: not a boolean, a number, a path (a secret's
 /// file, `/run/secrets/db`), a `${...}` reference, a placeholder made of `x`s (`XXX-XXX`,
-/// `xxxx`), nor empty. A default credential (`admin`, `changeme`) is a secret: it is what gets
-/// deployed.
+/// `xxxx`), one that asks for the value (`YOUR-CLOUDFLARE-API-TOKEN`, `<SECRET>`: no service
+/// accepts it, so nothing secret is committed), nor empty. A default credential (`admin`,
+/// `changeme`) is a secret: it is what gets deployed.
 pub fn secret_shaped(value: &str) -> bool {
     let v = value.trim();
     let lower = v.to_ascii_lowercase();
-    let placeholder = v.contains(['x', 'X']) && v.chars().all(|c| matches!(c, 'x' | 'X' | '-' | '_' | '.' | '*'));
+    let placeholder = v.contains(['x', 'X']) && v.chars().all(|c| matches!(c, 'x' | 'X' | '-' | '_' | '.' | '*'))
+        || (v.starts_with('<') && v.ends_with('>'))
+        || ["your-", "your_", "your ", "insert-", "insert_", "replace-", "replace_"].iter().any(|p| lower.starts_with(p));
     !(v.is_empty()
         || placeholder
         || matches!(lower.as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "none")
@@ -313,10 +316,10 @@ mod tests {
 
     #[test]
     fn values_by_shape() {
-        for v in ["yes", "TRUE", "0", "1", "3.5", "/run/secrets/db", "./pw.txt", "", "${DB_PW:?set it}", "XXX-XXX", "xxxx"] {
+        for v in ["yes", "TRUE", "0", "1", "3.5", "/run/secrets/db", "./pw.txt", "", "${DB_PW:?set it}", "XXX-XXX", "xxxx", "YOUR-CLOUDFLARE-API-TOKEN", "<SECRET>", "your_password_here"] {
             assert!(!secret_shaped(v), "{v}");
         }
-        for v in ["hunter2", "changeme", "0x1f2e", "s3cr3t-with-dashes"] {
+        for v in ["hunter2", "changeme", "0x1f2e", "s3cr3t-with-dashes", "yourpassword", "<b>bold"] {
             assert!(secret_shaped(v), "{v}");
         }
         let env = |name: &str, value: &str, literal, default: Option<&str>| {
