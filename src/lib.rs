@@ -1,6 +1,7 @@
 //! cbench: one catalog of container security rules, for Compose files and Docker hosts.
 
 pub mod baseline;
+pub mod cis;
 pub mod commands;
 pub mod config;
 pub mod fix;

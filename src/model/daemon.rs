@@ -7,6 +7,8 @@ use super::Val;
 pub struct DaemonConfig {
     /// Engine version, e.g. `20.10.24+dfsg1`.
     pub version: Option<Val<String>>,
+    /// The date of the audit (YYYY-MM-DD, UTC), for what ages: the release table of CIS 1.2.2.
+    pub today: Option<String>,
     /// Inter-container communication on the default bridge.
     pub icc: Option<Val<bool>>,
     pub userns: Option<Val<bool>>,
@@ -59,4 +61,25 @@ pub struct DaemonConfig {
     pub disagreements: Vec<Val<(String, String, String)>>,
     /// `tlscacert`, `tlscert`, `tlskey`: (option, path).
     pub tls_files: Vec<Val<(String, String)>>,
+    /// `storage-opts` (`--storage-opt`), e.g. `dm.basesize=20G`.
+    pub storage_opts: Vec<Val<String>>,
+    /// The swarm this node belongs to, when swarm mode is active.
+    pub swarm: Option<Swarm>,
+    /// TCP listeners on swarm's ports (2377 cluster management, 7946 gossip) bound to every
+    /// interface, from /proc/net/tcp and tcp6 of the live host; None offline.
+    pub swarm_wildcard_listeners: Option<Vec<Val<String>>>,
+    /// `DOCKER_CONTENT_TRUST` where docker clients on this host take it from (/etc/environment,
+    /// and cbench's own environment on a live host, as docker-bench-security reads it).
+    pub content_trust: Option<Val<bool>>,
+}
+
+/// Swarm facts (`/info` .Swarm, overlay networks): CIS section 7.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Swarm {
+    /// This node is a manager (`ControlAvailable`): only managers know the cluster's settings.
+    pub manager: bool,
+    pub managers: Option<Val<i64>>,
+    pub autolock: Option<Val<bool>>,
+    /// Overlay networks: (name, encrypted).
+    pub overlay_networks: Vec<Val<(String, bool)>>,
 }

@@ -41,6 +41,19 @@ pub struct ContainerSpec {
     pub logging_driver: Option<Val<String>>,
     /// Networks the container joins (Compose: `networks`; engine: NetworkSettings).
     pub networks: Vec<Val<String>>,
+    /// The `docker exec` instances the engine still knows (`.ExecIDs`, each `/exec/{id}/json`);
+    /// None where there are none to know (a Compose file, an OCI bundle).
+    pub execs: Option<Vec<Val<Exec>>>,
+}
+
+/// One `docker exec` into a container.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Exec {
+    pub privileged: bool,
+    /// `--user` as given (empty: the container's user).
+    pub user: String,
+    /// The command, for the message.
+    pub command: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

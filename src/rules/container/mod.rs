@@ -16,6 +16,8 @@ use super::{ContainerCheck, ProjectCheck};
 /// Every container rule, in catalog order.
 pub const CONTAINER_RULES: &[(&str, ContainerCheck)] = &[
     ("privileged-container", privileges::privileged_container),
+    ("exec-privileged", privileges::exec_privileged),
+    ("exec-as-root", privileges::exec_as_root),
     ("docker-socket-mount", mounts::docker_socket_mount),
     ("dangerous-capability", capabilities::dangerous_capability),
     ("capabilities-not-dropped", capabilities::capabilities_not_dropped),

@@ -42,6 +42,32 @@ pub fn runs_as_root(s: &ContainerSpec) -> Vec<Hit> {
     }
 }
 
+/// CIS 5.23: `docker exec --privileged` into the container, as the engine still knows it.
+pub fn exec_privileged(s: &ContainerSpec) -> Vec<Hit> {
+    s.execs
+        .iter()
+        .flatten()
+        .filter(|e| e.value.privileged)
+        .map(|e| Hit::new(format!("`docker exec --privileged` ran `{}` in it", e.value.command), e.origin.clone(), "exec --privileged"))
+        .collect()
+}
+
+/// CIS 5.24: `docker exec --user root` (or uid 0). An exec without `--user` runs as the
+/// container's own user, which runs-as-root judges.
+pub fn exec_as_root(s: &ContainerSpec) -> Vec<Hit> {
+    s.execs
+        .iter()
+        .flatten()
+        .filter(|e| {
+            let user = e.value.user.split(':').next().unwrap_or("");
+            user == "root" || user == "0"
+        })
+        .map(|e| {
+            Hit::new(format!("`docker exec --user {}` ran `{}` in it", e.value.user, e.value.command), e.origin.clone(), "exec --user root")
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,6 +83,24 @@ mod tests {
         }
         let unset = ContainerSpec { user: None, ..hardened() };
         assert_eq!(runs_as_root(&unset)[0].origin, at(1));
+    }
+
+    #[test]
+    fn exec_instances() {
+        use crate::model::Exec;
+        let e = |privileged: bool, user: &str, line| v(Exec { privileged, user: user.into(), command: "sh -c id".into() }, line);
+        let s =
+            ContainerSpec { execs: Some(vec![e(true, "", 2), e(false, "root", 3), e(false, "0:0", 4), e(false, "app", 5)]), ..hardened() };
+        let m = |h: Vec<Hit>| h.into_iter().map(|h| (h.message, h.origin)).collect::<Vec<_>>();
+        assert_eq!(m(exec_privileged(&s)), [("`docker exec --privileged` ran `sh -c id` in it".to_string(), at(2))]);
+        assert_eq!(
+            m(exec_as_root(&s)),
+            [
+                ("`docker exec --user root` ran `sh -c id` in it".to_string(), at(3)),
+                ("`docker exec --user 0:0` ran `sh -c id` in it".to_string(), at(4))
+            ]
+        );
+        assert!(exec_privileged(&hardened()).is_empty() && exec_as_root(&hardened()).is_empty());
     }
 
     #[test]

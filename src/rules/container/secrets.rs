@@ -316,7 +316,22 @@ mod tests {
 
     #[test]
     fn values_by_shape() {
-        for v in ["yes", "TRUE", "0", "1", "3.5", "/run/secrets/db", "./pw.txt", "", "${DB_PW:?set it}", "XXX-XXX", "xxxx", "YOUR-CLOUDFLARE-API-TOKEN", "<SECRET>", "your_password_here"] {
+        for v in [
+            "yes",
+            "TRUE",
+            "0",
+            "1",
+            "3.5",
+            "/run/secrets/db",
+            "./pw.txt",
+            "",
+            "${DB_PW:?set it}",
+            "XXX-XXX",
+            "xxxx",
+            "YOUR-CLOUDFLARE-API-TOKEN",
+            "<SECRET>",
+            "your_password_here",
+        ] {
             assert!(!secret_shaped(v), "{v}");
         }
         for v in ["hunter2", "changeme", "0x1f2e", "s3cr3t-with-dashes", "yourpassword", "<b>bold"] {

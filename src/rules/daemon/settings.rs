@@ -276,6 +276,152 @@ pub fn daemon_runs_as_root(d: &DaemonConfig) -> Check {
     }
 }
 
+/// CIS 2.1: the daemon runs without root (rootless) — see daemon_runs_as_root above.
+///
+/// CIS v1.8.0 2.7: devicemapper is deprecated (removed in Docker 25) and was never safe to
+/// run in loop-lvm mode.
+pub fn devicemapper_storage_driver(d: &DaemonConfig) -> Check {
+    match &d.storage_driver {
+        None => unknown("the storage driver"),
+        Some(s) if s.value == "devicemapper" => Check::Fail(vec![Hit::new(
+            "the devicemapper storage driver is used (deprecated; use overlay2)",
+            s.origin.clone(),
+            "devicemapper",
+        )]),
+        Some(_) => Check::Pass,
+    }
+}
+
+/// CIS 2.11 (v1.8.0 2.12): the devicemapper base device size (`dm.basesize`) left as it is.
+pub fn base_device_size_changed(d: &DaemonConfig) -> Check {
+    let hits: Vec<Hit> = d
+        .storage_opts
+        .iter()
+        .filter(|o| o.value.trim_start().starts_with("dm.basesize"))
+        .map(|o| Hit::new(format!("the base device size is changed ({})", o.value.trim()), o.origin.clone(), "dm.basesize"))
+        .collect();
+    if hits.is_empty() { Check::Pass } else { Check::Fail(hits) }
+}
+
+/// CIS 4.5: Docker Content Trust on for docker clients.
+pub fn content_trust_disabled(d: &DaemonConfig) -> Check {
+    flag(
+        &d.content_trust,
+        false,
+        "DOCKER_CONTENT_TRUST",
+        "Docker Content Trust is off (DOCKER_CONTENT_TRUST is not 1): docker pulls unsigned images",
+        "DOCKER_CONTENT_TRUST",
+    )
+}
+
+/// The release table of CIS 1.2.2 (`cis/docker-releases.yaml`): (checked, newest, its date).
+fn releases() -> (String, String, String) {
+    let text = include_str!("../../../cis/docker-releases.yaml");
+    let get = |k: &str| {
+        text.lines().find_map(|l| l.strip_prefix(&format!("{k}:"))).map(|v| v.trim().trim_matches('"').to_string()).unwrap_or_default()
+    };
+    (get("checked"), get("newest"), get("newest_date"))
+}
+
+/// `29.1.5`, `20.10.24+dfsg1`: the numeric release.
+fn release(v: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = v.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??, parts.next().flatten().unwrap_or(0)))
+}
+
+/// Days since 1970-01-01 of `YYYY-MM-DD` (proleptic Gregorian).
+fn days(date: &str) -> Option<i64> {
+    let mut p = date.split('-').map(|x| x.parse::<i64>().ok());
+    let (y, m, d) = (p.next()??, p.next()??, p.next()??);
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + d - 1;
+    Some(era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468)
+}
+
+/// CIS 1.2.2: the engine against the newest release cbench knows, and how old that knowledge is.
+/// Distribution packages (Debian's `+dfsg`) backport security fixes: the message says so.
+pub fn engine_version_outdated(d: &DaemonConfig) -> Check {
+    let Some(v) = &d.version else { return unknown("the engine version") };
+    let (checked, newest, newest_date) = releases();
+    let Some(have) = release(&v.value) else {
+        return Check::skip(SkipKind::Offline, format!("the engine version {} is not a Docker release number", v.value));
+    };
+    let age = d.today.as_deref().and_then(days).zip(days(&checked)).map(|(t, c)| t - c).filter(|a| *a > 180);
+    let stale = age.map_or(String::new(), |a| format!("; this table is {a} days old: check docs.docker.com/engine/release-notes"));
+    if release(&newest).is_some_and(|n| have < n) {
+        let backport =
+            if v.value.contains('+') || v.value.contains('~') { " (a distribution package: it may carry backported fixes)" } else { "" };
+        Check::Fail(vec![Hit::new(
+            format!(
+                "Docker {}{backport} is older than {newest} ({newest_date}), the newest release cbench knows as of {checked}{stale}",
+                v.value
+            ),
+            v.origin.clone(),
+            v.value.clone(),
+        )])
+    } else if !stale.is_empty() {
+        Check::Fail(vec![
+            Hit::new(format!("Docker {} is the newest release cbench knows{stale}", v.value), v.origin.clone(), v.value.clone())
+                .severity(Severity::Info),
+        ])
+    } else {
+        Check::Pass
+    }
+}
+
+/// CIS 7.1: a manager count that gives a quorum — an odd number, at most seven (Docker's
+/// advice: an even count tolerates no more failures than the odd one below it).
+pub fn swarm_manager_count(d: &DaemonConfig) -> Check {
+    let Some(swarm) = &d.swarm else { return Check::na("not applicable: swarm mode is not active") };
+    let Some(m) = &swarm.managers else { return Check::na("not applicable: this node is not a swarm manager") };
+    if m.value % 2 == 0 || m.value > 7 {
+        Check::Fail(vec![Hit::new(
+            format!("the swarm has {} managers: use an odd number, at most 7", m.value),
+            m.origin.clone(),
+            format!("managers={}", m.value),
+        )])
+    } else {
+        Check::Pass
+    }
+}
+
+/// CIS 7.2: swarm's cluster-management (2377) and gossip (7946) ports bound to one interface
+/// (`docker swarm init --listen-addr IP`), not to every one.
+pub fn swarm_port_on_all_interfaces(d: &DaemonConfig) -> Check {
+    if d.swarm.is_none() {
+        return Check::na("not applicable: swarm mode is not active");
+    }
+    let Some(listeners) = &d.swarm_wildcard_listeners else {
+        return Check::skip(SkipKind::Offline, "the host's TCP listeners are read on the live host only (/proc/net/tcp)");
+    };
+    let hits: Vec<Hit> = listeners
+        .iter()
+        .map(|l| Hit::new(format!("swarm listens on {} (every interface)", l.value), l.origin.clone(), l.value.clone()))
+        .collect();
+    if hits.is_empty() { Check::Pass } else { Check::Fail(hits) }
+}
+
+/// CIS 7.3: every overlay network encrypted (`docker network create --opt encrypted`).
+pub fn swarm_overlay_unencrypted(d: &DaemonConfig) -> Check {
+    let Some(swarm) = &d.swarm else { return Check::na("not applicable: swarm mode is not active") };
+    let hits: Vec<Hit> = swarm
+        .overlay_networks
+        .iter()
+        .filter(|n| !n.value.1)
+        .map(|n| Hit::new(format!("overlay network {} is not encrypted", n.value.0), n.origin.clone(), n.value.0.clone()))
+        .collect();
+    if hits.is_empty() { Check::Pass } else { Check::Fail(hits) }
+}
+
+/// CIS 7.5: managers start locked (`docker swarm update --autolock=true`).
+pub fn swarm_autolock_disabled(d: &DaemonConfig) -> Check {
+    let Some(swarm) = &d.swarm else { return Check::na("not applicable: swarm mode is not active") };
+    let Some(a) = &swarm.autolock else { return Check::na("not applicable: this node is not a swarm manager") };
+    flag(&Some(a.clone()), false, "auto-lock", "swarm managers are not auto-locked: their raft keys sit unencrypted on disk", "autolock")
+}
+
 /// CIS 6.1, as docker-bench-security reports it: how many images the engine holds, how many the
 /// audited containers run (information: a person judges whether the rest should go).
 pub fn image_sprawl(d: &DaemonConfig) -> Check {
@@ -357,5 +503,95 @@ mod tests {
         let Check::Fail(hits) = engine_warning(&d) else { panic!() };
         assert_eq!(hits[0].severity, Some(Severity::High));
         assert_eq!(daemon_config_not_applied(&d), Check::Pass);
+    }
+    fn messages(c: Check) -> Vec<String> {
+        match c {
+            Check::Fail(h) => h.into_iter().map(|h| h.message).collect(),
+            Check::Pass => vec!["pass".into()],
+            Check::NotApplicable(why) => vec![why],
+            Check::Skip(_, why) => vec![format!("skip: {why}")],
+            other => vec![format!("{other:?}")],
+        }
+    }
+
+    #[test]
+    fn storage_driver_and_base_device_size() {
+        let mut d = DaemonConfig { storage_driver: v("devicemapper".into()), ..Default::default() };
+        assert_eq!(messages(devicemapper_storage_driver(&d)), ["the devicemapper storage driver is used (deprecated; use overlay2)"]);
+        assert_eq!(messages(base_device_size_changed(&d)), ["pass"]);
+        d.storage_opts = vec![Val::new("dm.basesize=50G".into(), Origin::Field("daemon.json".into()))];
+        assert_eq!(messages(base_device_size_changed(&d)), ["the base device size is changed (dm.basesize=50G)"]);
+        d.storage_driver = v("overlay2".into());
+        assert_eq!(messages(devicemapper_storage_driver(&d)), ["pass"]);
+    }
+
+    #[test]
+    fn content_trust() {
+        let mut d = DaemonConfig::default();
+        assert!(matches!(content_trust_disabled(&d), Check::Skip(..)));
+        d.content_trust = v(false);
+        assert_eq!(
+            messages(content_trust_disabled(&d)),
+            ["Docker Content Trust is off (DOCKER_CONTENT_TRUST is not 1): docker pulls unsigned images"]
+        );
+        d.content_trust = v(true);
+        assert_eq!(messages(content_trust_disabled(&d)), ["pass"]);
+    }
+
+    #[test]
+    fn engine_version_against_the_release_table() {
+        let (checked, newest, date) = releases();
+        assert_eq!((checked.len(), date.len()), (10, 10), "dates are YYYY-MM-DD");
+        let mut d = DaemonConfig { version: v("20.10.24+dfsg1".into()), today: Some(checked.clone()), ..Default::default() };
+        assert_eq!(
+            messages(engine_version_outdated(&d)),
+            [format!(
+                "Docker 20.10.24+dfsg1 (a distribution package: it may carry backported fixes) is older than {newest} ({date}), the newest release cbench knows as of {checked}"
+            )]
+        );
+        d.version = v(newest.clone());
+        assert_eq!(messages(engine_version_outdated(&d)), ["pass"]);
+        // A year later the table itself is stale, and says so.
+        let later = days(&checked).unwrap() + 365;
+        d.today = Some(format!("{}", later));
+        assert_eq!(messages(engine_version_outdated(&d)), ["pass"], "a day count is no date");
+        d.today = Some("2099-01-01".into());
+        let m = messages(engine_version_outdated(&d));
+        assert!(m[0].starts_with(&format!("Docker {newest} is the newest release cbench knows; this table is ")), "{m:?}");
+        assert_eq!(release("29.1.5"), Some((29, 1, 5)));
+        assert_eq!(release("4.3.1"), Some((4, 3, 1)));
+        assert_eq!(days("1970-01-01"), Some(0));
+        assert_eq!(days("2026-12-06"), Some(20_793));
+    }
+
+    #[test]
+    fn swarm_section_7() {
+        let mut d = DaemonConfig::default();
+        for c in [swarm_manager_count(&d), swarm_overlay_unencrypted(&d), swarm_autolock_disabled(&d), swarm_port_on_all_interfaces(&d)] {
+            assert_eq!(messages(c), ["not applicable: swarm mode is not active"]);
+        }
+        let at = |f: &str| Origin::Field(f.into());
+        d.swarm = Some(crate::model::Swarm {
+            manager: true,
+            managers: Some(Val::new(2, at("Swarm.Managers"))),
+            autolock: Some(Val::new(false, at("autolock"))),
+            overlay_networks: vec![Val::new(("ingress".into(), false), at("n")), Val::new(("secure".into(), true), at("n"))],
+        });
+        assert_eq!(messages(swarm_manager_count(&d)), ["the swarm has 2 managers: use an odd number, at most 7"]);
+        assert_eq!(messages(swarm_overlay_unencrypted(&d)), ["overlay network ingress is not encrypted"]);
+        assert_eq!(messages(swarm_autolock_disabled(&d)), ["swarm managers are not auto-locked: their raft keys sit unencrypted on disk"]);
+        assert!(matches!(swarm_port_on_all_interfaces(&d), Check::Skip(..)));
+        d.swarm_wildcard_listeners = Some(vec![Val::new("[::]:2377".into(), at("/proc/net/tcp6"))]);
+        assert_eq!(messages(swarm_port_on_all_interfaces(&d)), ["swarm listens on [::]:2377 (every interface)"]);
+        d.swarm_wildcard_listeners = Some(vec![]);
+        assert_eq!(messages(swarm_port_on_all_interfaces(&d)), ["pass"]);
+        let s = d.swarm.as_mut().unwrap();
+        s.managers = Some(Val::new(3, at("m")));
+        s.autolock = Some(Val::new(true, at("a")));
+        assert_eq!(messages(swarm_manager_count(&d)), ["pass"]);
+        assert_eq!(messages(swarm_autolock_disabled(&d)), ["pass"]);
+        let s = d.swarm.as_mut().unwrap();
+        (s.manager, s.managers, s.autolock) = (false, None, None);
+        assert_eq!(messages(swarm_manager_count(&d)), ["not applicable: this node is not a swarm manager"]);
     }
 }

@@ -300,9 +300,10 @@ pub fn service_spec(ctx: &mut Ctx, name: &str, key_pos: Pos, svc: &Node) -> Cont
                         .flatten();
                     // In list form (`- KEY=${KEY:-x}`) the template is the whole item: its
                     // default is what follows `KEY=`.
-                    let default = ctx.defaults.get(&val.pos).map(|d| {
-                        d.strip_prefix(&*k.name).and_then(|d| d.strip_prefix('=')).unwrap_or(d).to_string()
-                    });
+                    let default = ctx
+                        .defaults
+                        .get(&val.pos)
+                        .map(|d| d.strip_prefix(&*k.name).and_then(|d| d.strip_prefix('=')).unwrap_or(d).to_string());
                     let var = EnvVar { name: k.name.to_string(), value, literal: !val.interpolated, default };
                     spec.env.push(Val::new(var, ctx.origin(if val.is_null() { k.pos } else { val.pos })));
                 }

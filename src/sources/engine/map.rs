@@ -231,6 +231,19 @@ pub fn daemon_config(info: &SystemInfo, bridge: Option<&NetworkInspect>) -> Daem
             .as_ref()
             .and_then(|s| s.local_node_state.as_ref())
             .map(|s| Val::new(s.to_string() == "active", at("Swarm.LocalNodeState"))),
+        swarm: info.swarm.as_ref().filter(|s| s.local_node_state.as_ref().is_some_and(|n| n.to_string() == "active")).map(|s| {
+            let manager = s.control_available == Some(true);
+            let spec = s.cluster.as_ref().and_then(|c| c.spec.as_ref());
+            Swarm {
+                manager,
+                managers: manager.then_some(s.managers).flatten().map(|n| Val::new(n, at("Swarm.Managers"))),
+                autolock: manager.then(|| {
+                    let on = spec.and_then(|s| s.encryption_config.as_ref()).and_then(|e| e.auto_lock_managers).unwrap_or(false);
+                    Val::new(on, at("Swarm.Cluster.Spec.EncryptionConfig.AutoLockManagers"))
+                }),
+                overlay_networks: Vec::new(),
+            }
+        }),
         docker_root: info.docker_root_dir.clone().map(|v| Val::new(v, at("DockerRootDir"))),
         images: info.images.map(|n| Val::new(n.max(0) as u64, at("Images"))),
         containers: info

@@ -12,7 +12,7 @@ use bollard::models::{ContainerInspectResponse, ImageInspect};
 use bollard::query_parameters::ListContainersOptions;
 use futures_util::{StreamExt, stream};
 
-use crate::model::{ContainerSpec, DaemonConfig, EnvVar, Healthcheck, ImageFacts, Origin, Val};
+use crate::model::{ContainerSpec, DaemonConfig, EnvVar, Exec, Healthcheck, ImageFacts, Origin, Val};
 
 /// How many inspect calls run at once.
 const CONCURRENCY: usize = 16;
@@ -176,6 +176,21 @@ async fn within<T>(timeout: Duration, call: impl Future<Output = Result<T, bolla
     tokio::time::timeout(timeout, call).await.unwrap_or(Err(bollard::errors::Error::RequestTimeoutError))
 }
 
+/// Today's date, UTC, as YYYY-MM-DD (the clock is a source's to read, not a rule's).
+fn today() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFacts, EngineError> {
     let t = opts.timeout;
     let docker = connect(address, t)?;
@@ -189,6 +204,7 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
     let bridge = within(t, docker.inspect_network("bridge", None::<bollard::query_parameters::InspectNetworkOptions>)).await.ok();
     let mut daemon = map::daemon_config(&info, bridge.as_ref());
     daemon.version = version.version.clone().map(|v| Val::new(v, Origin::Field("engine /version .Version".into())));
+    daemon.today = Some(today());
 
     let list = within(t, docker.list_containers(Some(ListContainersOptions { all: opts.all, ..Default::default() })))
         .await
@@ -200,6 +216,41 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
             async move {
                 let r = within(t, docker.inspect_container(&id, None::<bollard::query_parameters::InspectContainerOptions>)).await;
                 (id, r)
+            }
+        })
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
+    // Swarm overlay networks (CIS 7.3): encrypted when created with `--opt encrypted`.
+    if let Some(swarm) = daemon.swarm.as_mut() {
+        let mut filters = std::collections::HashMap::new();
+        filters.insert("driver".to_string(), vec!["overlay".to_string()]);
+        let overlay = within(t, docker.list_networks(Some(bollard::query_parameters::ListNetworksOptions { filters: Some(filters) })))
+            .await
+            .map_err(|e| classify(address, e))?;
+        swarm.overlay_networks = overlay
+            .into_iter()
+            .filter(|n| n.driver.as_deref() == Some("overlay"))
+            .map(|n| {
+                let name = n.name.unwrap_or_default();
+                let encrypted = n.options.as_ref().is_some_and(|o| o.contains_key("encrypted"));
+                Val::new((name.clone(), encrypted), Origin::Field(format!("engine /networks/{name} .Options[encrypted]")))
+            })
+            .collect();
+        swarm.overlay_networks.sort_by(|a, b| a.value.0.cmp(&b.value.0));
+    }
+    // The `docker exec` instances each container still has (CIS 5.23, 5.24): one inspect each.
+    let exec_ids: Vec<(String, String)> = inspected
+        .iter()
+        .filter_map(|(id, r)| r.as_ref().ok().map(|c| (id, c)))
+        .flat_map(|(id, c)| c.exec_ids.iter().flatten().map(move |e| (id.clone(), e.clone())))
+        .collect();
+    let execs: Vec<(String, String, Option<bollard::models::ExecInspectResponse>)> = stream::iter(exec_ids)
+        .map(|(container, exec)| {
+            let docker = docker.clone();
+            async move {
+                let r = within(t, docker.inspect_exec(&exec)).await.ok();
+                (container, exec, r)
             }
         })
         .buffered(CONCURRENCY)
@@ -290,6 +341,26 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
             .map(|files| files.split(',').filter(|f| !f.is_empty()).map(std::path::PathBuf::from).collect())
             .unwrap_or_default();
         let mut spec = map::container_spec(c, image, &bind_volumes);
+        let id = c.id.clone().unwrap_or_default();
+        spec.execs = Some(
+            execs
+                .iter()
+                .filter(|(container, _, _)| *container == id)
+                .filter_map(|(_, exec, r)| {
+                    // An exec the engine no longer answers for is gone: nothing to judge.
+                    let p = r.as_ref()?.process_config.as_ref()?;
+                    let command = std::iter::once(p.entrypoint.clone().unwrap_or_default())
+                        .chain(p.arguments.clone().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let short = &exec[..exec.len().min(12)];
+                    Some(Val::new(
+                        Exec { privileged: p.privileged == Some(true), user: p.user.clone().unwrap_or_default(), command },
+                        Origin::Field(format!("engine /exec/{short}/json .ProcessConfig")),
+                    ))
+                })
+                .collect(),
+        );
         if local
             && state == "running"
             && let Some(id) = c.id.as_deref()

@@ -108,7 +108,66 @@ pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
     }
     check_subids(&mut config, root);
     defaults(&mut config, root);
+    config.content_trust = content_trust(root);
+    config.swarm_wildcard_listeners = root.is_live().then(|| swarm_listeners(root)).flatten();
     (config, diags)
+}
+
+/// Swarm's TCP ports (2377, 7946) listening on every interface: /proc/net/tcp and tcp6, state
+/// 0A (LISTEN), local address all zeros. None when neither table can be read.
+fn swarm_listeners(root: &HostRoot) -> Option<Vec<Val<String>>> {
+    let mut out = Vec::new();
+    let mut read_any = false;
+    for (file, v6) in [("/proc/net/tcp", false), ("/proc/net/tcp6", true)] {
+        let Ok(text) = root.read_to_string(file) else { continue };
+        read_any = true;
+        out.extend(wildcard_listeners(&text, v6).into_iter().map(|(port, line)| {
+            let addr = if v6 { format!("[::]:{port}") } else { format!("0.0.0.0:{port}") };
+            Val::new(addr, Origin::File { path: file.into(), line, col: 1 })
+        }));
+    }
+    read_any.then_some(out)
+}
+
+/// (port, line) of the LISTEN sockets on 2377 or 7946 bound to the wildcard address in a
+/// /proc/net/tcp{,6} table.
+pub fn wildcard_listeners(text: &str, v6: bool) -> Vec<(u16, u32)> {
+    let zeros = if v6 { 32 } else { 8 };
+    text.lines()
+        .enumerate()
+        .skip(1)
+        .filter_map(|(i, l)| {
+            let mut f = l.split_whitespace();
+            let local = f.nth(1)?;
+            let state = f.nth(1)?;
+            let (addr, port) = local.split_once(':')?;
+            let port = u16::from_str_radix(port, 16).ok()?;
+            (state == "0A" && addr.len() == zeros && addr.bytes().all(|b| b == b'0') && matches!(port, 2377 | 7946))
+                .then_some((port, i as u32 + 1))
+        })
+        .collect()
+}
+
+/// `DOCKER_CONTENT_TRUST` for docker clients on this host: /etc/environment (pam_env gives it
+/// to every login), else, live, the environment cbench runs in (what docker-bench-security
+/// reads); `1` turns it on. Not set anywhere: off, at /etc/environment.
+fn content_trust(root: &HostRoot) -> Option<Val<bool>> {
+    let file = "/etc/environment";
+    let on = |v: &str| v.trim().trim_matches(['"', '\'']) == "1";
+    if let Ok(text) = root.read_to_string(file) {
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim_start().trim_start_matches("export ");
+            if let Some(v) = line.strip_prefix("DOCKER_CONTENT_TRUST=") {
+                return Some(Val::new(on(v), root.origin_at(file, i as u32 + 1, 1)));
+            }
+        }
+    }
+    if root.is_live()
+        && let Ok(v) = std::env::var("DOCKER_CONTENT_TRUST")
+    {
+        return Some(Val::new(on(&v), Origin::Field("DOCKER_CONTENT_TRUST in cbench's environment".into())));
+    }
+    Some(Val::new(false, Origin::Field(format!("DOCKER_CONTENT_TRUST (not set in {})", root.display(file)))))
 }
 
 /// The local engine's effective values win; what only files say (listeners, TLS, conflicts,
@@ -158,6 +217,9 @@ pub fn merge(engine: DaemonConfig, files: DaemonConfig) -> DaemonConfig {
         iptables: files.iptables,
         default_ulimits: files.default_ulimits,
         cgroup_parent: files.cgroup_parent,
+        storage_opts: files.storage_opts,
+        swarm_wildcard_listeners: files.swarm_wildcard_listeners,
+        content_trust: files.content_trust,
         authorization_plugins: files.authorization_plugins,
         conflicts: files.conflicts,
         userns_subids_missing: files.userns_subids_missing,
@@ -222,6 +284,7 @@ fn json_key(flag: &str) -> String {
         "insecure-registry" => "insecure-registries".into(),
         "default-ulimit" => "default-ulimits".into(),
         "authorization-plugin" => "authorization-plugins".into(),
+        "storage-opt" => "storage-opts".into(),
         "tlsverify" => "tlsverify".into(),
         other => other.to_string(),
     }
@@ -254,6 +317,9 @@ fn apply_json(c: &mut DaemonConfig, key: &str, value: &serde_json::Value, origin
         "userland-proxy" => c.userland_proxy = b(value).map(|v| Val::new(v, origin)),
         "iptables" => c.iptables = b(value).map(|v| Val::new(v, origin)),
         "cgroup-parent" => c.cgroup_parent = s(value).map(|v| Val::new(v, origin)),
+        "storage-opts" => {
+            c.storage_opts = value.as_array().into_iter().flatten().filter_map(s).map(|o| Val::new(o, origin.clone())).collect()
+        }
         "log-opts" => {
             for (k, v) in value.as_object().into_iter().flatten() {
                 if LOG_ADDRESS_OPTS.contains(&k.as_str())
@@ -303,6 +369,7 @@ fn apply_flag(c: &mut DaemonConfig, flag: &str, v: &Val<String>) {
         "userland-proxy" => c.userland_proxy = Some(yes()),
         "iptables" => c.iptables = Some(yes()),
         "cgroup-parent" => c.cgroup_parent = Some(v.clone()),
+        "storage-opt" => c.storage_opts.push(v.clone()),
         "log-opt" => {
             if let Some((k, addr)) = v.value.split_once('=')
                 && LOG_ADDRESS_OPTS.contains(&k)
@@ -633,6 +700,14 @@ mod tests {
 #[cfg(test)]
 mod merge_tests {
     use super::*;
+
+    #[test]
+    fn swarm_listeners_from_proc_net_tcp() {
+        let v4 = "  sl  local_address rem_address   st tx_queue\n   0: 00000000:0949 00000000:0000 0A 0\n   1: 0100007F:1F0A 00000000:0000 0A 0\n   2: 00000000:1F0A 0100007F:1234 01 0\n   3: 00000000:0016 00000000:0000 0A 0\n";
+        assert_eq!(wildcard_listeners(v4, false), [(2377, 2)]);
+        let v6 = "  sl  local_address remote st\n   0: 00000000000000000000000000000000:1F0A 00000000000000000000000000000000:0000 0A 0\n";
+        assert_eq!(wildcard_listeners(v6, true), [(7946, 2)]);
+    }
 
     #[test]
     fn engine_wins_and_disagreements_are_kept() {
