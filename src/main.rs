@@ -23,6 +23,21 @@ use cbench::sources::provision::Dialect;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The CIS Docker Benchmark numbering every report uses: 1.8.0 (July 2025; adds 2.7
+    /// devicemapper, renumbers 2.7-2.18 to 2.8-2.19) or 1.6.0 (docker-bench-security's).
+    #[arg(long, global = true, value_name = "VERSION", default_value = "1.8.0", value_parser = parse_cis_version)]
+    cis_version: cbench::cis::Version,
+}
+
+fn parse_cis_version(s: &str) -> Result<cbench::cis::Version, String> {
+    cbench::cis::Version::parse(s).ok_or_else(|| format!("unknown CIS Docker Benchmark version `{s}`: 1.8.0 or 1.6.0"))
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CisFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -224,6 +239,12 @@ enum Command {
     },
     /// Explain one rule: rationale, remediation with an example, CIS reference
     Explain { rule: String },
+    /// The CIS Docker Benchmark's recommendations, each with cbench's answer: the rules that
+    /// check it, or what a person checks (and what cbench shows to help)
+    Cis {
+        #[arg(long, value_enum, default_value = "text")]
+        format: CisFormat,
+    },
 }
 
 /// Options of `cbench butane` and `cbench ignition`.
@@ -396,6 +417,7 @@ fn finish(mut run: Run, output: &Output, allow_partial: bool) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    cbench::cis::set_version(cli.cis_version);
     match cli.command {
         Command::Compose {
             files,
@@ -521,6 +543,15 @@ fn main() -> ExitCode {
             print(&match format {
                 RulesFormat::Text => commands::rules::list_text(),
                 RulesFormat::Json => commands::rules::list_json(),
+            });
+            ExitCode::SUCCESS
+        }
+        Command::Cis { format } => {
+            let v = cli.cis_version;
+            print(&match format {
+                CisFormat::Text => commands::cis::text(v),
+                CisFormat::Json => commands::cis::json(v),
+                CisFormat::Markdown => commands::cis::markdown(v),
             });
             ExitCode::SUCCESS
         }

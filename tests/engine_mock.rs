@@ -93,6 +93,7 @@ async fn recorded_engine_gives_exact_findings_and_never_prints_the_environment()
         &[
             "container-sprawl",
             "daemon-runs-as-root",
+            "engine-version-outdated",
             "icc-enabled",
             "image-sprawl",
             "live-restore-disabled",
@@ -192,7 +193,8 @@ async fn old_api_version() {
 #[tokio::test(flavor = "multi_thread")]
 async fn docker_bench_json_log_shape() {
     let server = engine(fixture("containers.json")).await;
-    let run = host(&server, &["--format", "docker-bench-json"]).await;
+    // docker-bench-security numbers by CIS v1.6.0: its users choose that numbering.
+    let run = host(&server, &["--format", "docker-bench-json", "--cis-version", "1.6.0"]).await;
     let v: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["dockerbenchsecurity"], "1.6.0");
     let results: Vec<(String, String, String)> = v["tests"]
@@ -282,5 +284,37 @@ async fn apparmor_profile_missing_only_on_an_apparmor_host() {
         serve(&server, "/images/sha256:[0-9a-f]+/json", ok(fixture("image.json"))).await;
         let run = host(&server, &["--only", "containers", "--select", "apparmor-profile-missing", "--format", "json"]).await;
         assert_eq!(rules_of(&run).len(), usize::from(fires), "profile {profile:?}: {}", run.stdout);
+    }
+}
+
+/// Every recommendation of both numberings is answered in docker-bench-json: v1.6.0's 117
+/// (docker-bench-security's own list: 1.1.1-18, 1.2.1-2, 2.1-18, 3.1-24, 4.1-12, 5.1-32,
+/// 6.1-2, 7.1-9) and v1.8.0's 118 (2.7 devicemapper added, 2.8-2.19 after it); the same
+/// check carries the number of the version asked for.
+#[tokio::test(flavor = "multi_thread")]
+async fn docker_bench_json_answers_every_recommendation_in_both_numberings() {
+    let server = engine(fixture("containers.json")).await;
+    for (version, two) in [("1.6.0", 18), ("1.8.0", 19)] {
+        let run = host(&server, &["--format", "docker-bench-json", "--cis-version", version]).await;
+        let v: Value = serde_json::from_str(&run.stdout).unwrap();
+        let results: Vec<(String, String)> = v["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["id"] != "cbench")
+            .flat_map(|t| t["results"].as_array().unwrap().iter())
+            .map(|r| (r["id"].as_str().unwrap().to_string(), r["result"].as_str().unwrap().to_string()))
+            .collect();
+        let want: Vec<String> = [("1.1", 18), ("1.2", 2), ("2", two), ("3", 24), ("4", 12), ("5", 32), ("6", 2), ("7", 9)]
+            .iter()
+            .flat_map(|(p, n)| (1..=*n).map(move |i| format!("{p}.{i}")))
+            .collect();
+        let ids: Vec<String> = results.iter().map(|(id, _)| id.clone()).collect();
+        assert_eq!(ids, want, "{version}");
+        let result = |id: &str| results.iter().find(|(i, _)| i == id).map(|(_, r)| r.as_str()).unwrap();
+        // live-restore (off on the recorded engine): 2.15 in v1.6.0, 2.16 in v1.8.0.
+        assert_eq!(result(if version == "1.6.0" { "2.15" } else { "2.16" }), "WARN");
+        // A manual recommendation no rule checks: NOTE with what a person does.
+        assert_eq!(result("4.3"), "NOTE");
     }
 }

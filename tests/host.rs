@@ -157,6 +157,11 @@ fn debian_daemon_json_and_dockerd_flags() {
             t("userland-proxy-enabled", "userland-proxy=true", default),
             t("authorization-plugin-missing", "authorization-plugins", "not set in daemon.json or the dockerd flags"),
             t("default-ulimit-not-set", "default-ulimits", "not set in daemon.json or the dockerd flags"),
+            t(
+                "content-trust-disabled",
+                "DOCKER_CONTENT_TRUST",
+                "DOCKER_CONTENT_TRUST (not set in fixtures/hosts/debian-docker.io/etc/environment)",
+            ),
         ]
     );
     assert_eq!(code, 1);
@@ -503,7 +508,7 @@ fn invalid_daemon_json_is_an_error_outcome_not_a_pass() {
          ERROR [2.2] icc-enabled: cannot judge the daemon's files: [ROOT]/etc/docker/daemon.json:3:14 is not valid JSON (dockerd will not start)\n    \
          ERROR [2.3] debug-logging: cannot judge the daemon's files: [ROOT]/etc/docker/daemon.json:3:14 is not valid JSON (dockerd will not start)\n\
          error: [ROOT]/etc/docker/daemon.json:3:14: invalid JSON: expected ident\n\
-         Score: daemon 0/24 · overall 0/24 checks passed\n" // `--select` shows two checks; the score is the whole run's (21 daemon checks, all errors).
+         Score: daemon 0/32 · overall 0/32 checks passed\n" // `--select` shows two checks; the score is the whole run's (21 daemon checks, all errors).
     );
     let (_, report) = json(&["host", "--root", root, "--only", "daemon", "--select", "icc-enabled"]);
     assert_eq!(report["checks"][0]["outcome"], "error");

@@ -1,3 +1,4 @@
+pub mod cis;
 pub mod compose;
 pub mod host;
 pub mod oci;

@@ -5,7 +5,8 @@ use crate::rules::catalog::{self, Meta};
 pub fn list_text() -> String {
     let mut out = format!("{:<28} {:<9} {:<10} {:<7} {}\n", "ID", "FAMILY", "SEVERITY", "CIS", "TITLE");
     for m in catalog::all() {
-        out.push_str(&format!("{:<28} {:<9} {:<10} {:<7} {}\n", m.id, m.family, m.severity.as_str(), m.cis.join(","), m.title));
+        let cis = crate::cis::show_all(&m.cis).join(",");
+        out.push_str(&format!("{:<28} {:<9} {:<10} {:<7} {}\n", m.id, m.family, m.severity.as_str(), cis, m.title));
     }
     out
 }
@@ -17,17 +18,20 @@ pub fn list_json() -> String {
 
 fn meta_json(m: &Meta) -> serde_json::Value {
     serde_json::json!({
-        "id": m.id, "family": m.family, "title": m.title, "severity": m.severity, "cis": m.cis,
+        "id": m.id, "family": m.family, "title": m.title, "severity": m.severity, "cis": crate::cis::show_all(&m.cis),
         "rationale": m.rationale, "remediation": m.remediation, "butane": m.butane, "decision": m.decision,
-        "compose_lint": m.compose_lint, "fix": m.fix.as_ref().map(|(s, n)| serde_json::json!({ "safety": s, "note": n })),
+        "compose_lint": m.compose_lint,
+        "not_applicable": m.not_applicable.iter().map(|(k, why)| (k.clone(), serde_json::Value::from(why.as_str()))).collect::<serde_json::Map<_, _>>(),
+        "fix": m.fix.as_ref().map(|(s, n)| serde_json::json!({ "safety": s, "note": n })),
     })
 }
 
 pub fn explain(id: &str) -> Option<String> {
     let m = catalog::get(id)?;
     let mut out = format!("{} — {}\n\nseverity: {}\nfamily:   {}\n", m.id, m.title, m.severity, m.family);
-    if !m.cis.is_empty() {
-        out.push_str(&format!("CIS:      Docker Benchmark v1.6.0 {}\n", m.cis.join(", ")));
+    let cis = crate::cis::show_all(&m.cis);
+    if !cis.is_empty() {
+        out.push_str(&format!("CIS:      Docker Benchmark v{} {}\n", crate::cis::version().as_str(), cis.join(", ")));
     }
     if !m.compose_lint.is_empty() {
         out.push_str(&format!("covers:   compose-lint {}\n", m.compose_lint.join(", ")));

@@ -27,7 +27,7 @@ struct CheckOutcome<'a> {
     section: &'a str,
     rule: &'a str,
     /// The rule's CIS ids (empty when it has none).
-    cis: Vec<&'a str>,
+    cis: Vec<String>,
     subject: Subject<'a>,
     /// pass, fail, info, not-applicable, skip or error.
     outcome: super::State,
@@ -49,7 +49,7 @@ struct Tool {
 struct Finding<'a> {
     rule: &'a str,
     severity: Severity,
-    cis: Vec<&'a str>,
+    cis: Vec<String>,
     message: &'a str,
     subject: Subject<'a>,
     location: Option<Location<'a>>,
@@ -118,7 +118,7 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         rule: f.rule,
         severity: f.severity,
         cis: match f.cis {
-            Some(id) => vec![id],
+            Some(id) => crate::cis::show(id).into_iter().collect(),
             None => rule_cis(f.rule),
         },
         message: &f.message,
@@ -190,6 +190,7 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-fn rule_cis(rule: &str) -> Vec<&'static str> {
-    catalog::get(rule).map(|m| m.cis.iter().map(String::as_str).collect()).unwrap_or_default()
+/// The rule's CIS ids in the numbering `--cis-version` chose.
+fn rule_cis(rule: &str) -> Vec<String> {
+    catalog::get(rule).map(|m| crate::cis::show_all(&m.cis)).unwrap_or_default()
 }

@@ -264,7 +264,7 @@ fn rules() -> Vec<Rule> {
                 help.push_str(&format!("\n\nNote: {d}"));
             }
             let mut tags = vec!["security".to_string(), m.family.clone()];
-            tags.extend(m.cis.iter().map(|c| format!("CIS-{c}")));
+            tags.extend(crate::cis::show_all(&m.cis).iter().map(|c| format!("CIS-{c}")));
             Rule {
                 id: m.id.clone(),
                 name: m.title.replace(' ', ""),

@@ -127,7 +127,10 @@ struct View<'v> {
 
 fn finding<'a>(run: &'a Run, f: &'a Finding, renderer: &Renderer, secret_lines: &SecretLines, lines: &mut LineCache<'a>) -> String {
     let mut notes: Vec<String> = f.related.iter().map(|r| format!("see also {}", u(&r.to_string()))).collect();
-    notes.extend(catalog::get(f.rule).filter(|m| !m.cis.is_empty()).map(|m| format!("CIS Docker Benchmark {}", m.cis.join(", "))));
+    let cis = catalog::get(f.rule).map(|m| crate::cis::show_all(&m.cis)).unwrap_or_default();
+    if !cis.is_empty() {
+        notes.push(format!("CIS Docker Benchmark {} {}", crate::cis::version().as_str(), cis.join(", ")));
+    }
     let view = View {
         severity: f.severity,
         title: format!("{} `{}`: {}", run.subject_of(f).kind, u(&run.subject_of(f).name), u(&f.message)),
@@ -367,8 +370,8 @@ pub fn render(run: &Run, style: &Style) -> String {
 /// The CIS ids a check line shows: the finding's own id, else the rule's.
 pub fn cis_of(rule: &str, finding: Option<&Finding>) -> String {
     match finding.and_then(|f| f.cis) {
-        Some(id) => id.to_string(),
-        None => catalog::get(rule).map(|m| m.cis.join(",")).unwrap_or_default(),
+        Some(id) => crate::cis::show(id).unwrap_or_default(),
+        None => catalog::get(rule).map(|m| crate::cis::show_all(&m.cis).join(",")).unwrap_or_default(),
     }
 }
 

@@ -26,7 +26,7 @@ pub struct Selection {
 /// Does `pattern` name rule `rule`: its id, one of its CIS ids, or a CIS prefix at a dot
 /// (`1.1` names 1.1.3 but not 1.10)?
 pub fn names(pattern: &str, rule: &str) -> bool {
-    pattern == rule || catalog::get(rule).is_some_and(|m| m.cis.iter().any(|c| cis_prefix(pattern, c)))
+    pattern == rule || catalog::get(rule).is_some_and(|m| crate::cis::show_all(&m.cis).iter().any(|c| cis_prefix(pattern, c)))
 }
 
 /// `pattern` is `id` or a dotted prefix of it.
