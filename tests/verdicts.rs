@@ -72,17 +72,25 @@ fn min_severity_changes_what_is_shown_never_the_verdict() {
     assert_eq!(score_line(&text_all), score_line(&text_high));
     // userns-remap-disabled (medium) still fails, its finding not shown.
     assert!(
-        text_high.contains("WARN  [2.9] userns-remap-disabled: 1 finding(s) not shown (suppressed or below --min-severity)"),
+        text_high.contains("WARN  [2.10] userns-remap-disabled: 1 finding(s) not shown (suppressed or below --min-severity)"),
         "{text_high}"
     );
-    // `--select` shows one check; the outcomes and the score are the whole run's.
-    let (_, one) = json(&["host", "--root", r, "--select", "2.9"]);
+    // `--select` shows one check (by its CIS v1.8.0 number, the default); the outcomes and the
+    // score are the whole run's.
+    let (_, one) = json(&["host", "--root", r, "--select", "2.10"]);
     let shown: Vec<_> = outcomes(&one).into_iter().filter(|(rule, _, _)| rule != "*").map(|(rule, _, o)| (rule, o)).collect();
     assert_eq!(
         shown,
         [("userns-remap-disabled".to_string(), "fail".to_string()), ("userns-remap-subids-missing".to_string(), "pass".to_string())]
     );
     assert_eq!(all["summary"]["checks"], one["summary"]["checks"]);
+    // The same check by its v1.6.0 number, under --cis-version 1.6.0; 2.9 is another there.
+    let (_, old) = json(&["host", "--root", r, "--select", "2.9", "--cis-version", "1.6.0"]);
+    let old_shown: Vec<_> = outcomes(&old).into_iter().filter(|(rule, _, _)| rule != "*").map(|(rule, _, o)| (rule, o)).collect();
+    assert_eq!(old_shown, shown);
+    let (_, other) = json(&["host", "--root", r, "--select", "2.9"]);
+    let other: Vec<String> = outcomes(&other).into_iter().filter(|(rule, _, _)| rule != "*").map(|(rule, _, _)| rule).collect();
+    assert_eq!(other, ["default-ulimit-not-set"]);
 }
 
 /// A check whose findings are all suppressed once showed PASS.
@@ -378,7 +386,7 @@ fn docker_bench_json_has_the_shape_of_docker_bench_securitys_log() {
     .map(|p| root().join(p))
     .find(|p| p.exists());
     let root_dir = fixture_root("debian-docker.io");
-    let r = cbench(&["host", "--root", root_dir.path().to_str().unwrap(), "--format", "docker-bench-json"]);
+    let r = cbench(&["host", "--root", root_dir.path().to_str().unwrap(), "--format", "docker-bench-json", "--cis-version", "1.6.0"]);
     let ours: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&ours), ["checks", "dockerbenchsecurity", "end", "score", "start", "tests"]);
@@ -673,7 +681,8 @@ fn docker_bench_json_reports_errored_checks() {
     let dir = tempfile::tempdir().unwrap();
     let r = dir.path();
     put(r, "etc/docker/daemon.json", "{\n  \"icc\": tru\n}\n", 0o644);
-    let out = cbench(&["host", "--root", r.to_str().unwrap(), "--only", "daemon", "--format", "docker-bench-json"]);
+    let out =
+        cbench(&["host", "--root", r.to_str().unwrap(), "--only", "daemon", "--format", "docker-bench-json", "--cis-version", "1.6.0"]);
     assert_eq!(out.code, 2);
     let log: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let section = log["tests"].as_array().unwrap().iter().find(|s| s["id"] == "2").unwrap();
