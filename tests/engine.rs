@@ -658,3 +658,77 @@ fn all_images_audits_images_no_container_uses() {
     assert_eq!(subjects(&["--all-images"]), [tag.as_str()]);
     let _ = docker(&["rmi", "-f", &tag]);
 }
+
+/// CIS 5.24 on the real engine: a `docker exec -d --user 0` still running is found, at its exec
+/// instance; one without --user is not. (`exec --privileged` is refused by this sandbox's
+/// runtime, "unable to apply caps": exec-privileged is tested on a recorded engine answer.)
+#[test]
+fn a_running_exec_as_root_is_found() {
+    if !engine() {
+        return;
+    }
+    image();
+    let mut c = Containers(Vec::new());
+    create(&mut c, "exec", true, &[]);
+    let name = c.0[0].clone();
+    let (ok, out) = docker(&["exec", "-d", "-u", "0", &name, "sleep", "120"]);
+    assert!(ok, "{out}");
+    let (ok, out) = docker(&["exec", "-d", &name, "sleep", "121"]);
+    assert!(ok, "{out}");
+    let (_, report) = json(&["host", "--only", "containers", "--select", "exec-as-root,exec-privileged"]);
+    let mine: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["subject"]["name"].as_str().unwrap().starts_with(&format!("{name} ")))
+        .collect();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["rule"], "exec-as-root");
+    assert_eq!(mine[0]["message"], "`docker exec --user 0` ran `sleep 120` in it");
+    assert!(mine[0]["origin"].as_str().unwrap().starts_with("engine /exec/"), "{}", mine[0]);
+    let outcome = |rule: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["rule"] == rule && c["subject"]["name"].as_str().unwrap().starts_with(&format!("{name} ")))
+            .map(|c| c["outcome"].as_str().unwrap().to_string())
+    };
+    assert_eq!(outcome("exec-privileged").as_deref(), Some("pass"));
+}
+
+/// The compatibility test of issue 13 on the CI engine: cbench's docker-bench-json under
+/// `--cis-version 1.6.0` answers every id docker-bench-security 1.6.0's log answers (its log
+/// of a real engine lists 1.1.1-1.1.18, 1.2.1-1.2.2, 2.1-2.18, 3.1-3.24, 4.1-4.12, 5.1-5.32,
+/// 6.1-6.2, 7.1-7.9), each with a docker-bench result word; under 1.8.0 the v1.8.0 list.
+#[test]
+fn docker_bench_json_answers_every_id_of_docker_bench_security_on_the_engine() {
+    if !engine() {
+        return;
+    }
+    for (version, two) in [("1.6.0", 18), ("1.8.0", 19)] {
+        let r = cbench(&["host", "--format", "docker-bench-json", "--cis-version", version]);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+        let got: Vec<(String, String)> = v["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["id"] != "cbench")
+            .flat_map(|t| t["results"].as_array().unwrap().iter())
+            .map(|r| (r["id"].as_str().unwrap().to_string(), r["result"].as_str().unwrap().to_string()))
+            .collect();
+        let want: Vec<String> = [("1.1", 18), ("1.2", 2), ("2", two), ("3", 24), ("4", 12), ("5", 32), ("6", 2), ("7", 9)]
+            .iter()
+            .flat_map(|(p, n)| (1..=*n).map(move |i| format!("{p}.{i}")))
+            .collect();
+        assert_eq!(got.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(), want, "{version}");
+        assert!(got.iter().all(|(_, r)| ["PASS", "WARN", "INFO", "NOTE"].contains(&r.as_str())));
+        let result = |id: &str| got.iter().find(|(i, _)| i == id).unwrap().1.clone();
+        // Debian's engine (20.10.24+dfsg1) is older than the newest release cbench knows.
+        assert_eq!(result("1.2.2"), "WARN");
+        // No swarm on the CI engine: section 7 is not applicable (NOTE), as docker-bench says PASS.
+        assert_eq!(result("7.1"), "NOTE");
+        // userns-remap off: 2.9 in v1.6.0, 2.10 in v1.8.0.
+        assert_eq!(result(if version == "1.6.0" { "2.9" } else { "2.10" }), "WARN");
+    }
+}

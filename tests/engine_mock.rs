@@ -318,3 +318,43 @@ async fn docker_bench_json_answers_every_recommendation_in_both_numberings() {
         assert_eq!(result("4.3"), "NOTE");
     }
 }
+
+/// CIS 5.23: a `docker exec --privileged` still running, as the engine answers for it (the
+/// shape recorded from Docker 20.10's /exec/{id}/json; this sandbox's runtime refuses to run a
+/// privileged exec, so the real engine cannot be made to show one).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_running_privileged_exec_is_found() {
+    let exec = "bf2d1789cb7922ebad470fd95eeb085448756bb4872a44049a99a2c2dfbe29c8";
+    let mut web = fixture("container-web.json");
+    web["ExecIDs"] = serde_json::json!([exec]);
+    let server = MockServer::start().await;
+    serve(&server, "/version", ok(fixture("version.json"))).await;
+    serve(&server, "/info", ok(fixture("info.json"))).await;
+    serve(&server, "/networks/bridge", ok(fixture("network-bridge.json"))).await;
+    serve(&server, "/containers/json", ok(fixture("containers.json"))).await;
+    serve(&server, "/containers/[0-9a-f]+/json", ok(web)).await;
+    serve(&server, "/images/sha256:[0-9a-f]+/json", ok(fixture("image.json"))).await;
+    let answer = serde_json::json!({
+        "ID": exec, "Running": true, "ExitCode": null,
+        "ProcessConfig": {"tty": true, "entrypoint": "sh", "arguments": [], "privileged": true, "user": ""},
+        "OpenStdin": true, "OpenStderr": true, "OpenStdout": true, "CanRemove": false,
+        "ContainerID": "9c9cf8b6379feef2ed0cc8f8df67fa01bf12b4416308a0f4afd9b975eae230fd", "DetachKeys": "", "Pid": 15104
+    });
+    serve(&server, &format!("/exec/{exec}/json"), ok(answer)).await;
+    let run = host(&server, &["--format", "json", "--select", "exec-privileged,exec-as-root"]).await;
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let found: Vec<(String, String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().into(), f["message"].as_str().unwrap().into(), f["origin"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "exec-privileged".to_string(),
+            "`docker exec --privileged` ran `sh` in it".to_string(),
+            "engine /exec/bf2d1789cb79/json .ProcessConfig".to_string()
+        )]
+    );
+}
