@@ -732,3 +732,106 @@ fn docker_bench_json_answers_every_id_of_docker_bench_security_on_the_engine() {
         assert_eq!(result(if version == "1.6.0" { "2.9" } else { "2.10" }), "WARN");
     }
 }
+
+/// Verdicts beside docker-bench-security 1.6.0's, for the recommendations that depend on the
+/// host and the daemon only (sections 1-3 and 7), on the CI engine (Debian's docker.io started
+/// as a plain `dockerd`, no auditd rules, no TLS, no swarm): docker-bench-security's result as
+/// its log of such an engine records it, and where cbench's differs, why. Sections 4-6 depend
+/// on the containers and images present: their ids are held by the test above.
+#[test]
+fn verdicts_beside_docker_bench_security_on_the_host_sections() {
+    if !engine() {
+        return;
+    }
+    // (id, docker-bench-security's result, cbench's result where it differs, the reason).
+    const SAME: &str = "";
+    const TABLE: &[(&str, &str, &str, &str)] = &[
+        ("1.1.1", "PASS", SAME, ""),
+        ("1.1.2", "INFO", "PASS", "docker-bench-security always says INFO; cbench passes when the docker group has no members"),
+        ("1.1.3", "WARN", SAME, ""),
+        ("1.1.4", "WARN", SAME, ""),
+        ("1.1.5", "WARN", SAME, ""),
+        ("1.1.6", "WARN", SAME, ""),
+        ("1.1.7", "WARN", SAME, ""),
+        ("1.1.8", "WARN", SAME, ""),
+        ("1.1.9", "WARN", SAME, ""),
+        ("1.1.10", "WARN", SAME, ""),
+        ("1.1.11", "INFO", "PASS", "no daemon.json: nothing to audit (docker-bench-security: INFO \"File not found\")"),
+        ("1.1.12", "WARN", SAME, ""),
+        ("1.1.13", "INFO", "PASS", "no /etc/sysconfig/docker: nothing to audit"),
+        ("1.1.14", "WARN", SAME, ""),
+        ("1.1.15", "WARN", SAME, ""),
+        ("1.1.16", "WARN", SAME, ""),
+        ("1.1.17", "WARN", SAME, ""),
+        ("1.1.18", "WARN", SAME, ""),
+        ("1.2.1", "INFO", "NOTE", "manual: cbench gives the guidance, docker-bench-security an empty INFO"),
+        ("1.2.2", "INFO", "WARN", "cbench compares the version with its release table (20.10 is years older than the newest release)"),
+        ("2.1", "INFO", SAME, ""),
+        ("2.2", "WARN", SAME, ""),
+        ("2.3", "PASS", SAME, ""),
+        ("2.4", "PASS", SAME, ""),
+        ("2.5", "PASS", SAME, ""),
+        ("2.6", "PASS", SAME, ""),
+        ("2.7", "INFO", "PASS", "the API listens on no TCP socket: nothing to secure with TLS, a pass"),
+        ("2.8", "INFO", SAME, ""),
+        ("2.9", "WARN", SAME, ""),
+        ("2.10", "PASS", SAME, ""),
+        ("2.11", "PASS", SAME, ""),
+        (
+            "2.12",
+            "WARN",
+            "INFO",
+            "no authorization plugin is information in cbench (most hosts have none; the socket's group is judged by 1.1.2)",
+        ),
+        ("2.13", "WARN", "INFO", "local logging is information in cbench: central logging is a site decision"),
+        ("2.14", "WARN", SAME, ""),
+        ("2.15", "WARN", SAME, ""),
+        ("2.16", "WARN", SAME, ""),
+        ("2.17", "PASS", SAME, ""),
+        ("2.18", "INFO", "PASS", "experimental features are off: a pass, not information"),
+        ("3.1", "PASS", SAME, ""),
+        ("3.2", "PASS", SAME, ""),
+        ("3.3", "PASS", SAME, ""),
+        ("3.4", "PASS", SAME, ""),
+        ("3.5", "PASS", SAME, ""),
+        ("3.6", "PASS", SAME, ""),
+        ("3.15", "PASS", SAME, ""),
+        ("3.16", "PASS", SAME, ""),
+        ("3.19", "PASS", SAME, ""),
+        ("3.20", "PASS", SAME, ""),
+        ("7.1", "PASS", "NOTE", "swarm is not active: not applicable, not a pass (nothing was checked)"),
+        ("7.2", "PASS", "NOTE", "as 7.1"),
+        ("7.3", "PASS", "NOTE", "as 7.1"),
+        ("7.5", "PASS", "NOTE", "as 7.1"),
+    ];
+    // Files the engine's host does not have (registry and TLS certificates, daemon.json,
+    // /etc/sysconfig/docker, the containerd socket): docker-bench-security says INFO "not
+    // found", cbench PASS (nothing to protect).
+    const ABSENT: &[&str] = &["3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.17", "3.18", "3.21", "3.22", "3.23", "3.24"];
+    let r = cbench(&["host", "--format", "docker-bench-json", "--cis-version", "1.6.0"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+    let got: BTreeMap<String, String> = v["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["results"].as_array().unwrap().iter())
+        .map(|r| (r["id"].as_str().unwrap().to_string(), r["result"].as_str().unwrap().to_string()))
+        .collect();
+    let mut wrong = Vec::new();
+    for (id, theirs, ours, why) in TABLE {
+        let want = if ours.is_empty() { theirs } else { ours };
+        if got.get(*id).map(String::as_str) != Some(*want) {
+            wrong.push(format!(
+                "{id}: cbench {:?}, expected {want} (docker-bench-security {theirs}{})",
+                got.get(*id),
+                if why.is_empty() { String::new() } else { format!("; {why}") }
+            ));
+        }
+    }
+    for id in ABSENT {
+        if got.get(*id).map(String::as_str) != Some("PASS") {
+            wrong.push(format!("{id}: cbench {:?}, expected PASS (a file this host does not have)", got.get(*id)));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

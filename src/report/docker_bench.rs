@@ -158,7 +158,12 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         let rules = rec.rules();
         let note = match (&rec.guidance, rules.is_empty()) {
             (Some(g), _) => g.clone(),
-            (None, false) => format!("not judged in this run (rules: {})", rules.join(", ")),
+            (None, false) => {
+                format!(
+                    "not judged in this run: nothing these rules apply to was audited, or they were not selected (rules: {})",
+                    rules.join(", ")
+                )
+            }
             (None, true) => "not checked by cbench".to_string(),
         };
         ids.insert(id.to_string(), Acc { notes: vec![note], ..Default::default() });
