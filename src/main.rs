@@ -497,7 +497,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             let opts = host::Options {
-                engine: EngineOptions { host: docker_host, timeout: Duration::from_secs(timeout.max(1)), all, all_images },
+                engine: EngineOptions { host: docker_host, timeout: Duration::from_secs(timeout.max(1)), all, all_images, deep },
                 root,
                 live,
                 compose_files,

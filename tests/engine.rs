@@ -835,3 +835,46 @@ fn verdicts_beside_docker_bench_security_on_the_host_sections() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// CIS 4.8 on the real engine, with --deep: the setuid and setgid files of an image built here,
+/// read from its overlay2 layers; a file whose bit a later layer removed is not reported; no
+/// --deep, the check is skipped with the reason.
+#[test]
+fn setuid_files_in_an_image_layers() {
+    if !engine() {
+        return;
+    }
+    image();
+    let tag = format!("cbench-test/setuid:{}", std::process::id());
+    let dir = tempfile::tempdir().unwrap();
+    let dockerfile = format!(
+        "FROM {IMAGE}\nRUN cp /bin/busybox /bin/su2 && chmod 4755 /bin/su2 && cp /bin/busybox /bin/wall2 && chmod 2755 /bin/wall2 && cp /bin/busybox /bin/gone && chmod 4755 /bin/gone\nRUN chmod 0755 /bin/gone\n"
+    );
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+    let out = Command::new("docker").args(["build", "-q", "-t", &tag]).arg(dir.path()).env("DOCKER_BUILDKIT", "0").output().unwrap();
+    assert!(out.status.success(), "docker build: {}", String::from_utf8_lossy(&out.stderr));
+    let run = |extra: &[&str]| {
+        let mut args = vec!["host", "--only", "images", "--all-images", "--include-images", tag.as_str(), "--select", "image-setuid-files"];
+        args.extend(extra);
+        json(&args).1
+    };
+    let report = run(&["--deep"]);
+    let found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["evidence"].as_str().unwrap().to_string(), f["message"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("/bin/su2".to_string(), format!("image {tag} has a setuid file /bin/su2 (mode 4755)")),
+            ("/bin/wall2".to_string(), format!("image {tag} has a setgid file /bin/wall2 (mode 2755)")),
+        ]
+    );
+    let report = run(&[]);
+    let check = report["checks"].as_array().unwrap().iter().find(|c| c["rule"] == "image-setuid-files").unwrap().clone();
+    assert_eq!(check["outcome"], "skip", "{check}");
+    assert_eq!(check["reason"], "needs --deep (a walk of the image's layers)", "{check}");
+    let _ = docker(&["rmi", "-f", &tag]);
+}

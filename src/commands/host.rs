@@ -101,7 +101,7 @@ impl Filters {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            engine: EngineOptions { host: None, timeout: Duration::from_secs(10), all: false, all_images: false },
+            engine: EngineOptions { host: None, timeout: Duration::from_secs(10), all: false, all_images: false, deep: false },
             root: None,
             live: false,
             compose_files: Vec::new(),

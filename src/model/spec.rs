@@ -191,4 +191,8 @@ pub struct ImageFacts {
     /// Dockerfile wrote (`ENV`, `ARG`, a build arg a `RUN` saw) stays here even when a later
     /// layer resets it. None: the engine did not answer (the history checks are skipped).
     pub history: Option<Vec<Val<String>>>,
+    /// Setuid and setgid files in the image's layers (`--deep` on the engine's own host, read
+    /// through the storage driver's directories): (path in the image, mode). Err: why they
+    /// were not read.
+    pub setuid: Result<Vec<Val<(String, u32)>>, String>,
 }

@@ -13,7 +13,27 @@ pub const IMAGE_RULES: &[(&str, ImageCheck)] = &[
     ("image-secret-in-env", image_secret_in_env),
     ("image-add-instruction", |i| history(i, image_add_instruction)),
     ("image-update-alone", |i| history(i, image_update_alone)),
+    ("image-setuid-files", image_setuid_files),
 ];
+
+/// CIS 4.8: setuid/setgid files in the image (each one a way to root if the binary has a bug);
+/// skipped, with the reason, when the layers were not read.
+fn image_setuid_files(i: &ImageFacts) -> Check {
+    match &i.setuid {
+        Err(why) => Check::skip(crate::rules::SkipKind::Offline, why.clone()),
+        Ok(files) if files.is_empty() => Check::Pass,
+        Ok(files) => Check::Fail(
+            files
+                .iter()
+                .map(|f| {
+                    let (path, mode) = &f.value;
+                    let bits = if mode & 0o4000 != 0 { "setuid" } else { "setgid" };
+                    Hit::new(format!("image {} has a {bits} file {path} (mode {mode:04o})", i.name), f.origin.clone(), path.clone())
+                })
+                .collect(),
+        ),
+    }
+}
 
 /// A history rule: skipped when the engine did not give the history.
 fn history(i: &ImageFacts, rule: fn(&ImageFacts, &[Val<String>]) -> Vec<Hit>) -> Check {
@@ -178,6 +198,7 @@ mod tests {
             env: Vec::new(),
             labels: Vec::new(),
             history: Some(Vec::new()),
+            setuid: Ok(Vec::new()),
         }
     }
 

@@ -26,6 +26,8 @@ pub struct EngineOptions {
     pub all: bool,
     /// Every local image, not only those containers use (`--all-images`).
     pub all_images: bool,
+    /// `--deep`: on the engine's own host, walk each image's layers for setuid/setgid files.
+    pub deep: bool,
 }
 
 /// One container as read from the engine.
@@ -174,6 +176,54 @@ pub fn collect(opts: &EngineOptions) -> Result<EngineFacts, EngineError> {
 /// hold cbench forever).
 async fn within<T>(timeout: Duration, call: impl Future<Output = Result<T, bollard::errors::Error>>) -> Result<T, bollard::errors::Error> {
     tokio::time::timeout(timeout, call).await.unwrap_or(Err(bollard::errors::Error::RequestTimeoutError))
+}
+
+/// CIS 4.8: the setuid and setgid files of an image, read through the overlay2 directories its
+/// inspect names (`GraphDriver.Data`: LowerDir, UpperDir; readable by root on the engine's
+/// host). A path in an upper layer hides the same path below it. Bounded: 2,000,000 entries.
+fn layer_setuid(img: &ImageInspect, name: &str) -> Result<Vec<Val<(String, u32)>>, String> {
+    use std::os::unix::fs::MetadataExt;
+    let driver = img.graph_driver.as_ref().ok_or("the engine names no storage driver for the image")?;
+    if driver.name != "overlay2" {
+        return Err(format!("the {} storage driver's layers are not read (overlay2 only)", driver.name));
+    }
+    let data = &driver.data;
+    let layers: Vec<&str> = data
+        .get("UpperDir")
+        .map(String::as_str)
+        .into_iter()
+        .chain(data.get("LowerDir").map(|l| l.split(':').collect::<Vec<_>>()).unwrap_or_default())
+        .filter(|d| !d.is_empty())
+        .collect();
+    if layers.is_empty() {
+        return Err("the engine names no layer directories for the image".into());
+    }
+    let mut seen: std::collections::BTreeMap<String, Option<(u32, String)>> = std::collections::BTreeMap::new();
+    let mut budget = 2_000_000usize;
+    for layer in &layers {
+        let mut stack = vec![(std::path::PathBuf::from(layer), String::new())];
+        while let Some((dir, rel)) = stack.pop() {
+            let entries = std::fs::read_dir(&dir).map_err(|e| format!("{} cannot be read: {e}", dir.display()))?;
+            for e in entries.flatten() {
+                budget = budget.checked_sub(1).ok_or("more than 2,000,000 entries in the image's layers: not read to the end")?;
+                let path = format!("{rel}/{}", e.file_name().to_string_lossy());
+                let Ok(m) = e.metadata() else { continue };
+                if m.is_dir() {
+                    stack.push((e.path(), path));
+                } else if !seen.contains_key(&path) {
+                    let special = m.is_file() && m.mode() & 0o6000 != 0;
+                    seen.insert(path, special.then(|| (m.mode() & 0o7777, e.path().display().to_string())));
+                }
+            }
+        }
+    }
+    Ok(seen
+        .into_iter()
+        .filter_map(|(path, v)| {
+            let (mode, real) = v?;
+            Some(Val::new((path, mode), Origin::Field(format!("image {name} layer file {real}"))))
+        })
+        .collect())
 }
 
 /// Today's date, UTC, as YYYY-MM-DD (the clock is a source's to read, not a rule's).
@@ -418,7 +468,14 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
             })
             .collect();
         labels.sort_by(|a, b| a.value.name.cmp(&b.value.name));
-        facts.images.push(ImageFacts { name, declared_at, user, healthcheck, env, labels, history });
+        let setuid = if !opts.deep {
+            Err("needs --deep (a walk of the image's layers)".to_string())
+        } else if !local {
+            Err("the image's layers are on the engine's host, not this one".to_string())
+        } else {
+            layer_setuid(img, &name)
+        };
+        facts.images.push(ImageFacts { name, declared_at, user, healthcheck, env, labels, history, setuid });
     }
     Ok(facts)
 }
