@@ -181,6 +181,9 @@ async fn within<T>(timeout: Duration, call: impl Future<Output = Result<T, bolla
 /// CIS 4.8: the setuid and setgid files of an image, read through the overlay2 directories its
 /// inspect names (`GraphDriver.Data`: LowerDir, UpperDir; readable by root on the engine's
 /// host). A path in an upper layer hides the same path below it. Bounded: 2,000,000 entries.
+/// The engine's own storage, named by the engine (as the OCI bundles of bundle_truth), not the
+/// host's configuration: read directly.
+#[allow(clippy::disallowed_methods)]
 fn layer_setuid(img: &ImageInspect, name: &str) -> Result<Vec<Val<(String, u32)>>, String> {
     use std::os::unix::fs::MetadataExt;
     let driver = img.graph_driver.as_ref().ok_or("the engine names no storage driver for the image")?;
@@ -210,9 +213,9 @@ fn layer_setuid(img: &ImageInspect, name: &str) -> Result<Vec<Val<(String, u32)>
                 let Ok(m) = e.metadata() else { continue };
                 if m.is_dir() {
                     stack.push((e.path(), path));
-                } else if !seen.contains_key(&path) {
+                } else if let std::collections::btree_map::Entry::Vacant(slot) = seen.entry(path) {
                     let special = m.is_file() && m.mode() & 0o6000 != 0;
-                    seen.insert(path, special.then(|| (m.mode() & 0o7777, e.path().display().to_string())));
+                    slot.insert(special.then(|| (m.mode() & 0o7777, e.path().display().to_string())));
                 }
             }
         }
