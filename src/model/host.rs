@@ -115,6 +115,10 @@ pub struct AuditFacts {
     pub paths: Vec<(String, &'static str)>,
     /// A rule file or directory that could not be read (not root): the rules are unknown.
     pub unreadable: Option<String>,
+    /// The `docker exec` command lines auditd recorded (EXECVE records in
+    /// /var/log/audit/audit.log whose a0 is docker and a1 exec), each at its log line; Err:
+    /// why the log was not read; None: not looked at.
+    pub docker_execs: Option<Result<Vec<Val<Vec<String>>>, String>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

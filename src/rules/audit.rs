@@ -5,8 +5,12 @@
 use crate::model::{AuditRule, HostFacts, Origin, Val};
 use crate::rules::{Check, Hit, HostCheck, SkipKind};
 
-pub const RULES: &[(&str, HostCheck)] =
-    &[("auditd-inactive", auditd_inactive), ("audit-docker-path", audit_docker_path), ("audit-events-discarded", audit_events_discarded)];
+pub const RULES: &[(&str, HostCheck)] = &[
+    ("auditd-inactive", auditd_inactive),
+    ("audit-docker-path", audit_docker_path),
+    ("audit-events-discarded", audit_events_discarded),
+    ("exec-in-audit-log", exec_in_audit_log),
+];
 
 /// The rules in effect: `-D` drops what came before it.
 fn effective(h: &HostFacts) -> Vec<&Val<AuditRule>> {
@@ -183,6 +187,79 @@ pub fn audit_events_discarded(h: &HostFacts) -> Check {
     discarding(h).into_iter().map(|(why, at)| Hit::new(format!("{why}: audit watches record nothing"), at, why)).collect::<Vec<_>>().into()
 }
 
+/// Does an effective rule make auditd record the docker client's executions: a watch with
+/// `x` on it, or an execve syscall rule?
+fn records_docker_execs(h: &HostFacts) -> bool {
+    effective(h).iter().any(|r| match &r.value {
+        AuditRule::Watch { path, perms } => (path.ends_with("/docker")) && perms.contains('x'),
+        AuditRule::Syscall { fields, .. } => {
+            fields.iter().any(|(k, _, v)| k == "syscall" && v.split(',').any(|s| s == "execve" || s == "all"))
+        }
+        _ => false,
+    })
+}
+
+/// CIS 5.23 / 5.24 from auditd's history: `docker exec --privileged` and `docker exec --user
+/// root` (or 0) command lines auditd recorded. No record is a pass only where the rules make
+/// auditd record docker executions; else the check is skipped and says which rule to add.
+pub fn exec_in_audit_log(h: &HostFacts) -> Check {
+    let execs = match &h.audit.docker_execs {
+        None => return Check::skip(SkipKind::Offline, "the audit log was not read"),
+        Some(Err(why)) => return Check::skip(SkipKind::Offline, why.clone()),
+        Some(Ok(e)) => e,
+    };
+    let mut hits = Vec::new();
+    for e in execs {
+        // Options come before the container name: `docker exec [OPTIONS] CONTAINER COMMAND`.
+        let args = &e.value[2..];
+        let mut i = 0;
+        let (mut privileged, mut root) = (false, None::<String>);
+        while i < args.len() && args[i].starts_with('-') {
+            let a = args[i].as_str();
+            match a {
+                "--privileged" | "--privileged=true" => privileged = true,
+                "-u" | "--user" => {
+                    root = args.get(i + 1).cloned();
+                    i += 1;
+                }
+                "-e" | "--env" | "-w" | "--workdir" | "--env-file" | "--detach-keys" => i += 1,
+                _ => {
+                    if let Some(u) = a.strip_prefix("--user=").or_else(|| a.strip_prefix("-u").filter(|u| !u.is_empty())) {
+                        root = Some(u.to_string());
+                    }
+                }
+            }
+            i += 1;
+        }
+        let container = args.get(i).cloned().unwrap_or_default();
+        if privileged {
+            let mut hit = Hit::new(
+                format!("auditd recorded `docker exec --privileged` into {container}"),
+                e.origin.clone(),
+                format!("exec --privileged {container}"),
+            );
+            hit.cis = Some("5.23");
+            hits.push(hit.severity(crate::model::Severity::High));
+        }
+        if let Some(u) = root.filter(|u| matches!(u.split(':').next(), Some("root" | "0"))) {
+            let mut hit = Hit::new(
+                format!("auditd recorded `docker exec --user {u}` into {container}"),
+                e.origin.clone(),
+                format!("exec --user {u} {container}"),
+            );
+            hit.cis = Some("5.24");
+            hits.push(hit);
+        }
+    }
+    if hits.is_empty() && !records_docker_execs(h) {
+        return Check::skip(
+            SkipKind::Offline,
+            "the audit rules do not record docker client executions: add `-w /usr/bin/docker -p x -k docker-exec`",
+        );
+    }
+    hits.into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,5 +308,39 @@ mod tests {
             let h = host(&["-w /usr/bin/runc -p wa", harmless], &["/usr/bin/runc"]);
             assert_eq!(audit_events_discarded(&h), Check::Pass, "{harmless}");
         }
+    }
+    #[test]
+    fn docker_exec_from_the_audit_log() {
+        let mut h = host(&["-w /usr/bin/dockerd -p wa -k docker"], &["/usr/bin/dockerd"]);
+        let line = |n: u32, argv: &[&str]| {
+            Val::new(argv.iter().map(|a| a.to_string()).collect::<Vec<_>>(), Origin::Field(format!("audit.log:{n}")))
+        };
+        h.audit.docker_execs = Some(Ok(vec![]));
+        assert!(matches!(exec_in_audit_log(&h), Check::Skip(_, why) if why.contains("-w /usr/bin/docker -p x")));
+        h = host(&["-w /usr/bin/docker -p x -k docker-exec"], &["/usr/bin/docker"]);
+        h.audit.docker_execs = Some(Ok(vec![]));
+        assert!(matches!(exec_in_audit_log(&h), Check::Pass));
+        h.audit.docker_execs = Some(Ok(vec![
+            line(3, &["docker", "exec", "--privileged", "web", "sh"]),
+            line(4, &["docker", "exec", "-e", "A=--privileged", "-u", "0", "db", "id"]),
+            line(5, &["docker", "exec", "--user=app", "web", "id"]),
+            line(6, &["/usr/bin/docker", "exec", "-it", "-uroot:root", "cache", "sh"]),
+        ]));
+        let Check::Fail(hits) = exec_in_audit_log(&h) else { panic!() };
+        let got: Vec<(String, Option<&str>, Origin)> = hits.into_iter().map(|h| (h.message, h.cis, h.origin)).collect();
+        assert_eq!(
+            got,
+            [
+                ("auditd recorded `docker exec --privileged` into web".to_string(), Some("5.23"), Origin::Field("audit.log:3".into())),
+                ("auditd recorded `docker exec --user 0` into db".to_string(), Some("5.24"), Origin::Field("audit.log:4".into())),
+                (
+                    "auditd recorded `docker exec --user root:root` into cache".to_string(),
+                    Some("5.24"),
+                    Origin::Field("audit.log:6".into())
+                ),
+            ]
+        );
+        h.audit.docker_execs = Some(Err("no audit log at /var/log/audit/audit.log".into()));
+        assert!(matches!(exec_in_audit_log(&h), Check::Skip(..)));
     }
 }

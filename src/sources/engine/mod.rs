@@ -286,8 +286,11 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
             .filter(|n| n.driver.as_deref() == Some("overlay"))
             .map(|n| {
                 let name = n.name.unwrap_or_default();
+                let id: String = n.id.unwrap_or_default().chars().take(12).collect();
                 let encrypted = n.options.as_ref().is_some_and(|o| o.contains_key("encrypted"));
-                Val::new((name.clone(), encrypted), Origin::Field(format!("engine /networks/{name} .Options[encrypted]")))
+                // Two networks may share a name (a swarm's ingress while its predecessor is
+                // removed): the id tells them apart.
+                Val::new((format!("{name} ({id})"), encrypted), Origin::Field(format!("engine /networks/{id} .Options[encrypted]")))
             })
             .collect();
         swarm.overlay_networks.sort_by(|a, b| a.value.0.cmp(&b.value.0));

@@ -198,7 +198,59 @@ pub fn collect(root: &HostRoot, data_root: &str, units: &[systemd::Unit]) -> Aud
         Some(rules) => ("auditctl -l (loaded rules)".to_string(), rules, None),
         None => configured(root),
     };
-    AuditFacts { source, rules, active: active(root), paths: docker_paths(root, data_root, units), unreadable }
+    AuditFacts {
+        source,
+        rules,
+        active: active(root),
+        paths: docker_paths(root, data_root, units),
+        unreadable,
+        docker_execs: Some(docker_execs(root)),
+    }
+}
+
+/// The log auditd writes (its default `log_file`).
+const AUDIT_LOG: &str = "/var/log/audit/audit.log";
+
+/// `docker exec` command lines in the audit log (read through HostRoot, with its size limit).
+fn docker_execs(root: &HostRoot) -> Result<Vec<Val<Vec<String>>>, String> {
+    let text = match root.read(AUDIT_LOG) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(format!("no audit log at {}", root.display(AUDIT_LOG))),
+        Err(e) => return Err(format!("{} cannot be read: {e}", root.display(AUDIT_LOG))),
+    };
+    Ok(text
+        .lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let argv = execve_argv(l)?;
+            let docker = argv.first().is_some_and(|a0| a0 == "docker" || a0.ends_with("/docker"));
+            (docker && argv.get(1).map(String::as_str) == Some("exec")).then(|| Val::new(argv, root.origin_at(AUDIT_LOG, i as u32 + 1, 1)))
+        })
+        .collect())
+}
+
+/// The arguments of an EXECVE record: `a0="docker" a1="exec" a2=2D2D7072...` (auditd writes an
+/// argument with a space, a quote or a control character as hex, unquoted).
+pub fn execve_argv(line: &str) -> Option<Vec<String>> {
+    if !line.starts_with("type=EXECVE ") {
+        return None;
+    }
+    let mut args: Vec<(usize, String)> = Vec::new();
+    for field in line.split(' ') {
+        let Some((key, value)) = field.split_once('=') else { continue };
+        let Some(n) = key.strip_prefix('a').and_then(|n| n.parse::<usize>().ok()) else { continue };
+        let value = if let Some(q) = value.strip_prefix('"') {
+            q.strip_suffix('"').unwrap_or(q).to_string()
+        } else if value.len() % 2 == 0 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let bytes: Vec<u8> = (0..value.len()).step_by(2).filter_map(|i| u8::from_str_radix(&value[i..i + 2], 16).ok()).collect();
+            String::from_utf8_lossy(&bytes).into_owned()
+        } else {
+            value.to_string()
+        };
+        args.push((n, value));
+    }
+    args.sort_by_key(|(n, _)| *n);
+    (!args.is_empty()).then(|| args.into_iter().map(|(_, v)| v).collect())
 }
 
 #[cfg(test)]
@@ -222,6 +274,16 @@ mod tests {
         assert_eq!(fields[0], ("msgtype".into(), ">=".into(), "1300".into()));
         assert_eq!(parse_rule("# nothing"), None);
         assert_eq!(parse_rule("-b 8192"), None);
+    }
+
+    #[test]
+    fn execve_records() {
+        let l = r#"type=EXECVE msg=audit(1764000000.100:812): argc=4 a0="docker" a1="exec" a2="--privileged" a3="web""#;
+        assert_eq!(execve_argv(l).unwrap(), ["docker", "exec", "--privileged", "web"]);
+        // "sh -c id" has spaces: auditd writes it in hex.
+        let l = "type=EXECVE msg=audit(1764000000.200:813): argc=5 a0=\"docker\" a1=\"exec\" a2=\"-u\" a3=\"0\" a4=7368202D63206964";
+        assert_eq!(execve_argv(l).unwrap(), ["docker", "exec", "-u", "0", "sh -c id"]);
+        assert_eq!(execve_argv("type=SYSCALL msg=audit(1:2): arch=c000003e"), None);
     }
 
     #[test]
