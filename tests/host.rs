@@ -694,3 +694,57 @@ fn max_items_cuts_long_lists_in_text_only() {
     };
     assert_eq!(json(&["--max-items", "1"]), json(&[]));
 }
+
+/// CIS 5.23/5.24 from the audit log of a host (offline): the docker exec records auditd wrote,
+/// at their line of audit.log; hex arguments decoded; the check passes on a log without them
+/// only because a rule records docker executions.
+#[test]
+fn docker_exec_in_the_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    std::fs::create_dir_all(r.join("etc/audit/rules.d")).unwrap();
+    std::fs::create_dir_all(r.join("var/log/audit")).unwrap();
+    std::fs::write(r.join("etc/audit/rules.d/docker.rules"), "-w /usr/bin/docker -p x -k docker-exec\n").unwrap();
+    let log = [
+        r#"type=SYSCALL msg=audit(1764990000.101:811): arch=c000003e syscall=59 success=yes exit=0 auid=1000 uid=1000 comm="docker" exe="/usr/bin/docker" key="docker-exec""#,
+        r#"type=EXECVE msg=audit(1764990000.101:811): argc=5 a0="docker" a1="exec" a2="--privileged" a3="web" a4="sh""#,
+        r#"type=EXECVE msg=audit(1764990100.202:812): argc=6 a0="docker" a1="exec" a2="-u" a3="0" a4="db" a5=7368202D63206964"#,
+        r#"type=EXECVE msg=audit(1764990200.303:813): argc=4 a0="docker" a1="ps" a2="-a" a3="-q""#,
+    ]
+    .join("\n");
+    std::fs::write(r.join("var/log/audit/audit.log"), log + "\n").unwrap();
+    let root = r.to_str().unwrap();
+    let (code, report) = json(&["host", "--root", root, "--only", "audit", "--select", "exec-in-audit-log"]);
+    let got: Vec<(String, String, Vec<String>)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let origin = f["origin"].as_str().unwrap().replace(root, "[ROOT]");
+            let cis = f["cis"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+            (f["message"].as_str().unwrap().to_string(), origin, cis)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "auditd recorded `docker exec --privileged` into web".to_string(),
+                "[ROOT]/var/log/audit/audit.log:2:1".to_string(),
+                vec!["5.23".to_string()]
+            ),
+            (
+                "auditd recorded `docker exec --user 0` into db".to_string(),
+                "[ROOT]/var/log/audit/audit.log:3:1".to_string(),
+                vec!["5.24".to_string()]
+            ),
+        ]
+    );
+    assert_eq!(code, 1, "a privileged exec is high");
+    // Without the docker executions recorded, no record is no pass.
+    std::fs::write(r.join("var/log/audit/audit.log"), "").unwrap();
+    std::fs::write(r.join("etc/audit/rules.d/docker.rules"), "-w /usr/bin/dockerd -p wa -k docker\n").unwrap();
+    let (_, report) = json(&["host", "--root", root, "--only", "audit", "--select", "exec-in-audit-log"]);
+    let check = report["checks"].as_array().unwrap().iter().find(|c| c["rule"] == "exec-in-audit-log").unwrap().clone();
+    assert_eq!(check["outcome"], "skip", "{check}");
+}
