@@ -748,3 +748,44 @@ fn docker_exec_in_the_audit_log() {
     let check = report["checks"].as_array().unwrap().iter().find(|c| c["rule"] == "exec-in-audit-log").unwrap().clone();
     assert_eq!(check["outcome"], "skip", "{check}");
 }
+
+/// CIS v1.8.0 2.7 and 2.12 (v1.6.0 2.11) from daemon.json: devicemapper with a changed base
+/// device size, at the lines that set them.
+#[test]
+fn devicemapper_and_its_base_device_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    std::fs::create_dir_all(r.join("etc/docker")).unwrap();
+    std::fs::write(
+        r.join("etc/docker/daemon.json"),
+        "{\n  \"storage-driver\": \"devicemapper\",\n  \"storage-opts\": [\"dm.basesize=50G\"]\n}\n",
+    )
+    .unwrap();
+    let root = r.to_str().unwrap();
+    let (_, report) =
+        json(&["host", "--root", root, "--only", "daemon", "--select", "devicemapper-storage-driver,base-device-size-changed"]);
+    let got: Vec<(String, String, Vec<String>)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let cis = f["cis"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+            (f["message"].as_str().unwrap().to_string(), f["origin"].as_str().unwrap().replace(root, "[ROOT]"), cis)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "the devicemapper storage driver is used (deprecated; use overlay2)".to_string(),
+                "[ROOT]/etc/docker/daemon.json:2:3".to_string(),
+                vec!["2.7".to_string()]
+            ),
+            (
+                "the base device size is changed (dm.basesize=50G)".to_string(),
+                "[ROOT]/etc/docker/daemon.json:3:3".to_string(),
+                vec!["2.12".to_string()]
+            ),
+        ]
+    );
+}
