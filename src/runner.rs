@@ -128,6 +128,10 @@ pub struct Run {
     /// When the audit started and ended (Unix seconds; docker-bench-json's `start`, `end`).
     pub started: u64,
     pub ended: u64,
+    /// The monotonic clock at the start, and what the run took (set by `finish`): the
+    /// prometheus report's duration.
+    pub began: Option<std::time::Instant>,
+    pub elapsed: Option<std::time::Duration>,
     /// Engine sections were asked for and the engine could not be read: a partial view.
     pub partial: Option<String>,
     /// The fixes of the findings (Compose, when asked for: SARIF shows them).
@@ -177,6 +181,7 @@ impl Run {
         }
         self.selection = selection;
         self.ended = now();
+        self.elapsed = self.began.map(|b| b.elapsed());
     }
 
     /// Every check's outcome, in report order; with `all`, also the checks `--select` /

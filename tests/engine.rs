@@ -878,3 +878,42 @@ fn setuid_files_in_an_image_layers() {
     assert_eq!(check["reason"], "needs --deep (a walk of the image's layers)", "{check}");
     let _ = docker(&["rmi", "-f", &tag]);
 }
+
+/// `--format prometheus` of a live audit (engine, containers, images): promtool accepts it,
+/// and every container check is a series labelled with its subject.
+#[test]
+fn prometheus_metrics_of_the_live_engine() {
+    if !engine() {
+        return;
+    }
+    image();
+    let mut c = Containers(Vec::new());
+    create(&mut c, "prom", false, &["--privileged"]);
+    let r = cbench(&["host", "--all", "--format", "prometheus"]);
+    let out = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    if let Ok(mut child) = out {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(r.stdout.as_bytes()).unwrap();
+        let done = child.wait_with_output().unwrap();
+        assert!(done.status.success(), "promtool: {}{}", String::from_utf8_lossy(&done.stdout), String::from_utf8_lossy(&done.stderr));
+    } else {
+        assert!(std::env::var_os("CBENCH_REQUIRE_PROMTOOL").is_none(), "CBENCH_REQUIRE_PROMTOOL is set but promtool is not installed");
+    }
+    let name = &c.0[0];
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| {
+            l.starts_with("cbench_check{rule=\"privileged-container\"")
+                && l.contains(&format!("subject=\"container {name} ("))
+                && l.contains("outcome=\"fail\"")
+        })
+        .unwrap_or_else(|| panic!("no privileged-container series for {name}"));
+    assert!(line.ends_with(" 1"), "{line}");
+    assert!(line.contains("cis=\"5.5\""), "{line}");
+}

@@ -130,7 +130,7 @@ pub fn run(opts: &Options) -> Run {
 /// and the root it read.
 pub fn run_keeping_facts(opts: &Options) -> (Run, Option<crate::model::HostFacts>, HostRoot) {
     let sections = SECTIONS.iter().copied().filter(|s| opts.section(s)).collect();
-    let mut run = Run { host: true, sections, started: crate::runner::now(), ..Run::default() };
+    let mut run = Run { host: true, sections, started: crate::runner::now(), began: Some(std::time::Instant::now()), ..Run::default() };
     // Sections left out are outcomes too (JSON lists them): not selected, never passed.
     for section in SECTIONS.iter().filter(|s| !opts.section(s)) {
         run.skipped_sections.push(SkippedSection { section, kind: SkipKind::NotSelected, reason: "not selected (--only / --skip)".into() });

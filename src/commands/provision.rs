@@ -40,7 +40,7 @@ impl Options {
 pub fn run(opts: &Options) -> Run {
     let dialect = opts.dialect.unwrap_or(Dialect::Butane);
     let sections = SECTIONS.iter().copied().filter(|s| opts.section(s)).collect();
-    let mut run = Run { host: true, sections, started: crate::runner::now(), ..Run::default() };
+    let mut run = Run { host: true, sections, started: crate::runner::now(), began: Some(std::time::Instant::now()), ..Run::default() };
     for section in SECTIONS.iter().filter(|s| !opts.section(s)) {
         run.skipped_sections.push(SkippedSection { section, kind: SkipKind::NotSelected, reason: "not selected (--only / --skip)".into() });
     }

@@ -5,6 +5,7 @@ mod docker_bench;
 mod github;
 mod json;
 mod junit;
+mod prometheus;
 mod sarif;
 mod text;
 
@@ -22,6 +23,8 @@ pub enum Format {
     Junit,
     /// docker-bench-security's `-l` JSON log shape
     DockerBenchJson,
+    /// Prometheus text exposition, for node_exporter's textfile collector
+    Prometheus,
 }
 
 pub struct Style {
@@ -44,6 +47,7 @@ pub fn render(run: &Run, format: Format, style: &Style, out: &mut dyn Write) -> 
         Format::Github => github::render(run, style, out),
         Format::Junit => out.write_all(junit::render(run).as_bytes()),
         Format::DockerBenchJson => docker_bench::render(run, out),
+        Format::Prometheus => prometheus::render(run, out),
     }
 }
 
