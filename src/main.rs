@@ -496,8 +496,22 @@ fn main() -> ExitCode {
                 eprintln!("cbench: --root {}: not a directory", cbench::report::untrusted(&r.display().to_string()));
                 return ExitCode::from(2);
             }
+            // cbench's own image sets CBENCH_HOST_ROOT=/host: the live host through that mount
+            // (`docker run --pid host --net host -v /:/host:ro ...`), itself left out.
+            #[allow(clippy::disallowed_methods)]
+            let mounted = root.is_none().then(|| std::env::var_os("CBENCH_HOST_ROOT").map(PathBuf::from)).flatten().filter(|d| d.is_dir());
+            let exclude = mounted.as_ref().and_then(|_| host::own_container());
             let opts = host::Options {
-                engine: EngineOptions { host: docker_host, timeout: Duration::from_secs(timeout.max(1)), all, all_images, deep },
+                engine: EngineOptions {
+                    host: docker_host,
+                    timeout: Duration::from_secs(timeout.max(1)),
+                    all,
+                    all_images,
+                    deep,
+                    host_prefix: mounted.clone(),
+                    exclude,
+                },
+                mounted,
                 root,
                 live,
                 compose_files,

@@ -38,6 +38,8 @@ pub struct Options {
     pub deep: bool,
     /// Which containers and images are audited.
     pub filters: Filters,
+    /// cbench's own image: the live host through a mount of its `/` (CBENCH_HOST_ROOT, `/host`).
+    pub mounted: Option<std::path::PathBuf>,
 }
 
 /// Which containers and images are audited, as docker-bench-security's `-i`/`-x`/`-t` choose
@@ -101,7 +103,16 @@ impl Filters {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            engine: EngineOptions { host: None, timeout: Duration::from_secs(10), all: false, all_images: false, deep: false },
+            engine: EngineOptions {
+                host: None,
+                timeout: Duration::from_secs(10),
+                all: false,
+                all_images: false,
+                deep: false,
+                host_prefix: None,
+                exclude: None,
+            },
+            mounted: None,
             root: None,
             live: false,
             compose_files: Vec::new(),
@@ -126,6 +137,17 @@ pub fn run(opts: &Options) -> Run {
     run_keeping_facts(opts).0
 }
 
+/// The id of the container cbench runs in, if it does: the engine's directory for it appears
+/// in cbench's own mount table (`/var/lib/docker/containers/ID/hostname`, `resolv.conf`).
+pub fn own_container() -> Option<String> {
+    let text = HostRoot::new("/").read_to_string("/proc/self/mountinfo").ok()?;
+    text.lines().find_map(|l| {
+        let (_, rest) = l.split_once("/containers/")?;
+        let id: String = rest.chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+        (id.len() == 64).then_some(id)
+    })
+}
+
 /// What a host audit saw, for the fixes: the run, the host's facts (when a host section ran)
 /// and the root it read.
 pub fn run_keeping_facts(opts: &Options) -> (Run, Option<crate::model::HostFacts>, HostRoot) {
@@ -135,10 +157,11 @@ pub fn run_keeping_facts(opts: &Options) -> (Run, Option<crate::model::HostFacts
     for section in SECTIONS.iter().filter(|s| !opts.section(s)) {
         run.skipped_sections.push(SkippedSection { section, kind: SkipKind::NotSelected, reason: "not selected (--only / --skip)".into() });
     }
-    let root = match &opts.root {
-        Some(dir) if opts.live => HostRoot::snapshot(dir),
-        Some(dir) => HostRoot::new(dir),
-        None => HostRoot::new("/"),
+    let root = match (&opts.root, &opts.mounted) {
+        (Some(dir), _) if opts.live => HostRoot::snapshot(dir),
+        (Some(dir), _) => HostRoot::new(dir),
+        (None, Some(dir)) => HostRoot::mounted(dir),
+        (None, None) => HostRoot::new("/"),
     };
     // The daemon as its files configure it (daemon.json, dockerd flags): always readable.
     let (files_config, file_diags) = host::daemon::collect(&root);

@@ -108,8 +108,9 @@ pub struct AuditFacts {
     pub source: String,
     pub rules: Vec<Val<AuditRule>>,
     /// Is something loading the rules: auditd or audit-rules.service (enabled, not masked), or
-    /// auditd running (live). None: unknown.
+    /// auditd running (live). None: unknown, for the reason in `active_unknown`.
     pub active: Option<Val<bool>>,
+    pub active_unknown: Option<String>,
     /// The Docker paths that exist on the host, with what each is (`dockerd`, `data root`,
     /// `docker.service`...; the audit rules hold their CIS ids).
     pub paths: Vec<(String, &'static str)>,

@@ -137,7 +137,10 @@ pub fn auditd_inactive(h: &HostFacts) -> Check {
             "auditd",
         )]),
         Some(_) => Check::Pass,
-        None => Check::skip(SkipKind::Unreadable, "not readable without root: the kernel's audit state (auditctl -s)"),
+        None => match &h.audit.active_unknown {
+            Some(why) => Check::skip(SkipKind::Offline, why.clone()),
+            None => Check::skip(SkipKind::Unreadable, "not readable without root: the kernel's audit state (auditctl -s)"),
+        },
     }
 }
 

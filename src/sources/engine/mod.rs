@@ -28,6 +28,11 @@ pub struct EngineOptions {
     pub all_images: bool,
     /// `--deep`: on the engine's own host, walk each image's layers for setuid/setgid files.
     pub deep: bool,
+    /// Where the engine's host's `/` is seen (cbench's image: `/host`): the OCI bundles and
+    /// image layers of a local engine are read under it. None: `/`.
+    pub host_prefix: Option<std::path::PathBuf>,
+    /// A container left out: cbench's own, when it runs in one (its full id).
+    pub exclude: Option<String>,
 }
 
 /// One container as read from the engine.
@@ -184,7 +189,7 @@ async fn within<T>(timeout: Duration, call: impl Future<Output = Result<T, bolla
 /// The engine's own storage, named by the engine (as the OCI bundles of bundle_truth), not the
 /// host's configuration: read directly.
 #[allow(clippy::disallowed_methods)]
-fn layer_setuid(img: &ImageInspect, name: &str) -> Result<Vec<Val<(String, u32)>>, String> {
+fn layer_setuid(prefix: Option<&std::path::Path>, img: &ImageInspect, name: &str) -> Result<Vec<Val<(String, u32)>>, String> {
     use std::os::unix::fs::MetadataExt;
     let driver = img.graph_driver.as_ref().ok_or("the engine names no storage driver for the image")?;
     if driver.name != "overlay2" {
@@ -204,7 +209,8 @@ fn layer_setuid(img: &ImageInspect, name: &str) -> Result<Vec<Val<(String, u32)>
     let mut seen: std::collections::BTreeMap<String, Option<(u32, String)>> = std::collections::BTreeMap::new();
     let mut budget = 2_000_000usize;
     for layer in &layers {
-        let mut stack = vec![(std::path::PathBuf::from(layer), String::new())];
+        let under = |p: &str| prefix.map_or_else(|| std::path::PathBuf::from(p), |pre| pre.join(p.trim_start_matches('/')));
+        let mut stack = vec![(under(layer), String::new())];
         while let Some((dir, rel)) = stack.pop() {
             let entries = std::fs::read_dir(&dir).map_err(|e| format!("{} cannot be read: {e}", dir.display()))?;
             for e in entries.flatten() {
@@ -262,7 +268,7 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
     let list = within(t, docker.list_containers(Some(ListContainersOptions { all: opts.all, ..Default::default() })))
         .await
         .map_err(|e| classify(address, e))?;
-    let ids: Vec<String> = list.iter().filter_map(|c| c.id.clone()).collect();
+    let ids: Vec<String> = list.iter().filter_map(|c| c.id.clone()).filter(|id| opts.exclude.as_deref() != Some(id.as_str())).collect();
     let inspected: Vec<(String, Result<ContainerInspectResponse, bollard::errors::Error>)> = stream::iter(ids)
         .map(|id| {
             let docker = docker.clone();
@@ -421,7 +427,7 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
             && state == "running"
             && let Some(id) = c.id.as_deref()
         {
-            bundle_truth(id, &mut spec, &mut facts.notes);
+            bundle_truth(opts.host_prefix.as_deref(), id, &mut spec, &mut facts.notes);
         }
         facts.containers.push(EngineContainer {
             label: map::container_label(c),
@@ -479,7 +485,7 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
         } else if !local {
             Err("the image's layers are on the engine's host, not this one".to_string())
         } else {
-            layer_setuid(img, &name)
+            layer_setuid(opts.host_prefix.as_deref(), img, &name)
         };
         facts.images.push(ImageFacts { name, declared_at, user, healthcheck, env, labels, history, setuid });
     }
@@ -495,8 +501,9 @@ const BUNDLE_DIRS: [&str; 2] =
 // A live read of the local engine's host outside HostRoot (known gap: the engine source has no
 // HostRoot yet); only for a local engine, whose bundles are this machine's.
 #[allow(clippy::disallowed_methods)]
-fn bundle_truth(id: &str, spec: &mut ContainerSpec, notes: &mut Vec<String>) {
-    let Some(path) = BUNDLE_DIRS.iter().map(|d| std::path::Path::new(d).join(id).join("config.json")).find(|p| p.exists()) else { return };
+fn bundle_truth(prefix: Option<&std::path::Path>, id: &str, spec: &mut ContainerSpec, notes: &mut Vec<String>) {
+    let base = |d: &str| prefix.map_or_else(|| std::path::PathBuf::from(d), |p| p.join(d.trim_start_matches('/')));
+    let Some(path) = BUNDLE_DIRS.iter().map(|d| base(d).join(id).join("config.json")).find(|p| p.exists()) else { return };
     let bundle = match crate::sources::oci::load(&path) {
         Ok(b) => b,
         Err(e) => {

@@ -178,19 +178,31 @@ fn active(root: &HostRoot) -> Option<Val<bool>> {
             .ok()?
             .iter()
             .any(|pid| root.read_to_string(&format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "auditd"));
+        // Through a mount (cbench's container) auditctl cannot ask the kernel: a running or
+        // enabled auditd is no proof that it audits (the kernel may say `enabled 0`); only
+        // nothing to load the rules at all is certain.
+        if root.is_mounted() && (running || enabled_unit(root).is_some()) {
+            return None;
+        }
         if running {
             return Some(Val::new(true, Origin::Field("auditd process".into())));
         }
     }
-    for unit in ["auditd.service", "audit-rules.service"] {
-        if let Some(u) = systemd::load(root, unit)
-            && !u.masked
-            && let Some(link) = systemd::enabled(root, unit)
-        {
-            return Some(Val::new(true, Origin::Field(format!("{} enabled ({})", unit, root.display(&link)))));
-        }
+    if let Some((unit, link)) = enabled_unit(root) {
+        return Some(Val::new(true, Origin::Field(format!("{} enabled ({})", unit, root.display(&link)))));
     }
     Some(Val::new(false, Origin::Field("no auditd process, auditd.service / audit-rules.service not enabled".into())))
+}
+
+/// The audit unit that is enabled (not masked), and the link that enables it.
+fn enabled_unit(root: &HostRoot) -> Option<(&'static str, String)> {
+    ["auditd.service", "audit-rules.service"].into_iter().find_map(|unit| {
+        let u = systemd::load(root, unit)?;
+        if u.masked {
+            return None;
+        }
+        systemd::enabled(root, unit).map(|link| (unit, link))
+    })
 }
 
 pub fn collect(root: &HostRoot, data_root: &str, units: &[systemd::Unit]) -> AuditFacts {
@@ -198,10 +210,15 @@ pub fn collect(root: &HostRoot, data_root: &str, units: &[systemd::Unit]) -> Aud
         Some(rules) => ("auditctl -l (loaded rules)".to_string(), rules, None),
         None => configured(root),
     };
+    let active = active(root);
+    let active_unknown = (active.is_none() && root.is_mounted()).then(|| {
+        "the kernel's audit state needs `auditctl -s` (CAP_AUDIT_CONTROL), which cbench's container does not run; a running or enabled auditd is no proof that the kernel audits".to_string()
+    });
     AuditFacts {
         source,
         rules,
-        active: active(root),
+        active,
+        active_unknown,
         paths: docker_paths(root, data_root, units),
         unreadable,
         docker_execs: Some(docker_execs(root)),

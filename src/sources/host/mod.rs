@@ -36,6 +36,9 @@ pub struct HostRoot {
     /// A host that does not exist yet (a provisioning config applied to the image's defaults):
     /// every read is of this tree, none of the disk.
     tree: Option<std::sync::Arc<vfs::Tree>>,
+    /// The live host seen through a mount (cbench's own image: `-v /:/host:ro --pid host`):
+    /// files and /proc under the root, paths shown as the host has them, no command run.
+    mounted: bool,
 }
 
 /// What `walk` tells of an entry.
@@ -58,7 +61,7 @@ impl HostRoot {
     /// read: no /proc, no /sys, no command).
     pub fn new(root: impl Into<PathBuf>) -> HostRoot {
         let root = root.into();
-        HostRoot { live: root == Path::new("/"), root, dirs: Default::default(), refused: Default::default(), tree: None }
+        HostRoot { live: root == Path::new("/"), root, dirs: Default::default(), refused: Default::default(), tree: None, mounted: false }
     }
 
     /// A host that does not exist yet: `tree` is all there is (offline: no /proc, no command).
@@ -69,13 +72,27 @@ impl HostRoot {
             dirs: Default::default(),
             refused: Default::default(),
             tree: Some(std::sync::Arc::new(tree)),
+            mounted: false,
         }
     }
 
     /// A snapshot of a live host: `dir` holds its files with /proc and /sys, and the output of
     /// the commands cbench runs in `.cbench-live/COMMAND ARGS` (e.g. `.cbench-live/auditctl -s`).
     pub fn snapshot(dir: impl Into<PathBuf>) -> HostRoot {
-        HostRoot { root: dir.into(), live: true, dirs: Default::default(), refused: Default::default(), tree: None }
+        HostRoot { root: dir.into(), live: true, dirs: Default::default(), refused: Default::default(), tree: None, mounted: false }
+    }
+
+    /// The live host through a mount of its `/` at `dir`, from a container that shares its PID
+    /// and network namespaces (`docker run --pid host --net host -v /:/host:ro`): its /proc is
+    /// the host's, at `dir`/proc; commands are not run (the host's binaries are not this
+    /// container's), so what they would tell is read from files instead.
+    pub fn mounted(dir: impl Into<PathBuf>) -> HostRoot {
+        HostRoot { root: dir.into(), live: true, dirs: Default::default(), refused: Default::default(), tree: None, mounted: true }
+    }
+
+    /// Seen through a mount (see [`HostRoot::mounted`]).
+    pub fn is_mounted(&self) -> bool {
+        self.mounted
     }
 
     /// Live state is read (the live host, or a snapshot of one).
@@ -87,7 +104,7 @@ impl HostRoot {
     /// recording in a snapshot; Err(true) when the program is not there, Err(false) when it
     /// failed (e.g. it needs root). Offline, never run.
     pub fn command(&self, program: &str, args: &[&str]) -> Result<String, bool> {
-        if !self.live {
+        if !self.live || self.mounted {
             return Err(true);
         }
         if self.root != Path::new("/") {
@@ -107,7 +124,7 @@ impl HostRoot {
             // Every entry of a virtual tree is readable.
             return true;
         }
-        let status = if self.root == Path::new("/") {
+        let status = if self.root == Path::new("/") || self.mounted {
             std::fs::read_to_string("/proc/self/status").ok()
         } else {
             return read::text(&self.root.join(RECORDED).join("euid"), read::HOST_FILE, "a recorded command output")
@@ -388,7 +405,7 @@ impl HostRoot {
         if let Some(tree) = &self.tree {
             return if path == "/" { tree.name.clone() } else { path.to_string() };
         }
-        match (self.root == Path::new("/"), path) {
+        match (self.root == Path::new("/") || self.mounted, path) {
             (true, _) => path.to_string(),
             (false, "/") => self.root.display().to_string(),
             (false, _) => format!("{}{path}", self.root.display()),

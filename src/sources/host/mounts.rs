@@ -90,10 +90,13 @@ fn mount_units(root: &HostRoot) -> Vec<Val<MountFacts>> {
 
 pub fn collect(root: &HostRoot, data_root: &str) -> Mounts {
     let data_root = data_root.to_string();
+    // Through a mount (cbench's image), /proc/self is cbench's container: the host's mounts are
+    // those of its init, PID 1 of the shared PID namespace.
+    let own = if root.is_mounted() { "/proc/1/mountinfo" } else { "/proc/self/mountinfo" };
     if root.is_live()
-        && let Ok(text) = root.read_to_string("/proc/self/mountinfo")
+        && let Ok(text) = root.read_to_string(own)
     {
-        return Mounts { source: "/proc/self/mountinfo".into(), mounts: parse_mountinfo(&text), data_root };
+        return Mounts { source: own.into(), mounts: parse_mountinfo(&text), data_root };
     }
     let mut mounts = fstab(root);
     mounts.extend(mount_units(root));
