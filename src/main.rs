@@ -100,6 +100,11 @@ struct Output {
     pedantic: bool,
     #[arg(long, value_enum, default_value = "auto")]
     color: Color,
+    /// Write the report to FILE instead of standard output, atomically (a temporary file in the
+    /// same directory, then renamed): what node_exporter's textfile collector reads is never
+    /// half written.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -208,6 +213,10 @@ enum Command {
         /// fix.bu on Flatcar. The audited host is never written.
         #[arg(long, value_name = "DIR")]
         fix_out: Option<PathBuf>,
+        /// Audit again every SECONDS until stopped (a DaemonSet's pod, a service): each run's
+        /// report replaces the last (use with --output).
+        #[arg(long, value_name = "SECONDS")]
+        every: Option<u64>,
         #[command(flatten)]
         output: Output,
     },
@@ -408,11 +417,32 @@ fn finish(mut run: Run, output: &Output, allow_partial: bool) -> ExitCode {
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
+    let style = Style { color, expand: output.expand, max_items: output.max_items };
+    if let Some(path) = &output.output {
+        let mut bytes = Vec::new();
+        let written = report::render(run, output.format, &style, &mut bytes).and_then(|()| write_atomically(path, &bytes));
+        if let Err(e) = written {
+            eprintln!("cbench: --output {}: {e}", cbench::report::untrusted(&path.display().to_string()));
+            return ExitCode::from(2);
+        }
+        return ExitCode::from(commands::exit_code(run, output.fail_on.into()));
+    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     // A closed pipe (e.g. `| head`) is not an error worth reporting.
-    let _ = report::render(run, output.format, &Style { color, expand: output.expand, max_items: output.max_items }, &mut out)
-        .and_then(|()| out.flush());
+    let _ = report::render(run, output.format, &style, &mut out).and_then(|()| out.flush());
     ExitCode::from(commands::exit_code(run, output.fail_on.into()))
+}
+
+/// `bytes` to `path` by a temporary file beside it and a rename: a reader sees the old report or
+/// the new one, never part of one.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().ok_or_else(|| std::io::Error::other("not a file name"))?;
+    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 fn main() -> ExitCode {
@@ -474,6 +504,7 @@ fn main() -> ExitCode {
             deep,
             allow_partial,
             fix_out,
+            every,
             mut output,
         } => {
             let filters = match host::Filters::new(&include_containers, &exclude_containers, &include_images, &exclude_images, &label) {
@@ -540,6 +571,13 @@ fn main() -> ExitCode {
                     }
                 }
                 return finish(run, &output, allow_partial);
+            }
+            if let Some(secs) = every {
+                loop {
+                    let _ = finish(host::run(&opts), &output, allow_partial);
+                    eprintln!("cbench: audit done; the next in {secs} s");
+                    std::thread::sleep(Duration::from_secs(secs.max(1)));
+                }
             }
             finish(host::run(&opts), &output, allow_partial)
         }

@@ -95,3 +95,42 @@ fn host_metrics_are_valid_and_agree_with_the_json_report() {
     assert!(json.to_string().contains("registry.lan:5000"));
     assert!(!text.stdout.contains("registry.lan"), "{}", text.stdout);
 }
+
+/// `--output FILE` replaces the file whole (a temporary file beside it, renamed: nothing else
+/// is left in the directory); a directory that does not exist is exit 2 with the path named.
+/// `--every N` audits again every N seconds, each report replacing the last.
+#[test]
+fn output_file_atomic_and_every() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cbench.prom");
+    std::fs::write(&file, "old\n").unwrap();
+    let f = file.to_str().unwrap();
+    let r = cbench(&["host", "--root", "fixtures/hosts/debian-docker.io", "--format", "prometheus", "--output", f]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout, "");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("# HELP cbench_check "), "{text}");
+    let names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["cbench.prom"]);
+    let missing = dir.path().join("nope/cbench.prom");
+    let r = cbench(&["host", "--root", "fixtures/hosts/debian-docker.io", "--format", "prometheus", "--output", missing.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("nope/cbench.prom"), "{}", r.stderr);
+
+    // --every 1: two audits within three seconds, then stopped.
+    let every = dir.path().join("every.prom");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cbench"))
+        .args(["host", "--root", "fixtures/hosts/debian-docker.io", "--format", "prometheus", "--every", "1", "--output"])
+        .arg(&every)
+        .current_dir(root())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.matches("cbench: audit done; the next in 1 s").count() >= 2, "{stderr}");
+    assert!(std::fs::read_to_string(&every).unwrap().contains("cbench_run_timestamp_seconds "));
+}

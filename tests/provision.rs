@@ -136,7 +136,12 @@ fn verdicts(report: &serde_json::Value) -> (BTreeSet<String>, BTreeSet<String>) 
 }
 
 fn butane_configs() -> Vec<PathBuf> {
-    let mut out = vec![common::root().join("compose-samples/flatcar-weak.bu"), common::root().join("compose-samples/flatcar-hardened.bu")];
+    let mut out = vec![
+        common::root().join("compose-samples/flatcar-weak.bu"),
+        common::root().join("compose-samples/flatcar-hardened.bu"),
+        // The snippet that runs cbench's image from a timer (README: fleets).
+        common::root().join("deploy/flatcar/cbench-timer.bu"),
+    ];
     let mut more: Vec<PathBuf> = std::fs::read_dir(common::root().join("fixtures/provision"))
         .unwrap()
         .flatten()
