@@ -187,12 +187,15 @@ pub fn run_keeping_facts(opts: &Options) -> (Run, Option<crate::model::HostFacts
                 Ok(facts) => {
                     judge(opts, &facts, &mut run);
                     let version = facts.daemon.version.as_ref().map(|v| v.value.clone()).unwrap_or_else(|| "?".into());
-                    // This host's files describe the engine only when it is this host's engine.
+                    let product = if facts.daemon.podman.is_some() { "Podman" } else { "Docker" };
+                    // This host's files describe the engine only when it is this host's dockerd:
+                    // never a Podman service's.
+                    let local = local && facts.daemon.podman.is_none();
                     let config = if local { host::daemon::merge(facts.daemon.clone(), files_config) } else { facts.daemon.clone() };
                     if local {
                         host_config = config.clone();
                     }
-                    daemon = Some((format!("{} (Docker {version})", facts.address), config));
+                    daemon = Some((format!("{} ({product} {version})", facts.address), config));
                 }
                 Err(e) => {
                     let reason = e.to_string();
@@ -283,9 +286,9 @@ pub fn judge_host(
 fn judge_daemon(name: &str, config: &crate::model::DaemonConfig, run: &mut Run) {
     let ids: Arc<[&'static str]> = rules::daemon::DAEMON_RULES.iter().map(|(id, _)| *id).collect();
     let at = run.begin("daemon", Subject { kind: "daemon", name: name.to_string() }, ids);
-    for (i, (_, check)) in rules::daemon::DAEMON_RULES.iter().enumerate() {
+    for (i, (id, check)) in rules::daemon::DAEMON_RULES.iter().enumerate() {
         // Judged from files dockerd cannot read: no outcome would be true.
-        let result = match (&config.invalid, check(config)) {
+        let result = match (&config.invalid, rules::daemon::judge(id, *check, config)) {
             (Some(why), _) => Check::Error(format!("cannot judge the daemon's files: {why}")),
             // Nothing found in files cbench could not all read is no pass.
             (None, Check::Pass) => Check::partial(Vec::new(), config.unreadable.as_deref()),

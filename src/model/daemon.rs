@@ -7,6 +7,9 @@ use super::Val;
 pub struct DaemonConfig {
     /// Engine version, e.g. `20.10.24+dfsg1`.
     pub version: Option<Val<String>>,
+    /// The engine behind the Docker API: Podman's compatible service says so in `/version`
+    /// (a component named "Podman Engine"). None: Docker's own dockerd.
+    pub podman: Option<Val<String>>,
     /// The date of the audit (YYYY-MM-DD, UTC), for what ages: the release table of CIS 1.2.2.
     pub today: Option<String>,
     /// Inter-container communication on the default bridge.

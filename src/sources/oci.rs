@@ -13,6 +13,10 @@ use oci_spec::runtime::{LinuxNamespaceType, Spec};
 use crate::model::*;
 
 /// Docker's default capability set: what a container gets without cap_add or cap_drop.
+/// Podman's default capability set (containers.conf `default_capabilities`, Podman 4): 11.
+pub const PODMAN_DEFAULT_CAPS: &[&str] =
+    &["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
+
 pub const DOCKER_DEFAULT_CAPS: [&str; 14] = [
     "CHOWN",
     "DAC_OVERRIDE",

@@ -63,7 +63,8 @@ pub fn capabilities_not_dropped(s: &ContainerSpec) -> Vec<Hit> {
         return vec![];
     }
     let origin = s.cap_drop.first().map_or_else(|| declared(s), |c| c.origin.clone());
-    vec![Hit::new("does not drop all capabilities: keeps Docker's 14 default capabilities", origin, "cap_drop")]
+    let (engine, n) = s.default_caps.map_or(("Docker", 14), |(engine, caps)| (engine, caps.len()));
+    vec![Hit::new(format!("does not drop all capabilities: keeps {engine}'s {n} default capabilities"), origin, "cap_drop")]
 }
 
 #[cfg(test)]

@@ -8,6 +8,24 @@ pub use crate::rules::Check;
 
 pub type DaemonCheck = fn(&DaemonConfig) -> Check;
 
+/// The daemon rules that judge a Podman service too: what its compatible API reports the same
+/// way (image and container counts, rootless mode). The others judge dockerd's own settings
+/// (daemon.json, its flags, its bridge, live-restore, swarm, Docker's releases), which Podman
+/// does not have.
+pub const PODMAN_RULES: &[&str] = &["image-sprawl", "container-sprawl", "daemon-runs-as-root"];
+
+/// Rule `id` on `d`: not applicable, with the reason, to a Podman service when it judges
+/// dockerd's own settings.
+pub fn judge(id: &str, check: DaemonCheck, d: &DaemonConfig) -> Check {
+    match &d.podman {
+        Some(p) if !PODMAN_RULES.contains(&id) => Check::na(format!(
+            "not applicable: the engine is Podman {} (no dockerd, no daemon.json: Podman is configured by containers.conf)",
+            p.value
+        )),
+        _ => check(d),
+    }
+}
+
 pub const DAEMON_RULES: &[(&str, DaemonCheck)] = &[
     ("icc-enabled", settings::icc_enabled),
     ("userns-remap-disabled", settings::userns_remap_disabled),

@@ -264,6 +264,14 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
     let mut daemon = map::daemon_config(&info, bridge.as_ref());
     daemon.version = version.version.clone().map(|v| Val::new(v, Origin::Field("engine /version .Version".into())));
     daemon.today = Some(today());
+    // Podman's Docker-compatible service (`podman system service`) names itself in the
+    // components; it has no dockerd, daemon.json, userland proxy or live-restore.
+    daemon.podman = version
+        .components
+        .iter()
+        .flatten()
+        .find(|c| c.name == "Podman Engine")
+        .map(|c| Val::new(c.version.clone(), Origin::Field("engine /version .Components[Podman Engine]".into())));
 
     let list = within(t, docker.list_containers(Some(ListContainersOptions { all: opts.all, ..Default::default() })))
         .await
@@ -318,6 +326,7 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
         .buffered(CONCURRENCY)
         .collect()
         .await;
+    let daemon_is_podman = daemon.podman.is_some();
     let mut facts = EngineFacts { address: address.to_string(), daemon, ..Default::default() };
     let mut containers = Vec::new();
     for (id, r) in inspected {
@@ -403,6 +412,13 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
             .map(|files| files.split(',').filter(|f| !f.is_empty()).map(std::path::PathBuf::from).collect())
             .unwrap_or_default();
         let mut spec = map::container_spec(c, image, &bind_volumes);
+        if daemon_is_podman {
+            spec.default_caps = Some(("Podman", crate::sources::oci::PODMAN_DEFAULT_CAPS));
+            // Podman records the nofile and nproc limits it gives every container (from its own
+            // limits): they are its defaults, not overrides. (An explicit --ulimit nofile= on
+            // Podman is then not told apart: a known gap, in the README.)
+            spec.ulimits.retain(|u| !matches!(u.value.as_str(), "RLIMIT_NOFILE" | "RLIMIT_NPROC"));
+        }
         let id = c.id.clone().unwrap_or_default();
         spec.execs = Some(
             execs
