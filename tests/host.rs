@@ -160,7 +160,7 @@ fn debian_daemon_json_and_dockerd_flags() {
             t(
                 "content-trust-disabled",
                 "DOCKER_CONTENT_TRUST",
-                "DOCKER_CONTENT_TRUST (not set in fixtures/hosts/debian-docker.io/etc/environment)",
+                "DOCKER_CONTENT_TRUST (not set in fixtures/hosts/debian-docker.io/etc/environment or /etc/profile.d)",
             ),
         ]
     );
@@ -788,4 +788,29 @@ fn devicemapper_and_its_base_device_size() {
             ),
         ]
     );
+}
+
+/// CIS 4.5 from the host's login configuration (/etc/profile.d), never from the environment
+/// cbench runs in: the verdict does not depend on who runs the audit.
+#[test]
+fn content_trust_from_the_hosts_files_not_cbenchs_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    std::fs::create_dir_all(r.join("etc/profile.d")).unwrap();
+    let root = r.to_str().unwrap();
+    let args = ["host", "--root", root, "--only", "daemon", "--select", "content-trust-disabled", "--format", "json"];
+    let outcome = |env: &[(&str, &str)]| {
+        let run = cbench_in(None, &args, env);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let c = v["checks"].as_array().unwrap().iter().find(|c| c["rule"] == "content-trust-disabled").unwrap().clone();
+        let origin = v["findings"].as_array().unwrap().first().map(|f| f["origin"].as_str().unwrap().replace(root, "[ROOT]"));
+        (c["outcome"].as_str().unwrap().to_string(), origin)
+    };
+    // cbench's own DOCKER_CONTENT_TRUST=1 changes nothing.
+    assert_eq!(outcome(&[("DOCKER_CONTENT_TRUST", "1")]), outcome(&[]));
+    assert_eq!(outcome(&[]).0, "fail");
+    std::fs::write(r.join("etc/profile.d/docker.sh"), "# docker clients\nexport DOCKER_CONTENT_TRUST=1\n").unwrap();
+    assert_eq!(outcome(&[]), ("pass".to_string(), None));
+    std::fs::write(r.join("etc/profile.d/docker.sh"), "export DOCKER_CONTENT_TRUST=0\n").unwrap();
+    assert_eq!(outcome(&[]), ("fail".to_string(), Some("[ROOT]/etc/profile.d/docker.sh:1:1".to_string())));
 }

@@ -148,26 +148,28 @@ pub fn wildcard_listeners(text: &str, v6: bool) -> Vec<(u16, u32)> {
         .collect()
 }
 
-/// `DOCKER_CONTENT_TRUST` for docker clients on this host: /etc/environment (pam_env gives it
-/// to every login), else, live, the environment cbench runs in (what docker-bench-security
-/// reads); `1` turns it on. Not set anywhere: off, at /etc/environment.
+/// `DOCKER_CONTENT_TRUST` for docker clients on this host, as the host configures it for every
+/// login: /etc/environment (pam_env), then /etc/profile.d/*.sh (`export DOCKER_CONTENT_TRUST=1`);
+/// `1` turns it on. Not cbench's own environment: a verdict must not depend on who runs cbench.
+/// Set nowhere: off, at those files.
 fn content_trust(root: &HostRoot) -> Option<Val<bool>> {
-    let file = "/etc/environment";
     let on = |v: &str| v.trim().trim_matches(['"', '\'']) == "1";
-    if let Ok(text) = root.read_to_string(file) {
+    let mut files = vec!["/etc/environment".to_string()];
+    let mut scripts: Vec<String> =
+        root.list("/etc/profile.d").into_iter().filter(|n| n.ends_with(".sh")).map(|n| format!("/etc/profile.d/{n}")).collect();
+    scripts.sort();
+    files.extend(scripts);
+    for file in &files {
+        let Ok(text) = root.read_to_string(file) else { continue };
         for (i, line) in text.lines().enumerate() {
-            let line = line.trim_start().trim_start_matches("export ");
+            let line = line.trim_start().trim_start_matches("export ").trim_start();
             if let Some(v) = line.strip_prefix("DOCKER_CONTENT_TRUST=") {
-                return Some(Val::new(on(v), root.origin_at(file, i as u32 + 1, 1)));
+                return Some(Val::new(on(v.split('#').next().unwrap_or("")), root.origin_at(file, i as u32 + 1, 1)));
             }
         }
     }
-    if root.is_live()
-        && let Ok(v) = std::env::var("DOCKER_CONTENT_TRUST")
-    {
-        return Some(Val::new(on(&v), Origin::Field("DOCKER_CONTENT_TRUST in cbench's environment".into())));
-    }
-    Some(Val::new(false, Origin::Field(format!("DOCKER_CONTENT_TRUST (not set in {})", root.display(file)))))
+    let environment = root.display("/etc/environment");
+    Some(Val::new(false, Origin::Field(format!("DOCKER_CONTENT_TRUST (not set in {environment} or /etc/profile.d)"))))
 }
 
 /// The local engine's effective values win; what only files say (listeners, TLS, conflicts,
