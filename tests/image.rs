@@ -51,12 +51,7 @@ fn the_image_audits_the_host_as_cbench_on_the_host_does() {
     if !ok {
         // The engine tests import it; this binary may run first.
         let dir = tempfile::tempdir().unwrap();
-        let busybox = ["/bin/busybox", "/usr/bin/busybox"].into_iter().find(|p| std::path::Path::new(p).exists()).expect("busybox-static");
-        std::fs::create_dir(dir.path().join("bin")).unwrap();
-        std::fs::copy(busybox, dir.path().join("bin/busybox")).unwrap();
-        std::os::unix::fs::symlink("busybox", dir.path().join("bin/sleep")).unwrap();
-        let tar = dir.path().join("rootfs.tar");
-        assert!(Command::new("tar").arg("-C").arg(dir.path()).arg("-cf").arg(&tar).arg("bin").status().unwrap().success());
+        let tar = busybox_rootfs(dir.path(), &["sh", "sleep", "true"]);
         let (ok, _, err) = docker(&["import", "-c", "CMD [\"/bin/sleep\",\"3600\"]", tar.to_str().unwrap(), "cbench-test/busybox:1"]);
         assert!(ok, "{err}");
     }

@@ -26,12 +26,7 @@ fn import(program: &str, image: &str) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let busybox = ["/bin/busybox", "/usr/bin/busybox"].into_iter().find(|p| std::path::Path::new(p).exists()).expect("busybox-static");
-    std::fs::create_dir(dir.path().join("bin")).unwrap();
-    std::fs::copy(busybox, dir.path().join("bin/busybox")).unwrap();
-    std::os::unix::fs::symlink("busybox", dir.path().join("bin/sleep")).unwrap();
-    let tar = dir.path().join("rootfs.tar");
-    assert!(Command::new("tar").arg("-C").arg(dir.path()).arg("-cf").arg(&tar).arg("bin").status().unwrap().success());
+    let tar = busybox_rootfs(dir.path(), &["sleep"]);
     let (ok, out) = run(program, &["import", "-c", "CMD [\"/bin/sleep\",\"3600\"]", tar.to_str().unwrap(), image]);
     assert!(ok, "{program} import: {out}");
 }

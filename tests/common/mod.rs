@@ -111,3 +111,27 @@ pub fn put(root: &Path, path: &str, text: &str, mode: u32) {
     std::fs::write(&p, text).unwrap();
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
 }
+
+/// The CIS Docker Benchmark's ids in order, for a section 2 of `section2` recommendations:
+/// v1.6.0's 117 (18 in section 2) or v1.8.0's 118 (19).
+pub fn cis_ids(section2: u32) -> Vec<String> {
+    [("1.1", 18), ("1.2", 2), ("2", section2), ("3", 24), ("4", 12), ("5", 32), ("6", 2), ("7", 9)]
+        .iter()
+        .flat_map(|(p, n)| (1..=*n).map(move |i| format!("{p}.{i}")))
+        .collect()
+}
+
+/// A root file system tarball of Debian's busybox-static (`bin/busybox` and the applets
+/// named), in `dir`: what the engine tests import as their image.
+pub fn busybox_rootfs(dir: &Path, applets: &[&str]) -> PathBuf {
+    let busybox = ["/bin/busybox", "/usr/bin/busybox"].into_iter().find(|p| Path::new(p).exists()).expect("busybox-static installed");
+    std::fs::create_dir_all(dir.join("bin")).unwrap();
+    std::fs::copy(busybox, dir.join("bin/busybox")).unwrap();
+    for link in applets {
+        std::os::unix::fs::symlink("busybox", dir.join("bin").join(link)).unwrap();
+    }
+    let tar = dir.join("rootfs.tar");
+    let ok = Command::new("tar").arg("-C").arg(dir).arg("-cf").arg(&tar).arg("bin").status().unwrap().success();
+    assert!(ok, "tar");
+    tar
+}
