@@ -700,14 +700,7 @@ fn docker_bench_json_answers_every_id_of_docker_bench_security_on_the_engine() {
     for (version, two) in [("1.6.0", 18), ("1.8.0", 19)] {
         let r = cbench(&["host", "--format", "docker-bench-json", "--cis-version", version]);
         let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
-        let got: Vec<(String, String)> = v["tests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|t| t["id"] != "cbench")
-            .flat_map(|t| t["results"].as_array().unwrap().iter())
-            .map(|r| (r["id"].as_str().unwrap().to_string(), r["result"].as_str().unwrap().to_string()))
-            .collect();
+        let got = bench_results(&v);
         assert_eq!(got.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(), cis_ids(two), "{version}");
         assert!(got.iter().all(|(_, r)| ["PASS", "WARN", "INFO", "NOTE"].contains(&r.as_str())));
         let result = |id: &str| got.iter().find(|(i, _)| i == id).unwrap().1.clone();

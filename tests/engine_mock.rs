@@ -297,14 +297,7 @@ async fn docker_bench_json_answers_every_recommendation_in_both_numberings() {
     for (version, two) in [("1.6.0", 18), ("1.8.0", 19)] {
         let run = host(&server, &["--format", "docker-bench-json", "--cis-version", version]).await;
         let v: Value = serde_json::from_str(&run.stdout).unwrap();
-        let results: Vec<(String, String)> = v["tests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|t| t["id"] != "cbench")
-            .flat_map(|t| t["results"].as_array().unwrap().iter())
-            .map(|r| (r["id"].as_str().unwrap().to_string(), r["result"].as_str().unwrap().to_string()))
-            .collect();
+        let results = bench_results(&v);
         let ids: Vec<String> = results.iter().map(|(id, _)| id.clone()).collect();
         assert_eq!(ids, cis_ids(two), "{version}");
         let result = |id: &str| results.iter().find(|(i, _)| i == id).map(|(_, r)| r.as_str()).unwrap();

@@ -135,3 +135,16 @@ pub fn busybox_rootfs(dir: &Path, applets: &[&str]) -> PathBuf {
     assert!(ok, "tar");
     tar
 }
+
+/// (id, result) of every recommendation in a docker-bench-json log, in order, the extra
+/// `cbench` section left out.
+pub fn bench_results(log: &serde_json::Value) -> Vec<(String, String)> {
+    log["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["id"] != "cbench")
+        .flat_map(|t| t["results"].as_array().unwrap().iter())
+        .map(|r| (r["id"].as_str().unwrap().to_string(), r["result"].as_str().unwrap().to_string()))
+        .collect()
+}
