@@ -191,11 +191,22 @@ pub fn run_keeping_facts(opts: &Options) -> (Run, Option<crate::model::HostFacts
                     // This host's files describe the engine only when it is this host's dockerd:
                     // never a Podman service's.
                     let local = local && facts.daemon.podman.is_none();
+                    // A rootless engine's files are its user's (the socket's owner), not /etc/docker's.
+                    let rootless = facts.daemon.rootless.as_ref().is_some_and(|r| r.value);
+                    let files_config = match facts.address.strip_prefix("unix://") {
+                        Some(socket) if local && rootless => {
+                            let (config, diags) = host::daemon::collect_rootless(&root, socket);
+                            run.diagnostics.extend(diags);
+                            config
+                        }
+                        _ => files_config,
+                    };
                     let config = if local { host::daemon::merge(facts.daemon.clone(), files_config) } else { facts.daemon.clone() };
                     if local {
                         host_config = config.clone();
                     }
-                    daemon = Some((format!("{} ({product} {version})", facts.address), config));
+                    let mode = if rootless { " rootless" } else { "" };
+                    daemon = Some((format!("{} ({product} {version}{mode})", facts.address), config));
                 }
                 Err(e) => {
                     let reason = e.to_string();

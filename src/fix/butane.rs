@@ -47,7 +47,7 @@ pub fn edits(text: &str, config: &Config, bundle: &Bundle, root: &HostRoot) -> (
     if !new_entries.is_empty() {
         edits.push(doc.add_files(&new_entries));
     }
-    for o in &bundle.owners {
+    for (o, _) in &bundle.owners {
         refused.push(format!("{o}: give it to root (`user: {{id: 0}}`, `group: {{id: 0}}`) by hand"));
     }
     (edits, refused)

@@ -26,8 +26,8 @@ pub struct Bundle {
     pub files: Vec<File>,
     /// Modes to set on files the bundle does not write (host path, mode).
     pub modes: Vec<(String, u32)>,
-    /// Files to give to root:root (host path).
-    pub owners: Vec<String>,
+    /// Files to give to their owner (host path; root:root, or the uid of a rootless engine's user).
+    pub owners: Vec<(String, Option<u32>)>,
     /// apply.sh lines run only when the root is `/` (reloading what reads the files).
     pub live_commands: Vec<String>,
     /// (rule, evidence, what a person must do and why).
@@ -204,8 +204,8 @@ pub fn bundle_of(run: &Run, facts: &HostFacts, root: &HostRoot, wanted: &dyn Fn(
                 true
             }
             "docker-file-ownership" => {
-                let path = host_path(&f.evidence);
-                b.owners.push(path);
+                let owner = facts.docker_files.iter().find(|x| x.path == f.evidence).and_then(|x| x.owner.as_ref().map(|(uid, _)| *uid));
+                b.owners.push((host_path(&f.evidence), owner));
                 true
             }
             _ => false,
@@ -226,7 +226,7 @@ pub fn bundle_of(run: &Run, facts: &HostFacts, root: &HostRoot, wanted: &dyn Fn(
     };
     let has = |rule: &str| shown.iter().any(|f| f.rule == rule);
     if !json_keys.is_empty() {
-        daemon_json(root, &json_keys, &mut b);
+        daemon_json(root, facts, &json_keys, &mut b);
     }
     if !sysctl.is_empty() {
         let name = sysctl_name(root);
@@ -352,12 +352,14 @@ fn mode_fix(f: &Finding, facts: &HostFacts, host_path: &dyn Fn(&str) -> String, 
 }
 
 /// daemon.json: the host's own with the fixed keys set (every other key kept, with its value).
-fn daemon_json(root: &HostRoot, keys: &BTreeMap<&'static str, serde_json::Value>, b: &mut Bundle) {
-    let mut json = match root.read_to_string("/etc/docker/daemon.json") {
+/// The one the audited daemon reads: a rootless engine's is its user's, and stays its user's.
+fn daemon_json(root: &HostRoot, facts: &HostFacts, keys: &BTreeMap<&'static str, serde_json::Value>, b: &mut Bundle) {
+    let path = if facts.daemon_json.is_empty() { "/etc/docker/daemon.json" } else { facts.daemon_json.as_str() };
+    let mut json = match root.read_to_string(path) {
         Ok(t) => match serde_json::from_str::<serde_json::Value>(&t) {
             Ok(v @ serde_json::Value::Object(_)) => v,
             _ => {
-                b.manual.push(("icc-enabled", "/etc/docker/daemon.json".into(), "daemon.json is not valid JSON: repair it first".into()));
+                b.manual.push(("icc-enabled", path.into(), "daemon.json is not valid JSON: repair it first".into()));
                 return;
             }
         },
@@ -369,12 +371,15 @@ fn daemon_json(root: &HostRoot, keys: &BTreeMap<&'static str, serde_json::Value>
     if keys.contains_key("debug") {
         json.as_object_mut().map(|o| o.remove("debug"));
     }
-    b.files.push(File {
-        path: "/etc/docker/daemon.json".into(),
-        text: serde_json::to_string_pretty(&json).unwrap_or_default() + "\n",
-        mode: 0o644,
-    });
-    b.live_commands.push("systemctl reload-or-restart docker".into());
+    b.files.push(File { path: path.into(), text: serde_json::to_string_pretty(&json).unwrap_or_default() + "\n", mode: 0o644 });
+    match &facts.daemon_user {
+        Some((uid, name)) => {
+            b.owners.push((path.into(), Some(*uid)));
+            b.live_commands
+                .push(format!("echo 'restart the rootless engine as {name} (systemctl --user restart docker) for daemon.json to apply'"));
+        }
+        None => b.live_commands.push("systemctl reload-or-restart docker".into()),
+    }
 }
 
 /// A drop-in name for unit directory `dir` (`docker.socket.d`) that sorts after every drop-in
@@ -574,7 +579,11 @@ impl Bundle {
     /// The shell lines for modes and owners (`"$ROOT"` is the root).
     fn commands(&self) -> Vec<String> {
         let chmod = self.modes.iter().map(|(p, m)| format!("chmod {m:04o} \"$ROOT{p}\""));
-        chmod.chain(self.owners.iter().map(|p| format!("chown 0:0 \"$ROOT{p}\""))).collect()
+        let chown = self.owners.iter().map(|(p, owner)| match owner {
+            Some(uid) => format!("chown {uid} \"$ROOT{p}\""),
+            None => format!("chown 0:0 \"$ROOT{p}\""),
+        });
+        chmod.chain(chown).collect()
     }
 
     /// README: what the bundle changes, and what needs a person, with why.

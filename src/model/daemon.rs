@@ -16,6 +16,11 @@ pub struct DaemonConfig {
     pub icc: Option<Val<bool>>,
     pub userns: Option<Val<bool>>,
     pub rootless: Option<Val<bool>>,
+    /// A rootless engine's user (its socket's owner): its files are under that user's home
+    /// and belong to that user, not root.
+    pub user: Option<Val<DaemonUser>>,
+    /// The daemon.json it reads (`--config-file`, else its default), a host path.
+    pub config_file: Option<String>,
     /// `no-new-privileges` as the daemon default.
     pub no_new_privileges: Option<Val<bool>>,
     /// The default seccomp profile: `default`, `unconfined`, or a path. None: seccomp not enabled.
@@ -74,6 +79,16 @@ pub struct DaemonConfig {
     /// `DOCKER_CONTENT_TRUST` where docker clients on this host take it from (/etc/environment,
     /// and cbench's own environment on a live host, as docker-bench-security reads it).
     pub content_trust: Option<Val<bool>>,
+}
+
+/// The user a rootless engine runs as.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DaemonUser {
+    pub uid: u32,
+    /// The user's name (its uid when /etc/passwd does not name it).
+    pub name: String,
+    /// Its home directory (/etc/passwd), where `~/.config/docker` and the data root are.
+    pub home: Option<String>,
 }
 
 /// Swarm facts (`/info` .Swarm, overlay networks): CIS section 7.

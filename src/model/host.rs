@@ -24,6 +24,10 @@ pub struct HostFacts {
     pub sysctl_running: BTreeMap<String, Val<String>>,
     /// Docker's configuration files and sockets that exist, with owner and mode.
     pub docker_files: Vec<FileFacts>,
+    /// The daemon.json the audited daemon reads (empty: /etc/docker/daemon.json), and for a
+    /// rootless engine its user (uid, name).
+    pub daemon_json: String,
+    pub daemon_user: Option<(u32, String)>,
     pub audit: AuditFacts,
     /// Kernel modules named in modprobe.d: module to how it is disabled.
     pub modules: BTreeMap<String, Val<ModuleState>>,
@@ -72,6 +76,9 @@ pub struct FileFacts {
     /// What the file is (`docker.service`, `TLS key`, `/etc/shadow`...): rules look their policy
     /// (the most its mode may allow, its CIS ids) up by it.
     pub kind: &'static str,
+    /// Who must own it: None for root (root:root); a rootless engine's files belong to its user
+    /// (uid, name).
+    pub owner: Option<(u32, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -5,7 +5,7 @@ pub mod host;
 pub mod source;
 pub mod spec;
 
-pub use daemon::{DaemonConfig, Swarm};
+pub use daemon::{DaemonConfig, DaemonUser, Swarm};
 pub use host::{
     Accounts, AuditFacts, AuditRule, Fact, FileFacts, HostFacts, MacFacts, ModuleState, MountFacts, Mounts, Password, SocketFacts, Special,
     SpecialKind, SshdFacts, SudoRule, User, module_key,

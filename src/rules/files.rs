@@ -42,7 +42,9 @@ pub fn modes(files: &[FileFacts], allowed: impl Fn(&FileFacts) -> Option<(u32, O
     files
         .iter()
         .filter_map(|f| allowed(f).map(|(max, cis)| (f, max, cis)))
-        .filter(|(f, max, _)| f.mode.value & !max != 0)
+        // The sticky bit keeps a file in $XDG_RUNTIME_DIR from being cleaned away (a rootless
+        // engine's socket and pid file): it opens nothing.
+        .filter(|(f, max, _)| f.mode.value & !max & !0o1000 != 0)
         .map(|(f, max, cis)| {
             let mut hit = Hit::new(
                 format!("{} has mode {:04o}, more open than {:04o}", f.path, f.mode.value, max),
@@ -58,11 +60,19 @@ pub fn modes(files: &[FileFacts], allowed: impl Fn(&FileFacts) -> Option<(u32, O
 pub fn docker_file_ownership(h: &HostFacts) -> Vec<Hit> {
     h.docker_files
         .iter()
-        // The containerd socket belongs to root's group or the docker group (CIS 3.23: root:root).
-        .filter(|f| f.uid.value != 0 || (f.gid.value != 0 && f.kind != "containerd socket"))
+        .filter(|f| match &f.owner {
+            // A rootless engine's file: its user's (the group is the user's or a subordinate id).
+            Some((uid, _)) => f.uid.value != *uid,
+            // The containerd socket belongs to root's group or the docker group (CIS 3.23: root:root).
+            None => f.uid.value != 0 || (f.gid.value != 0 && f.kind != "containerd socket"),
+        })
         .map(|f| {
+            let want = f
+                .owner
+                .as_ref()
+                .map_or_else(|| "root:root".to_string(), |(uid, name)| format!("{name} (uid {uid}), the rootless engine's user"));
             let mut hit = Hit::new(
-                format!("{} is owned by {}:{}, not root:root", f.path, f.uid.value, f.gid.value),
+                format!("{} is owned by {}:{}, not {want}", f.path, f.uid.value, f.gid.value),
                 f.uid.origin.clone(),
                 f.path.clone(),
             );
@@ -80,7 +90,14 @@ mod tests {
     fn file(mode: u32, kind: &'static str, uid: u32) -> HostFacts {
         let v = |x| Val::new(x, Origin::Unset);
         HostFacts {
-            docker_files: vec![FileFacts { path: "/etc/docker/daemon.json".into(), uid: v(uid), gid: v(0), mode: v(mode), kind }],
+            docker_files: vec![FileFacts {
+                path: "/etc/docker/daemon.json".into(),
+                uid: v(uid),
+                gid: v(0),
+                mode: v(mode),
+                kind,
+                owner: None,
+            }],
             ..Default::default()
         }
     }
@@ -103,5 +120,28 @@ mod tests {
         assert_eq!(docker_file_ownership(&file(0o644, "/etc/sysconfig/docker", 1000))[0].cis, Some("3.22"));
         assert_eq!(docker_file_permissions(&file(0o640, "TLS key", 0))[0].cis, Some("3.14"));
         assert_eq!(docker_file_ownership(&file(0o644, "docker.service", 1000))[0].cis, Some("3.1"));
+    }
+
+    /// A rootless engine's files belong to its user: root owning one is the finding, the user's
+    /// own group (or a subordinate gid) is not.
+    #[test]
+    fn rootless_files_belong_to_their_user() {
+        let owned = |uid: u32, gid: u32, kind| {
+            let mut h = file(0o660, kind, uid);
+            h.docker_files[0].gid.value = gid;
+            h.docker_files[0].owner = Some((1001, "rl".into()));
+            h.docker_files[0].mode.value = 0o644;
+            h
+        };
+        assert!(docker_file_ownership(&owned(1001, 100106, "daemon.json")).is_empty());
+        let hits = docker_file_ownership(&owned(0, 0, "daemon.json"));
+        assert_eq!(hits[0].message, "/etc/docker/daemon.json is owned by 0:0, not rl (uid 1001), the rootless engine's user");
+        assert_eq!(hits[0].cis, Some("3.17"));
+        // The sticky bit ($XDG_RUNTIME_DIR's keep-me mark) opens nothing; group write does.
+        let mut sticky = owned(1001, 1001, "daemon.json");
+        sticky.docker_files[0].mode.value = 0o1644;
+        assert!(docker_file_permissions(&sticky).is_empty());
+        sticky.docker_files[0].mode.value = 0o1664;
+        assert_eq!(docker_file_permissions(&sticky)[0].cis, Some("3.18"));
     }
 }

@@ -60,8 +60,9 @@ fn socket(h: &HostFacts) -> Option<&crate::model::SocketFacts> {
 pub fn docker_socket_mode(h: &HostFacts) -> Option<Vec<Hit>> {
     let s = socket(h)?;
     let mode = s.mode.value;
-    // Compared as permission bits: 0477 is not "0660 or stricter".
-    if mode & !0o660 == 0 {
+    // Compared as permission bits: 0477 is not "0660 or stricter". The sticky bit (a rootless
+    // engine's socket in $XDG_RUNTIME_DIR, kept from clean-up) opens nothing.
+    if mode & !0o660 & !0o1000 == 0 {
         return Some(vec![]);
     }
     let hit = Hit::new(
@@ -75,6 +76,18 @@ pub fn docker_socket_mode(h: &HostFacts) -> Option<Vec<Hit>> {
 pub fn docker_socket_ownership(h: &HostFacts) -> Option<Vec<Hit>> {
     let s = socket(h)?;
     let mut hits = Vec::new();
+    // A rootless engine's socket is its user's; its group is the one dockerd gives it inside
+    // the user's namespace (docker-group-members names any host user it lets in).
+    if let Some((uid, name)) = &h.daemon_user {
+        if s.user.value != *name && s.user.value != uid.to_string() {
+            hits.push(Hit::new(
+                format!("the Docker socket is owned by {}, not {name}, the rootless engine's user", s.user.value),
+                s.user.origin.clone(),
+                format!("owner={}", s.user.value),
+            ));
+        }
+        return Some(hits);
+    }
     if !matches!(s.user.value.as_str(), "root" | "0") {
         hits.push(Hit::new(
             format!("the Docker socket is owned by {}, not root", s.user.value),
@@ -174,5 +187,25 @@ mod tests {
         );
         assert_eq!(docker_socket_mode(&HostFacts::default()), None);
         assert_eq!(docker_socket_ownership(&host(0o660, "wheel", &[], &[])).unwrap().len(), 1);
+    }
+
+    /// A rootless engine's socket (`srw-rw---T rl 100106`): its user's, the sticky bit and the
+    /// namespace's group fine; root owning it is the finding.
+    #[test]
+    fn rootless_socket_belongs_to_its_user() {
+        let mut h = host(0o1660, "100106", &[], &[]);
+        h.docker_socket.as_mut().unwrap().user = v("rl".into());
+        h.daemon_user = Some((1001, "rl".into()));
+        assert_eq!(docker_socket_mode(&h), Some(vec![]));
+        assert_eq!(docker_socket_ownership(&h), Some(vec![]));
+        h.docker_socket.as_mut().unwrap().user = v("root".into());
+        assert_eq!(
+            docker_socket_ownership(&h).unwrap()[0].message,
+            "the Docker socket is owned by root, not rl, the rootless engine's user"
+        );
+        // Without the rootless user, the same socket is judged as root's.
+        h.daemon_user = None;
+        h.docker_socket.as_mut().unwrap().user = v("rl".into());
+        assert_eq!(docker_socket_ownership(&h).unwrap().len(), 2);
     }
 }

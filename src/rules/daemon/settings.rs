@@ -27,7 +27,10 @@ pub fn icc_enabled(d: &DaemonConfig) -> Check {
 
 pub fn userns_remap_disabled(d: &DaemonConfig) -> Check {
     if d.rootless.as_ref().is_some_and(|r| r.value) {
-        return Check::Pass;
+        let user = d.user.as_ref().map_or_else(String::new, |u| format!(" as {}", u.value.name));
+        return Check::na(format!(
+            "not applicable: the engine is rootless (it runs{user} in a user namespace; root in a container is that user on the host): userns-remap is for a rootful daemon"
+        ));
     }
     flag(&d.userns, false, "userns-remap", "user namespace remapping is off: root in a container is root on the host", "userns-remap")
 }
@@ -484,7 +487,7 @@ mod tests {
         assert_eq!(icc_enabled(&d), Check::Pass);
         d.userns = v(false);
         d.rootless = v(true);
-        assert_eq!(userns_remap_disabled(&d), Check::Pass);
+        assert!(matches!(userns_remap_disabled(&d), Check::NotApplicable(r) if r.contains("the engine is rootless")));
     }
 
     #[test]

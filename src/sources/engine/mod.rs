@@ -116,12 +116,28 @@ fn classify(address: &str, e: bollard::errors::Error) -> EngineError {
     }
 }
 
-/// The address cbench talks to: `--docker-host`, else `DOCKER_HOST`, else the local socket.
+/// The address cbench talks to: `--docker-host`, else `DOCKER_HOST`, else the root engine's
+/// socket, else — when that is absent — a rootless engine's (`$XDG_RUNTIME_DIR/docker.sock`,
+/// where dockerd-rootless.sh listens).
 pub fn address(opts: &EngineOptions) -> String {
-    opts.host
-        .clone()
-        .or_else(|| std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()))
-        .unwrap_or_else(|| "unix:///var/run/docker.sock".to_string())
+    opts.host.clone().or_else(|| std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty())).unwrap_or_else(|| {
+        let rootless = std::env::var("XDG_RUNTIME_DIR")
+            .ok()
+            .filter(|d| d.starts_with('/'))
+            .map(|d| format!("{}/docker.sock", d.trim_end_matches('/')));
+        match rootless {
+            Some(path) if !exists(ROOT_SOCKET) && exists(&path) => format!("unix://{path}"),
+            _ => format!("unix://{ROOT_SOCKET}"),
+        }
+    })
+}
+
+const ROOT_SOCKET: &str = "/var/run/docker.sock";
+
+/// Whether the socket cbench would connect to is there (the engine's own, not the host's files).
+#[allow(clippy::disallowed_methods)]
+fn exists(path: &str) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
 }
 
 // The TLS client files are the docker CLI's (DOCKER_CERT_PATH), not the audited host's.

@@ -66,6 +66,14 @@ pub fn user_name(root: &HostRoot, uid: u32) -> Option<String> {
     })
 }
 
+/// The name and home directory of user id `uid`.
+pub fn user_home(root: &HostRoot, uid: u32) -> Option<(String, String)> {
+    db_files(root, "passwd").into_iter().find_map(|file| {
+        let text = root.read_to_string(&file).ok()?;
+        records(&text).find(|(_, f)| f.len() >= 6 && f[2] == uid.to_string()).map(|(_, f)| (f[0].to_string(), f[5].to_string()))
+    })
+}
+
 fn password_state(hash: &str) -> Password {
     if hash.is_empty() {
         Password::Empty

@@ -3,25 +3,27 @@
 //! expanded, as Debian's `$DOCKER_OPTS` in /etc/default/docker).
 
 use super::{HostRoot, systemd};
-use crate::model::{DaemonConfig, DiagKind, Diagnostic, Origin, Val};
+use crate::model::{DaemonConfig, DaemonUser, DiagKind, Diagnostic, Origin, Val};
 use crate::sources::compose::yaml;
 
 /// The names of the flags dockerd runs with (live: the running dockerd's; offline:
 /// docker.service's), without their dashes.
 pub fn flag_names(root: &HostRoot) -> Vec<String> {
-    let argv = match root.is_live().then(|| running_dockerd(root)).flatten() {
+    let argv = match root.is_live().then(|| running_dockerd(root, 0, ROOTFUL_PID_FILES)).flatten() {
         Some(argv) => argv,
         None => dockerd_argv(root).0,
     };
     parse_flags(&argv).into_iter().map(|(k, _)| k).collect()
 }
 
+/// Where a rootful dockerd writes its process id.
+const ROOTFUL_PID_FILES: &[&str] = &["/run/docker.pid", "/var/run/docker.pid"];
+
 /// Read daemon.json and the dockerd flags; malformed input is a diagnostic.
 pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
     let mut config = DaemonConfig::default();
-    let mut diags = Vec::new();
     // Live, the running dockerd's own command line is authoritative; offline, docker.service's.
-    let argv = match root.is_live().then(|| running_dockerd(root)).flatten() {
+    let argv = match root.is_live().then(|| running_dockerd(root, 0, ROOTFUL_PID_FILES)).flatten() {
         Some(argv) => argv,
         None => {
             let (argv, unreadable) = dockerd_argv(root);
@@ -29,9 +31,64 @@ pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
             argv
         }
     };
-    let flags = parse_flags(&argv);
-    let config_file =
-        flags.iter().find(|(k, _)| k == "config-file").map(|(_, v)| v.value.clone()).unwrap_or_else(|| "/etc/docker/daemon.json".into());
+    from_files(root, config, &argv, "/etc/docker/daemon.json")
+}
+
+/// The files of a rootless engine listening on `socket` (a live host's path): the running
+/// dockerd of the socket's owner (its flags), and that user's daemon.json
+/// (`$XDG_CONFIG_HOME/docker/daemon.json`, `~/.config/docker/daemon.json` by default), which is
+/// what dockerd-rootless.sh's dockerd reads; never /etc/docker's.
+pub fn collect_rootless(root: &HostRoot, socket: &str) -> (DaemonConfig, Vec<Diagnostic>) {
+    let mut config = DaemonConfig::default();
+    let Ok((uid, _, _)) = root.stat(socket) else {
+        config.unreadable = Some(root.display(socket));
+        return (config, Vec::new());
+    };
+    let origin = Origin::Field(format!("stat {}", root.display(socket)));
+    let (name, home) = super::accounts::user_home(root, uid).map_or((uid.to_string(), None), |(n, h)| (n, Some(h)));
+    config.user = Some(Val::new(DaemonUser { uid, name, home: home.clone() }, origin.clone()));
+    // dockerd-rootless.sh's dockerd writes its pid beside its socket ($XDG_RUNTIME_DIR).
+    let dir = socket.rsplit_once('/').map_or("/", |(d, _)| d);
+    let pid_file = format!("{dir}/docker.pid");
+    let found = running_dockerd_pid(root, uid, &[pid_file.as_str()]);
+    let argv = found.as_ref().and_then(|pid| dockerd_cmdline(root, pid));
+    // Its flags unknown: what the files say is incomplete.
+    if argv.is_none() {
+        config.unreadable = Some(format!(
+            "the command line of {}'s dockerd (no process of uid {uid} named dockerd in /proc)",
+            config.user.as_ref().map_or("", |u| u.value.name.as_str())
+        ));
+    }
+    let argv = argv.unwrap_or_default();
+    // Its XDG_CONFIG_HOME, the one variable read from its environment; else the home's .config.
+    let config_home = found
+        .as_ref()
+        .and_then(|pid| root.read(&format!("/proc/{pid}/environ")).ok())
+        .and_then(|env| {
+            env.split(|b| *b == 0)
+                .find_map(|v| v.strip_prefix(b"XDG_CONFIG_HOME=").map(|p| String::from_utf8_lossy(p).into_owned()))
+                .filter(|p| p.starts_with('/'))
+        })
+        .or_else(|| home.map(|h| format!("{}/.config", h.trim_end_matches('/'))));
+    let Some(config_home) = config_home else {
+        config.unreadable = Some(format!("the home of uid {uid} (not in /etc/passwd)"));
+        return (config, Vec::new());
+    };
+    let (mut config, diags) = from_files(root, config, &argv, &format!("{config_home}/docker/daemon.json"));
+    // Its API is the socket it was found on unless its flags say where.
+    if config.hosts.is_empty() {
+        config.hosts.push(Val::new(format!("unix://{socket}"), origin));
+    }
+    (config, diags)
+}
+
+/// The configuration from dockerd's command line `argv` and its daemon.json (`--config-file`,
+/// else `config_default`).
+fn from_files(root: &HostRoot, mut config: DaemonConfig, argv: &[Val<String>], config_default: &str) -> (DaemonConfig, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let flags = parse_flags(argv);
+    let config_file = flags.iter().find(|(k, _)| k == "config-file").map_or_else(|| config_default.to_string(), |(_, v)| v.value.clone());
+    config.config_file = Some(config_file.clone());
     let mut json_keys: Vec<(String, Origin)> = Vec::new();
     // dockerd's Go decoder takes invalid UTF-8 inside strings (as U+FFFD): so does this read.
     let text = match root.read(&config_file) {
@@ -107,7 +164,7 @@ pub fn collect(root: &HostRoot) -> (DaemonConfig, Vec<Diagnostic>) {
         }
     }
     check_subids(&mut config, root);
-    defaults(&mut config, root);
+    defaults(&mut config, root, &config_file);
     config.content_trust = content_trust(root);
     config.swarm_wildcard_listeners = root.is_live().then(|| swarm_listeners(root)).flatten();
     (config, diags)
@@ -225,6 +282,8 @@ pub fn merge(engine: DaemonConfig, files: DaemonConfig) -> DaemonConfig {
         authorization_plugins: files.authorization_plugins,
         conflicts: files.conflicts,
         userns_subids_missing: files.userns_subids_missing,
+        user: files.user,
+        config_file: files.config_file,
         unreadable: files.unreadable,
         disagreements,
         ..engine
@@ -232,8 +291,8 @@ pub fn merge(engine: DaemonConfig, files: DaemonConfig) -> DaemonConfig {
 }
 
 /// What dockerd does with a setting that neither daemon.json nor a flag sets.
-fn defaults(c: &mut DaemonConfig, root: &HostRoot) {
-    let origin = Origin::Field(format!("dockerd default (not set in {} or the dockerd flags)", root.display("/etc/docker/daemon.json")));
+fn defaults(c: &mut DaemonConfig, root: &HostRoot, config_file: &str) {
+    let origin = Origin::Field(format!("dockerd default (not set in {} or the dockerd flags)", root.display(config_file)));
     let d = |v: bool| Some(Val::new(v, origin.clone()));
     c.icc = c.icc.take().or_else(|| d(true));
     c.userns = c.userns.take().or_else(|| d(false));
@@ -539,14 +598,28 @@ const KNOWN_KEYS: &[&str] = &[
 
 /// The command line of the running dockerd (from /run/docker.pid, else the process table),
 /// argv[0] included.
-fn running_dockerd(root: &HostRoot) -> Option<Vec<Val<String>>> {
-    let is_dockerd = |pid: &str| root.read_to_string(&format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "dockerd");
-    let pid = ["/run/docker.pid", "/var/run/docker.pid"]
+fn running_dockerd(root: &HostRoot, uid: u32, pid_files: &[&str]) -> Option<Vec<Val<String>>> {
+    dockerd_cmdline(root, &running_dockerd_pid(root, uid, pid_files)?)
+}
+
+/// The process id of the dockerd that user `uid` runs (root's, or a rootless engine's user's):
+/// from its pid file, else the first such process in /proc.
+fn running_dockerd_pid(root: &HostRoot, uid: u32, pid_files: &[&str]) -> Option<String> {
+    let is_dockerd = |pid: &str| {
+        root.read_to_string(&format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "dockerd")
+            && root.read_to_string(&format!("/proc/{pid}/status")).is_ok_and(|s| {
+                s.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|u| u.split_whitespace().next()) == Some(uid.to_string().as_str())
+            })
+    };
+    pid_files
         .iter()
         .filter_map(|p| root.read_to_string(p).ok())
         .map(|p| p.trim().to_string())
         .find(|p| is_dockerd(p))
-        .or_else(|| root.entries("/proc").ok()?.into_iter().find(|p| p.chars().all(|c| c.is_ascii_digit()) && is_dockerd(p)))?;
+        .or_else(|| root.entries("/proc").ok()?.into_iter().find(|p| p.chars().all(|c| c.is_ascii_digit()) && is_dockerd(p)))
+}
+
+fn dockerd_cmdline(root: &HostRoot, pid: &str) -> Option<Vec<Val<String>>> {
     let raw = root.read(&format!("/proc/{pid}/cmdline")).ok()?;
     let origin = Origin::Field(format!("/proc/{pid}/cmdline (running dockerd)"));
     Some(cmdline_words(&raw, &origin))

@@ -520,6 +520,7 @@ pub fn stat_facts(root: &HostRoot, path: &str, kind: &'static str) -> Result<Opt
         gid: Val::new(gid, origin.clone()),
         mode: Val::new(mode, origin),
         kind,
+        owner: None,
     }))
 }
 
@@ -564,11 +565,24 @@ fn docker_files(root: &HostRoot, config: &DaemonConfig, data_root: &str, units: 
         };
         wanted.push((f.value.1.clone(), kind));
     }
-    wanted.push((data_root.to_string(), "data root"));
+    // A rootless engine's own files belong to its user: its configuration directory, daemon.json,
+    // user unit, socket and data root.
+    let user = config.user.as_ref().map(|u| (u.value.uid, u.value.name.clone()));
+    let mut owned: Vec<(String, &'static str)> = vec![(data_root.to_string(), "data root")];
+    if let Some(u) = &config.user {
+        if let Some(file) = &config.config_file {
+            owned.push((file.rsplit_once('/').map_or("/", |(d, _)| d).to_string(), "/etc/docker"));
+            owned.push((file.clone(), "daemon.json"));
+        }
+        if let Some(home) = &u.value.home {
+            owned.push((format!("{}/.config/systemd/user/docker.service", home.trim_end_matches('/')), "docker.service"));
+        }
+    }
     let mut files = Vec::new();
-    for (path, kind) in wanted {
+    let owners = wanted.into_iter().map(|w| (w, None)).chain(owned.into_iter().map(|w| (w, user.clone())));
+    for ((path, kind), owner) in owners {
         match stat_facts(root, &path, kind) {
-            Ok(f) => files.extend(f),
+            Ok(f) => files.extend(f.map(|f| FileFacts { owner, ..f })),
             Err(p) => unreadable.push(p),
         }
     }
@@ -605,6 +619,8 @@ pub fn collect(root: &HostRoot, config: &DaemonConfig, keys: &[&str], deep: bool
         live: root.is_live(),
         os: os_release(root),
         docker_files,
+        daemon_json: config.config_file.clone().unwrap_or_default(),
+        daemon_user: config.user.as_ref().map(|u| (u.value.uid, u.value.name.clone())),
         docker_socket: socket,
         docker_api_sockets: docker_api_sockets(root, &accounts.groups),
         fleet_socket: systemd::load(root, "fleet.socket").map(|u| socket_facts(root, &u, &accounts.groups)),
@@ -674,7 +690,8 @@ fn live_socket(root: &HostRoot, config: &DaemonConfig, groups: &Groups, socket: 
     let user = accounts::user_name(root, uid).unwrap_or_else(|| uid.to_string());
     let group = accounts::group_name(root, gid).unwrap_or_else(|| gid.to_string());
     let group_members = if gid == 0 { Vec::new() } else { members(groups, &group) };
-    let listen = socket.as_ref().map(|s| s.listen.clone()).unwrap_or_default();
+    // docker.socket's listeners are the root engine's: a rootless engine's socket is its own.
+    let listen = socket.as_ref().filter(|_| config.user.is_none()).map(|s| s.listen.clone()).unwrap_or_default();
     *socket = Some(SocketFacts {
         unit: path.clone(),
         masked: false,
