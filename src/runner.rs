@@ -123,6 +123,8 @@ pub struct Run {
     /// Container Linux / CoreOS (the text report then shows Butane snippets).
     pub host_os: Option<String>,
     pub flatcar: bool,
+    /// The engine audited is Podman: remediations say what to set in Podman's files.
+    pub podman: bool,
     /// What `--select` / `--ignore` show (set by `finish`).
     pub selection: Selection,
     /// When the audit started and ended (Unix seconds; docker-bench-json's `start`, `end`).

@@ -286,6 +286,47 @@ fn each_docker_bench_security_and_lynis_defect_has_a_regression() {
     assert!(!f.iter().any(|(r, _)| r == "sshd-empty-passwords" || r == "sshd-x11-forwarding"), "{f:?}");
 }
 
+/// Debian's podman.socket (root:root 0660, a path) passes; a drop-in that opens it to a group
+/// with members and to TCP is found at its lines; Podman's files judged like Docker's.
+#[test]
+fn podman_socket_and_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    put(
+        r,
+        "lib/systemd/system/podman.socket",
+        "[Unit]\nDescription=Podman API Socket\n\n[Socket]\nListenStream=%t/podman/podman.sock\nSocketMode=0660\n\n[Install]\nWantedBy=sockets.target\n",
+        0o644,
+    );
+    put(r, "etc/group", "root:x:0:\npodman:x:990:alice\n", 0o644);
+    let root = r.to_str().unwrap();
+    assert!(!evidence(&["--root", root, "--only", "socket"]).iter().any(|(rule, _)| rule == "podman-socket-open"));
+    put(r, "etc/systemd/system/podman.socket.d/10-open.conf", "[Socket]\nSocketGroup=podman\nListenStream=0.0.0.0:8888\n", 0o644);
+    put(r, "etc/containers/policy.json", "{\"default\": [{\"type\": \"insecureAcceptAnything\"}]}\n", 0o666);
+    let (_, report) = json(&["host", "--root", root, "--only", "socket,files"]);
+    let found: Vec<(&str, &str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "podman-socket-open" || f["rule"] == "docker-file-permissions")
+        .map(|f| (f["rule"].as_str().unwrap(), f["message"].as_str().unwrap(), f["origin"].as_str().unwrap()))
+        .collect();
+    let dropin = format!("{root}/etc/systemd/system/podman.socket.d/10-open.conf");
+    let policy = format!("{root}/etc/containers/policy.json");
+    assert_eq!(
+        found,
+        [
+            ("docker-file-permissions", format!("{policy} has mode 0666, more open than 0644").as_str(), policy.as_str()),
+            (
+                "podman-socket-open",
+                "user alice can use Podman's API through group podman: root-equivalent access",
+                format!("{root}/etc/group:2:1").as_str()
+            ),
+            ("podman-socket-open", "podman.socket listens on TCP 0.0.0.0:8888: Podman's API without TLS", format!("{dropin}:3:1").as_str()),
+        ]
+    );
+}
+
 #[test]
 fn coreos_fleet_socket_and_rkt_group() {
     let dir = tempfile::tempdir().unwrap();

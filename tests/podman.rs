@@ -15,6 +15,18 @@ use std::process::Command;
 
 use common::*;
 
+/// The daemon rules judged on Podman (src/rules/daemon/mod.rs PODMAN_RULES).
+const PODMAN_RULES: &[&str] = &[
+    "image-sprawl",
+    "container-sprawl",
+    "daemon-runs-as-root",
+    "no-new-privileges-default-off",
+    "daemon-seccomp-disabled",
+    "userns-remap-disabled",
+    "insecure-registry",
+    "content-trust-disabled",
+];
+
 fn run(program: &str, args: &[&str]) -> (bool, String) {
     let out = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("{program}: {e}"));
     (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr))
@@ -72,13 +84,26 @@ fn podman_is_named_and_judged_as_podman() {
     assert!(name.starts_with(&format!("{address} (Podman ")), "{name}");
     for c in &daemon {
         let rule = c["rule"].as_str().unwrap();
-        if ["image-sprawl", "container-sprawl", "daemon-runs-as-root"].contains(&rule) {
+        if PODMAN_RULES.contains(&rule) {
             assert_ne!(c["outcome"], "not-applicable", "{c}");
         } else {
             assert_eq!(c["outcome"], "not-applicable", "{c}");
             assert!(c["reason"].as_str().unwrap().contains("the engine is Podman"), "{c}");
         }
     }
+    // Podman's own files, where Podman reads them: Debian's policy.json accepts any image; no
+    // containers.conf sets no_new_privileges.
+    let origin = |rule: &str| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| f["origin"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(origin("content-trust-disabled"), ["/etc/containers/policy.json:2:5"]);
+    assert_eq!(origin("no-new-privileges-default-off"), ["Podman default (no_new_privileges not set in containers.conf)"]);
     // Podman's default capabilities, not Docker's.
     let caps: Vec<&str> = report["findings"]
         .as_array()
@@ -114,4 +139,66 @@ fn podman_is_named_and_judged_as_podman() {
     assert_eq!(on_podman.get(&p_plain), on_docker.get(&d_plain));
     assert_eq!(on_podman.get(&p_priv), on_docker.get(&d_priv));
     assert!(on_podman[&p_priv].contains("privileged-container"));
+}
+
+/// A rootless Podman service (CBENCH_ROOTLESS_PODMAN_SOCKET, run by CBENCH_ROOTLESS_USER; .ci/run
+/// starts it): rootless told by its socket's owner (its compatible /info does not say), its
+/// user's containers.conf, registries.conf and policy.json read over the system's, each
+/// finding at its line; a file Podman would refuse is an input error at its line.
+#[test]
+fn rootless_podman_is_judged_by_its_users_files() {
+    let (Some(socket), Some(user)) = (std::env::var("CBENCH_ROOTLESS_PODMAN_SOCKET").ok(), std::env::var("CBENCH_ROOTLESS_USER").ok())
+    else {
+        assert!(
+            std::env::var_os("CBENCH_REQUIRE_ROOTLESS").is_none(),
+            "CBENCH_REQUIRE_ROOTLESS is set but CBENCH_ROOTLESS_PODMAN_SOCKET is not"
+        );
+        eprintln!("\n\n*** SKIPPED: no rootless Podman service (CBENCH_ROOTLESS_PODMAN_SOCKET unset) ***\n");
+        return;
+    };
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+    let f: Vec<&str> = passwd.lines().map(|l| l.split(':').collect::<Vec<_>>()).find(|f| f[0] == user).unwrap();
+    let (uid, gid, home) = (f[2].parse::<u32>().unwrap(), f[3].parse::<u32>().unwrap(), f[5].to_string());
+    let dir = format!("{home}/.config/containers");
+    let put = |name: &str, text: &str| {
+        let path = format!("{dir}/{name}");
+        std::fs::create_dir_all(std::path::Path::new(&path).parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        std::os::unix::fs::chown(&path, Some(uid), Some(gid)).unwrap();
+        path
+    };
+    let conf = put("containers.conf", "# cbench test\n[containers]\nno_new_privileges = true\nseccomp_profile = \"unconfined\"\n");
+    let registries = put("registries.conf", "[[registry]]\nlocation = \"registry.test:5000\"\ninsecure = true\n");
+    put("policy.json", "{\n  \"default\": [{ \"type\": \"reject\" }]\n}\n");
+    let bad = put("containers.conf.d/90-bad.conf", "[containers]\nno_new_privileges = maybe\n");
+    let address = format!("unix://{socket}");
+    let r = cbench(&["host", "--docker-host", &address, "--only", "daemon", "--format", "json"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", r.stdout, r.stderr));
+    let checks = report["checks"].as_array().unwrap();
+    let check = |rule: &str| checks.iter().find(|c| c["rule"] == rule).unwrap_or_else(|| panic!("{rule}"));
+    assert_eq!(check("daemon-runs-as-root")["subject"]["name"], format!("{address} (Podman 4.3.1 rootless)").as_str());
+    assert_eq!(check("daemon-runs-as-root")["outcome"], "pass");
+    assert_eq!(check("userns-remap-disabled")["outcome"], "not-applicable");
+    assert_eq!(check("no-new-privileges-default-off")["outcome"], "pass");
+    assert_eq!(check("content-trust-disabled")["outcome"], "pass");
+    let found: Vec<(&str, &str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["rule"].as_str().unwrap().ends_with("-sprawl"))
+        .map(|f| (f["rule"].as_str().unwrap(), f["message"].as_str().unwrap(), f["origin"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("insecure-registry", "registry registry.test:5000 is insecure (no TLS verification)", format!("{registries}:3:12").as_str()),
+            ("daemon-seccomp-disabled", "the default seccomp profile is disabled (unconfined)", format!("{conf}:4:19").as_str()),
+        ]
+    );
+    // The drop-in Podman would refuse: exit 2, at its line.
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!((errors[0]["path"].as_str().unwrap(), errors[0]["line"].as_u64()), (bad.as_str(), Some(2)));
 }

@@ -188,6 +188,7 @@ pub fn run_keeping_facts(opts: &Options) -> (Run, Option<crate::model::HostFacts
                     judge(opts, &facts, &mut run);
                     let version = facts.daemon.version.as_ref().map(|v| v.value.clone()).unwrap_or_else(|| "?".into());
                     let product = if facts.daemon.podman.is_some() { "Podman" } else { "Docker" };
+                    run.podman = facts.daemon.podman.is_some();
                     // This host's files describe the engine only when it is this host's dockerd:
                     // never a Podman service's.
                     let local = local && facts.daemon.podman.is_none();
@@ -201,7 +202,13 @@ pub fn run_keeping_facts(opts: &Options) -> (Run, Option<crate::model::HostFacts
                         }
                         _ => files_config,
                     };
-                    let config = if local { host::daemon::merge(facts.daemon.clone(), files_config) } else { facts.daemon.clone() };
+                    let mut config = if local { host::daemon::merge(facts.daemon.clone(), files_config) } else { facts.daemon.clone() };
+                    // A local Podman: its own files (containers.conf, registries.conf, policy.json),
+                    // a rootless one's user's over the system's.
+                    if let (Some(_), Some(socket)) = (&facts.daemon.podman, facts.address.strip_prefix("unix://")) {
+                        run.diagnostics.extend(host::podman::local(&root, &mut config, socket));
+                    }
+                    let rootless = config.rootless.as_ref().is_some_and(|r| r.value);
                     if local {
                         host_config = config.clone();
                     }

@@ -19,7 +19,7 @@ pub fn list_json() -> String {
 fn meta_json(m: &Meta) -> serde_json::Value {
     serde_json::json!({
         "id": m.id, "family": m.family, "title": m.title, "severity": m.severity, "cis": crate::cis::show_all(&m.cis),
-        "rationale": m.rationale, "remediation": m.remediation, "butane": m.butane, "decision": m.decision,
+        "rationale": m.rationale, "remediation": m.remediation, "butane": m.butane, "podman": m.podman, "decision": m.decision,
         "compose_lint": m.compose_lint,
         "not_applicable": m.not_applicable.iter().map(|(k, why)| (k.clone(), serde_json::Value::from(why.as_str()))).collect::<serde_json::Map<_, _>>(),
         "fix": m.fix.as_ref().map(|(s, n)| serde_json::json!({ "safety": s, "note": n })),
@@ -45,6 +45,9 @@ pub fn explain(id: &str) -> Option<String> {
     }
     if let Some(b) = &m.butane {
         out.push_str(&format!("\nOn Flatcar (Butane)\n{}", indent(b)));
+    }
+    if let Some(p) = &m.podman {
+        out.push_str(&format!("\nOn Podman\n{}\n", indent(p)));
     }
     match &m.fix {
         Some((safety, note)) => out.push_str(&format!(

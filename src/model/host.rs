@@ -18,6 +18,9 @@ pub struct HostFacts {
     pub docker_api_sockets: Vec<SocketFacts>,
     /// CoreOS's fleet.socket, when the host has one.
     pub fleet_socket: Option<SocketFacts>,
+    /// Podman's API socket: the podman.socket unit, and live the socket itself when it exists
+    /// (/run/podman/podman.sock).
+    pub podman_socket: Option<SocketFacts>,
     /// sysctl values configured in sysctl.d / sysctl.conf, by key.
     pub sysctl_configured: BTreeMap<String, Val<String>>,
     /// Running values from /proc/sys (live host only), for the keys the rules ask about.

@@ -490,7 +490,8 @@ pub fn render_host(run: &Run, style: &Style) -> String {
                     if o.state == State::Fail
                         && let Some(m) = catalog::get(o.rule)
                     {
-                        out.push_str(&format!("          fix: {}\n", m.remediation));
+                        let fix = m.podman.as_ref().filter(|_| run.podman).unwrap_or(&m.remediation);
+                        out.push_str(&format!("          fix: {fix}\n"));
                         if run.flatcar
                             && let Some(butane) = &m.butane
                         {

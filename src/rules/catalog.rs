@@ -36,6 +36,8 @@ pub struct Meta {
     pub after: Option<String>,
     /// On Flatcar Container Linux: the Butane snippet that fixes it.
     pub butane: Option<String>,
+    /// For a Podman engine: what to set in Podman's own files instead.
+    pub podman: Option<String>,
     pub decision: Option<String>,
     pub references: Vec<String>,
     /// compose-lint rules this one covers.
@@ -95,6 +97,7 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<Meta>, String> {
                 before: r.get("before").and_then(Node::as_str).map(str::to_string),
                 after: r.get("after").and_then(Node::as_str).map(str::to_string),
                 butane: r.get("butane").and_then(Node::as_str).map(str::to_string),
+                podman: r.get("podman").and_then(Node::as_str).map(str::to_string),
                 decision: r.get("decision").and_then(Node::as_str).map(str::to_string),
                 references: list(r, "references"),
                 compose_lint: list(r, "compose_lint"),

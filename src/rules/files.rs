@@ -26,6 +26,13 @@ const DOCKER_FILES: &[(&str, u32, Option<&str>, Option<&str>)] = &[
     ("containerd socket", 0o660, Some("3.23"), Some("3.24")),
     ("containerd config", 0o644, None, None),
     ("data root", 0o711, None, None),
+    // Podman's (not in the CIS Docker Benchmark; its policy for daemon.json applied).
+    ("/etc/containers", 0o755, None, None),
+    ("containers.conf", 0o644, None, None),
+    ("registries.conf", 0o644, None, None),
+    ("policy.json", 0o644, None, None),
+    ("storage.conf", 0o644, None, None),
+    ("seccomp profile", 0o644, None, None),
 ];
 
 fn policy(kind: &str) -> Option<&'static (&'static str, u32, Option<&'static str>, Option<&'static str>)> {

@@ -102,11 +102,12 @@ pub fn fixture_root(name: &str) -> tempfile::TempDir {
     dir
 }
 
-/// Write `text` to `root/path` (parents made) with permission bits `mode`.
+/// Write `text` to `root/path` (parents made) with permission bits `mode`. An absolute `path`
+/// is taken under `root` too (`Path::join` would replace the root with it: the machine's /etc).
 #[allow(dead_code)]
 pub fn put(root: &Path, path: &str, text: &str, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
-    let p = root.join(path);
+    let p = root.join(path.trim_start_matches('/'));
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(&p, text).unwrap();
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();

@@ -11,6 +11,7 @@ pub const RULES: &[(&str, HostCheck)] = &[
     ("docker-group-members", |h| socket_check(docker_group_members(h))),
     ("docker-socket-tcp", |h| socket_check(docker_socket_tcp(h))),
     ("fleet-socket-open", fleet_socket_open),
+    ("podman-socket-open", podman_socket_open),
     ("rkt-group-members", rkt_group_members),
 ];
 
@@ -34,6 +35,42 @@ pub fn fleet_socket_open(h: &HostFacts) -> Check {
         hits.push(
             Hit::new(format!("fleet.socket listens on TCP {}", l.value), l.origin.clone(), format!("ListenStream={}", l.value))
                 .severity(Severity::Critical),
+        );
+    }
+    hits.into()
+}
+
+/// Podman's API socket (podman.socket, the Docker-compatible API of a rootful Podman) is root's
+/// as much as Docker's: no more open than 0660, owned by root, its group's members named, no TCP.
+pub fn podman_socket_open(h: &HostFacts) -> Check {
+    let Some(s) = h.podman_socket.as_ref().filter(|s| !s.masked) else {
+        return Check::na("not applicable: no podman.socket (or it is masked) and no /run/podman/podman.sock");
+    };
+    let name = s.unit.rsplit('/').next().unwrap_or(&s.unit);
+    let mut hits = Vec::new();
+    if s.mode.value & !0o660 & !0o1000 != 0 {
+        let hit =
+            Hit::new(format!("{name} is created with mode {:04o}, more open than 0660", s.mode.value), s.mode.origin.clone(), "SocketMode");
+        hits.push(if s.mode.value & 0o002 != 0 { hit.severity(Severity::Critical) } else { hit });
+    }
+    if !matches!(s.user.value.as_str(), "root" | "0") {
+        hits.push(Hit::new(format!("{name} is owned by {}, not root", s.user.value), s.user.origin.clone(), "SocketUser"));
+    }
+    for m in &s.group_members {
+        hits.push(Hit::new(
+            format!("user {} can use Podman's API through group {}: root-equivalent access", m.value, s.group.value),
+            m.origin.clone(),
+            m.value.clone(),
+        ));
+    }
+    for l in s.listen.iter().filter(|l| !l.value.starts_with('/') && !l.value.starts_with('%') && !l.value.starts_with('@')) {
+        hits.push(
+            Hit::new(
+                format!("{name} listens on TCP {}: Podman's API without TLS", l.value),
+                l.origin.clone(),
+                format!("ListenStream={}", l.value),
+            )
+            .severity(Severity::Critical),
         );
     }
     hits.into()
@@ -187,6 +224,28 @@ mod tests {
         );
         assert_eq!(docker_socket_mode(&HostFacts::default()), None);
         assert_eq!(docker_socket_ownership(&host(0o660, "wheel", &[], &[])).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn podman_socket() {
+        let mut h = HostFacts { podman_socket: host(0o660, "root", &[], &["%t/podman/podman.sock"]).docker_socket, ..Default::default() };
+        assert_eq!(podman_socket_open(&h), Check::Pass);
+        let s = h.podman_socket.as_mut().unwrap();
+        s.mode = v(0o666);
+        s.group = v("podman".into());
+        s.group_members = vec![v("alice".into())];
+        s.listen.push(v("0.0.0.0:8888".into()));
+        let Check::Fail(hits) = podman_socket_open(&h) else { panic!() };
+        let got: Vec<(&str, Option<Severity>)> = hits.iter().map(|h| (h.message.as_str(), h.severity)).collect();
+        assert_eq!(
+            got,
+            [
+                ("docker.socket is created with mode 0666, more open than 0660", Some(Severity::Critical)),
+                ("user alice can use Podman's API through group podman: root-equivalent access", None),
+                ("docker.socket listens on TCP 0.0.0.0:8888: Podman's API without TLS", Some(Severity::Critical)),
+            ]
+        );
+        assert!(matches!(podman_socket_open(&HostFacts::default()), Check::NotApplicable(_)));
     }
 
     /// A rootless engine's socket (`srw-rw---T rl 100106`): its user's, the sticky bit and the

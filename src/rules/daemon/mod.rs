@@ -9,10 +9,21 @@ pub use crate::rules::Check;
 pub type DaemonCheck = fn(&DaemonConfig) -> Check;
 
 /// The daemon rules that judge a Podman service too: what its compatible API reports the same
-/// way (image and container counts, rootless mode). The others judge dockerd's own settings
+/// way (image and container counts, rootless mode), and the settings Podman has its own files
+/// for (containers.conf's no_new_privileges, seccomp_profile and userns, registries.conf's
+/// insecure registries, policy.json's default). The others judge dockerd's own settings
 /// (daemon.json, its flags, its bridge, live-restore, swarm, Docker's releases), which Podman
 /// does not have.
-pub const PODMAN_RULES: &[&str] = &["image-sprawl", "container-sprawl", "daemon-runs-as-root"];
+pub const PODMAN_RULES: &[&str] = &[
+    "image-sprawl",
+    "container-sprawl",
+    "daemon-runs-as-root",
+    "no-new-privileges-default-off",
+    "daemon-seccomp-disabled",
+    "userns-remap-disabled",
+    "insecure-registry",
+    "content-trust-disabled",
+];
 
 /// Rule `id` on `d`: not applicable, with the reason, to a Podman service when it judges
 /// dockerd's own settings.

@@ -32,6 +32,15 @@ pub fn userns_remap_disabled(d: &DaemonConfig) -> Check {
             "not applicable: the engine is rootless (it runs{user} in a user namespace; root in a container is that user on the host): userns-remap is for a rootful daemon"
         ));
     }
+    if d.podman.is_some() {
+        return flag(
+            &d.userns,
+            false,
+            "userns",
+            "containers share the host's user namespace (userns=host): root in a container is root on the host",
+            "userns=host",
+        );
+    }
     flag(&d.userns, false, "userns-remap", "user namespace remapping is off: root in a container is root on the host", "userns-remap")
 }
 
@@ -308,6 +317,15 @@ pub fn base_device_size_changed(d: &DaemonConfig) -> Check {
 
 /// CIS 4.5: Docker Content Trust on for docker clients.
 pub fn content_trust_disabled(d: &DaemonConfig) -> Check {
+    if d.podman.is_some() {
+        return flag(
+            &d.content_trust,
+            false,
+            "the image signature policy (policy.json)",
+            "the signature policy accepts any image (policy.json's default is insecureAcceptAnything): podman pulls unsigned images",
+            "insecureAcceptAnything",
+        );
+    }
     flag(
         &d.content_trust,
         false,

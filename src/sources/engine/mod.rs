@@ -288,6 +288,11 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
         .flatten()
         .find(|c| c.name == "Podman Engine")
         .map(|c| Val::new(c.version.clone(), Origin::Field("engine /version .Components[Podman Engine]".into())));
+    // Podman's compatible /info leaves rootless mode out (a rootless service too, measured with
+    // Podman 4.3): its silence is no answer.
+    if daemon.podman.is_some() && daemon.rootless.as_ref().is_some_and(|r| !r.value) {
+        daemon.rootless = None;
+    }
 
     let list = within(t, docker.list_containers(Some(ListContainersOptions { all: opts.all, ..Default::default() })))
         .await

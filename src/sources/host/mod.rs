@@ -11,6 +11,7 @@ pub mod daemon;
 pub mod kernel;
 pub mod mac;
 pub mod mounts;
+pub mod podman;
 pub mod sshd;
 pub mod sysctl;
 pub mod systemd;
@@ -547,7 +548,8 @@ fn docker_files(root: &HostRoot, config: &DaemonConfig, data_root: &str, units: 
             Vec::new()
         })
     };
-    let mut wanted: Vec<(String, &'static str)> = DOCKER_FILES.iter().map(|(p, k)| (p.to_string(), *k)).collect();
+    // Podman's, where Podman is installed: its API is as much root's as dockerd's.
+    let mut wanted: Vec<(String, &'static str)> = DOCKER_FILES.iter().chain(podman::FILES).map(|(p, k)| (p.to_string(), *k)).collect();
     for u in units.iter().filter(|u| !u.masked) {
         let kind = if u.name == "docker.socket" { "docker.socket" } else { "docker.service" };
         wanted.extend(u.files.iter().map(|f| (f.clone(), kind)));
@@ -624,6 +626,7 @@ pub fn collect(root: &HostRoot, config: &DaemonConfig, keys: &[&str], deep: bool
         docker_socket: socket,
         docker_api_sockets: docker_api_sockets(root, &accounts.groups),
         fleet_socket: systemd::load(root, "fleet.socket").map(|u| socket_facts(root, &u, &accounts.groups)),
+        podman_socket: podman_socket(root, &accounts.groups),
         sysctl_configured,
         sysctl_running: keys.iter().filter_map(|k| sysctl::running(root, k).map(|v| (k.to_string(), v))).collect(),
         audit: audit::collect(root, &data_root, &units),
@@ -701,6 +704,31 @@ fn live_socket(root: &HostRoot, config: &DaemonConfig, groups: &Groups, socket: 
         mode: Val::new(mode, origin),
         group_members,
     });
+}
+
+/// Podman's API socket: podman.socket (with its drop-ins), and on a live host the socket it
+/// made (the unit's `%t/podman/podman.sock`), whose stat is what it is.
+fn podman_socket(root: &HostRoot, groups: &Groups) -> Option<SocketFacts> {
+    let unit = systemd::load(root, "podman.socket").map(|u| socket_facts(root, &u, groups));
+    let path = "/run/podman/podman.sock";
+    let live = root.is_live().then(|| root.stat(path).ok()).flatten();
+    match (unit, live) {
+        (unit, Some((uid, gid, mode))) => {
+            let origin = Origin::Field(format!("stat {}", root.display(path)));
+            let user = accounts::user_name(root, uid).unwrap_or_else(|| uid.to_string());
+            let group = accounts::group_name(root, gid).unwrap_or_else(|| gid.to_string());
+            Some(SocketFacts {
+                unit: root.display(path),
+                masked: false,
+                listen: unit.map(|u| u.listen).unwrap_or_default(),
+                user: Val::new(user, origin.clone()),
+                group_members: if gid == 0 { Vec::new() } else { members(groups, &group) },
+                group: Val::new(group, origin.clone()),
+                mode: Val::new(mode, origin),
+            })
+        }
+        (unit, None) => unit,
+    }
 }
 
 /// A `.socket` unit's owner, group, mode and listeners, with systemd's defaults.
