@@ -168,6 +168,15 @@ fn rootless_docker_is_found_and_judged_as_rootless() {
         assert_eq!(outcome(&report, kind, rule).0, "pass", "{rule}: {:?}", messages(&report, rule));
     }
 
+    // --fix-out writes the user's daemon.json, not /etc/docker's, and gives it back to the user.
+    let out = tempfile::tempdir().unwrap();
+    let bundle = out.path().join("bundle");
+    let r = cbench(&["host", "--docker-host", &address, "--only", "daemon,files", "--fix-out", bundle.to_str().unwrap()]);
+    assert!(bundle.join("files").join(daemon_json.trim_start_matches('/')).exists(), "{}", r.stderr);
+    assert!(!bundle.join("files/etc/docker/daemon.json").exists());
+    let apply = std::fs::read_to_string(bundle.join("apply.sh")).unwrap();
+    assert!(apply.contains(&format!("chown {} \"$ROOT{daemon_json}\"", e.uid)), "{apply}");
+
     // Run as root against the same socket: the same user found by the socket's owner; root
     // owning the user's daemon.json is the finding.
     std::os::unix::fs::chown(&daemon_json, Some(0), Some(0)).unwrap();
