@@ -41,9 +41,6 @@ pub struct ContainerSpec {
     pub logging_driver: Option<Val<String>>,
     /// Networks the container joins (Compose: `networks`; engine: NetworkSettings).
     pub networks: Vec<Val<String>>,
-    /// The engine's own default capability set when it is not Docker's (Podman's): (engine
-    /// name, the capabilities). None: Docker's 14.
-    pub default_caps: Option<(&'static str, &'static [&'static str])>,
     /// The `docker exec` instances the engine still knows (`.ExecIDs`, each `/exec/{id}/json`);
     /// None where there are none to know (a Compose file, an OCI bundle).
     pub execs: Option<Vec<Val<Exec>>>,

@@ -12,11 +12,9 @@ use oci_spec::runtime::{LinuxNamespaceType, Spec};
 
 use crate::model::*;
 
-/// Docker's default capability set: what a container gets without cap_add or cap_drop.
-/// Podman's default capability set (containers.conf `default_capabilities`, Podman 4): 11.
-pub const PODMAN_DEFAULT_CAPS: &[&str] =
-    &["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
-
+/// Docker's default capability set: what a container gets without cap_add or cap_drop. Podman's
+/// compatible API reports CapAdd/CapDrop relative to it too (measured with Podman 4.3: its own
+/// default set, or one containers.conf sets, shows as drops and adds against these 14).
 pub const DOCKER_DEFAULT_CAPS: [&str; 14] = [
     "CHOWN",
     "DAC_OVERRIDE",

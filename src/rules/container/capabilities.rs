@@ -59,12 +59,25 @@ pub fn capabilities_not_dropped(s: &ContainerSpec) -> Vec<Hit> {
             "privileged",
         )];
     }
-    if s.cap_drop.iter().any(|c| c.value == "ALL") {
+    if s.cap_drop.iter().any(|c| c.value.eq_ignore_ascii_case("ALL")) {
         return vec![];
     }
     let origin = s.cap_drop.first().map_or_else(|| declared(s), |c| c.origin.clone());
-    let (engine, n) = s.default_caps.map_or(("Docker", 14), |(engine, caps)| (engine, caps.len()));
-    vec![Hit::new(format!("does not drop all capabilities: keeps {engine}'s {n} default capabilities"), origin, "cap_drop")]
+    // What it keeps of the default set (Docker's 14; Podman's API reports its drops against the
+    // same set, so its own defaults come out right too).
+    // Docker takes `cap_mknod` for MKNOD: case and the CAP_ prefix do not matter.
+    let dropped = |cap: &str| s.cap_drop.iter().any(|d| d.value.to_ascii_uppercase().trim_start_matches("CAP_") == cap);
+    let kept: Vec<&str> = crate::sources::oci::DOCKER_DEFAULT_CAPS.iter().copied().filter(|c| !dropped(c)).collect();
+    if kept.is_empty() {
+        return vec![];
+    }
+    let n = kept.len();
+    let message = match n {
+        14 => "does not drop all capabilities: keeps the 14 default capabilities".to_string(),
+        1 => format!("does not drop all capabilities: keeps 1 default capability ({})", kept[0]),
+        _ => format!("does not drop all capabilities: keeps {n} default capabilities ({})", kept.join(", ")),
+    };
+    vec![Hit::new(message, origin, "cap_drop")]
 }
 
 #[cfg(test)]
@@ -87,7 +100,18 @@ mod tests {
             (hits[0].message.as_str(), &hits[0].origin),
             ("privileged: holds every capability (cap_drop does not apply to a privileged container)", &at(3))
         );
-        let s = ContainerSpec { cap_drop: vec![v("NET_RAW".into(), 4)], ..hardened() };
-        assert_eq!(capabilities_not_dropped(&s)[0].origin, at(4));
+        let s = ContainerSpec { cap_drop: vec![v("NET_RAW".into(), 4), v("cap_mknod".into(), 5)], ..hardened() };
+        let hits = capabilities_not_dropped(&s);
+        assert_eq!(hits[0].origin, at(4));
+        assert_eq!(
+            hits[0].message,
+            "does not drop all capabilities: keeps 12 default capabilities (CHOWN, DAC_OVERRIDE, FSETID, FOWNER, SETGID, SETUID, SETFCAP, SETPCAP, NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE)"
+        );
+        // Every default dropped one by one is all dropped.
+        let each = ContainerSpec {
+            cap_drop: crate::sources::oci::DOCKER_DEFAULT_CAPS.iter().map(|c| v(c.to_string(), 4)).collect(),
+            ..hardened()
+        };
+        assert!(capabilities_not_dropped(&each).is_empty());
     }
 }

@@ -434,7 +434,6 @@ async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFact
             .unwrap_or_default();
         let mut spec = map::container_spec(c, image, &bind_volumes);
         if daemon_is_podman {
-            spec.default_caps = Some(("Podman", crate::sources::oci::PODMAN_DEFAULT_CAPS));
             // Podman records the nofile and nproc limits it gives every container (from its own
             // limits): they are its defaults, not overrides. (An explicit --ulimit nofile= on
             // Podman is then not told apart: a known gap, in the README.)
