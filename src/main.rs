@@ -154,7 +154,8 @@ enum Command {
     /// Audit a Docker host: the daemon, its files, socket access, audit, kernel, sshd, users, MAC,
     /// mounts, every container and the images they use
     Host {
-        /// The engine: unix:///path or tcp://host:port. Default: DOCKER_HOST, else the local socket.
+        /// The engine: unix:///path or tcp://host:port. Default: DOCKER_HOST, else the docker CLI's
+        /// current context, else /var/run/docker.sock, else $XDG_RUNTIME_DIR/docker.sock (rootless).
         #[arg(long)]
         docker_host: Option<String>,
         /// Seconds each Engine API request may take, its whole body included (each response: at most 64 MiB).

@@ -60,6 +60,12 @@ fn docker(host: Option<&str>, args: &[&str]) -> (bool, String) {
 /// XDG_RUNTIME_DIR set, on a host where the root engine's socket is absent: /run is a fresh
 /// tmpfs in a mount namespace of its own, with the user's runtime directory bound back.
 fn as_user(e: &Engine, args: &[&str]) -> serde_json::Value {
+    run_as_user(e, true, args)
+}
+
+/// `cbench host ARGS --format json` as the user; `hide_root_socket`: in a mount namespace where
+/// the root engine's socket is absent (else the host as it is).
+fn run_as_user(e: &Engine, hide_root_socket: bool, args: &[&str]) -> serde_json::Value {
     // The test binary's directory may not be the user's to read: a copy it can run.
     let dir = tempfile::tempdir().unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -76,6 +82,7 @@ mount --bind "$2" "$1"
 test ! -e /var/run/docker.sock
 shift 2
 exec "$@""#;
+    let script = if hide_root_socket { script } else { "shift 2\nexec \"$@\"" };
     let (uid, gid) = (e.uid.to_string(), e.gid.to_string());
     let (home, xdg) = (format!("HOME={}", e.home), format!("XDG_RUNTIME_DIR={run_dir}"));
     let mut argv = vec!["-m", "sh", "-c", script, "sh", run_dir, keep.to_str().unwrap()];
@@ -96,7 +103,8 @@ exec "$@""#;
     argv.push(bin.to_str().unwrap());
     argv.extend(["host", "--format", "json"]);
     argv.extend(args);
-    let out = Command::new("unshare").args(&argv).output().unwrap();
+    let out =
+        if hide_root_socket { Command::new("unshare").args(&argv).output() } else { Command::new("sh").args(&argv[2..]).output() }.unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     serde_json::from_str(&stdout).unwrap_or_else(|err| panic!("{err}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr)))
 }
@@ -167,6 +175,26 @@ fn rootless_docker_is_found_and_judged_as_rootless() {
         let kind = if rule.starts_with("docker-socket") { "socket" } else { "files" };
         assert_eq!(outcome(&report, kind, rule).0, "pass", "{rule}: {:?}", messages(&report, rule));
     }
+
+    // With the root engine's socket there, the docker CLI's current context decides, as
+    // `dockerd-rootless-setuptool.sh install` sets it up (`docker context use rootless`).
+    let home = format!("HOME={}", e.home);
+    let context = |args: &[&str]| {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid", &e.uid.to_string(), "--regid", &e.gid.to_string(), "--init-groups", "env", "-i", &home, "docker", "context"]);
+        let out = c.args(args).current_dir("/").output().unwrap();
+        assert!(out.status.success() || args[0] == "rm", "docker context {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    context(&["rm", "-f", "cbench-rootless"]);
+    context(&["create", "cbench-rootless", "--docker", &format!("host={address}")]);
+    context(&["use", "cbench-rootless"]);
+    let by_context = run_as_user(&e, false, &["--only", "daemon"]);
+    context(&["use", "default"]);
+    context(&["rm", "-f", "cbench-rootless"]);
+    let name = by_context["checks"][0]["subject"]["name"].as_str().unwrap();
+    assert!(name.starts_with(&format!("{address} (Docker ")), "the context's engine: {name}");
+    let default = run_as_user(&e, false, &["--only", "daemon", "--allow-partial"]);
+    assert_eq!(default["warnings"][0]["path"], "unix:///var/run/docker.sock", "no context: the root engine's socket first");
 
     // --fix-out writes the user's daemon.json, not /etc/docker's, and gives it back to the user.
     let out = tempfile::tempdir().unwrap();

@@ -116,11 +116,13 @@ fn classify(address: &str, e: bollard::errors::Error) -> EngineError {
     }
 }
 
-/// The address cbench talks to: `--docker-host`, else `DOCKER_HOST`, else the root engine's
-/// socket, else — when that is absent — a rootless engine's (`$XDG_RUNTIME_DIR/docker.sock`,
-/// where dockerd-rootless.sh listens).
+/// The address cbench talks to: `--docker-host`, else `DOCKER_HOST`, else the docker CLI's
+/// current context (`DOCKER_CONTEXT` or `docker context use`), else the root engine's socket,
+/// else — when that is absent — a rootless engine's (`$XDG_RUNTIME_DIR/docker.sock`, where
+/// dockerd-rootless.sh listens).
 pub fn address(opts: &EngineOptions) -> String {
-    opts.host.clone().or_else(|| std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty())).unwrap_or_else(|| {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    opts.host.clone().or_else(|| env("DOCKER_HOST")).or_else(|| context_host(env("DOCKER_CONTEXT"))).unwrap_or_else(|| {
         let rootless = std::env::var("XDG_RUNTIME_DIR")
             .ok()
             .filter(|d| d.starts_with('/'))
@@ -133,6 +135,30 @@ pub fn address(opts: &EngineOptions) -> String {
 }
 
 const ROOT_SOCKET: &str = "/var/run/docker.sock";
+
+/// The Docker endpoint of the docker CLI's current context, as the CLI picks it: `DOCKER_CONTEXT`,
+/// else `currentContext` in `$DOCKER_CONFIG/config.json` (`~/.docker`); the context's
+/// `meta.json` under `contexts/meta/` names its host. None for `default`, none set, or a context
+/// not found. Only `currentContext` is read from config.json (it also holds registry
+/// credentials). The client's own files, not the audited host's.
+#[allow(clippy::disallowed_methods)]
+fn context_host(name: Option<String>) -> Option<String> {
+    let dir = std::env::var_os("DOCKER_CONFIG")
+        .filter(|d| !d.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".docker")))?;
+    let name = name.or_else(|| {
+        let config: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("config.json")).ok()?).ok()?;
+        config.get("currentContext")?.as_str().map(str::to_string)
+    })?;
+    if name == "default" {
+        return None;
+    }
+    std::fs::read_dir(dir.join("contexts/meta")).ok()?.flatten().find_map(|entry| {
+        let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(entry.path().join("meta.json")).ok()?).ok()?;
+        (meta.get("Name")?.as_str()? == name).then(|| meta.pointer("/Endpoints/docker/Host")?.as_str().map(str::to_string)).flatten()
+    })
+}
 
 /// Whether the socket cbench would connect to is there (the engine's own, not the host's files).
 #[allow(clippy::disallowed_methods)]
