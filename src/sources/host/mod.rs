@@ -680,55 +680,47 @@ fn members(groups: &Groups, name: &str) -> Vec<Val<String>> {
 /// On the live host the socket itself decides: its owner, group and mode replace what the
 /// unit says (and a socket dockerd made itself, without docker.socket, is judged too).
 fn live_socket(root: &HostRoot, config: &DaemonConfig, groups: &Groups, socket: &mut Option<SocketFacts>) {
-    if !root.is_live() {
-        return;
-    }
     let path = config
         .hosts
         .iter()
         .find_map(|h| h.value.strip_prefix("unix://").map(str::to_string))
         .unwrap_or_else(|| "/run/docker.sock".to_string());
-    let Ok((uid, gid, mode)) = root.stat(&path) else { return };
-    let origin = Origin::Field(format!("stat {path}"));
-    let user = accounts::user_name(root, uid).unwrap_or_else(|| uid.to_string());
-    let group = accounts::group_name(root, gid).unwrap_or_else(|| gid.to_string());
-    let group_members = if gid == 0 { Vec::new() } else { members(groups, &group) };
     // docker.socket's listeners are the root engine's: a rootless engine's socket is its own.
     let listen = socket.as_ref().filter(|_| config.user.is_none()).map(|s| s.listen.clone()).unwrap_or_default();
-    *socket = Some(SocketFacts {
-        unit: path.clone(),
-        masked: false,
-        listen,
-        user: Val::new(user, origin.clone()),
-        group: Val::new(group, origin.clone()),
-        mode: Val::new(mode, origin),
-        group_members,
-    });
+    if let Some(live) = stat_socket(root, &path, listen, groups) {
+        *socket = Some(live);
+    }
 }
 
 /// Podman's API socket: podman.socket (with its drop-ins), and on a live host the socket it
 /// made (the unit's `%t/podman/podman.sock`), whose stat is what it is.
 fn podman_socket(root: &HostRoot, groups: &Groups) -> Option<SocketFacts> {
     let unit = systemd::load(root, "podman.socket").map(|u| socket_facts(root, &u, groups));
-    let path = "/run/podman/podman.sock";
-    let live = root.is_live().then(|| root.stat(path).ok()).flatten();
-    match (unit, live) {
-        (unit, Some((uid, gid, mode))) => {
-            let origin = Origin::Field(format!("stat {}", root.display(path)));
-            let user = accounts::user_name(root, uid).unwrap_or_else(|| uid.to_string());
-            let group = accounts::group_name(root, gid).unwrap_or_else(|| gid.to_string());
-            Some(SocketFacts {
-                unit: root.display(path),
-                masked: false,
-                listen: unit.map(|u| u.listen).unwrap_or_default(),
-                user: Val::new(user, origin.clone()),
-                group_members: if gid == 0 { Vec::new() } else { members(groups, &group) },
-                group: Val::new(group, origin.clone()),
-                mode: Val::new(mode, origin),
-            })
-        }
-        (unit, None) => unit,
+    let listen = unit.as_ref().map(|u| u.listen.clone()).unwrap_or_default();
+    stat_socket(root, "/run/podman/podman.sock", listen, groups).or(unit)
+}
+
+/// A socket as it is on a live host (owner, group and its members, mode), with the listeners
+/// its unit gives; None offline or when it does not exist.
+fn stat_socket(root: &HostRoot, path: &str, listen: Vec<Val<String>>, groups: &Groups) -> Option<SocketFacts> {
+    if !root.is_live() {
+        return None;
     }
+    let (uid, gid, mode) = root.stat(path).ok()?;
+    let shown = root.display(path);
+    let origin = Origin::Field(format!("stat {shown}"));
+    let user = accounts::user_name(root, uid).unwrap_or_else(|| uid.to_string());
+    let group = accounts::group_name(root, gid).unwrap_or_else(|| gid.to_string());
+    let group_members = if gid == 0 { Vec::new() } else { members(groups, &group) };
+    Some(SocketFacts {
+        unit: shown,
+        masked: false,
+        listen,
+        user: Val::new(user, origin.clone()),
+        group: Val::new(group, origin.clone()),
+        mode: Val::new(mode, origin),
+        group_members,
+    })
 }
 
 /// A `.socket` unit's owner, group, mode and listeners, with systemd's defaults.
