@@ -161,9 +161,7 @@ fn rootless_podman_is_judged_by_its_users_files() {
         eprintln!("\n\n*** SKIPPED: no rootless Podman service (CBENCH_ROOTLESS_PODMAN_SOCKET unset) ***\n");
         return;
     };
-    let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
-    let f: Vec<&str> = passwd.lines().map(|l| l.split(':').collect::<Vec<_>>()).find(|f| f[0] == user).unwrap();
-    let (uid, gid, home) = (f[2].parse::<u32>().unwrap(), f[3].parse::<u32>().unwrap(), f[5].to_string());
+    let (uid, gid, home) = passwd_user(&user);
     let dir = format!("{home}/.config/containers");
     let put = |name: &str, text: &str| {
         let path = format!("{dir}/{name}");

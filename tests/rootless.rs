@@ -37,10 +37,8 @@ fn engine() -> Option<Engine> {
         );
         return None;
     };
-    let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
-    let f: Vec<&str> =
-        passwd.lines().map(|l| l.split(':').collect::<Vec<_>>()).find(|f| f[0] == user).expect("the rootless user in /etc/passwd");
-    Some(Engine { socket, user: user.clone(), uid: f[2].parse().unwrap(), gid: f[3].parse().unwrap(), home: f[5].to_string() })
+    let (uid, gid, home) = passwd_user(&user);
+    Some(Engine { socket, user, uid, gid, home })
 }
 
 fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {

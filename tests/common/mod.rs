@@ -149,3 +149,15 @@ pub fn bench_results(log: &serde_json::Value) -> Vec<(String, String)> {
         .map(|r| (r["id"].as_str().unwrap().to_string(), r["result"].as_str().unwrap().to_string()))
         .collect()
 }
+
+/// A local user's (uid, gid, home) from /etc/passwd (the unprivileged user .ci/run runs the
+/// rootless engines as).
+pub fn passwd_user(name: &str) -> (u32, u32, String) {
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+    let f: Vec<&str> = passwd
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f[0] == name)
+        .unwrap_or_else(|| panic!("{name} not in /etc/passwd"));
+    (f[2].parse().unwrap(), f[3].parse().unwrap(), f[5].to_string())
+}
