@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
 use common::*;
@@ -41,18 +40,6 @@ fn import(program: &str, image: &str) {
     let tar = busybox_rootfs(dir.path(), &["sleep"]);
     let (ok, out) = run(program, &["import", "-c", "CMD [\"/bin/sleep\",\"3600\"]", tar.to_str().unwrap(), image]);
     assert!(ok, "{program} import: {out}");
-}
-
-/// Rules found per container (by name) from a `cbench host --all` JSON report.
-fn rules(report: &serde_json::Value, names: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
-    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for f in report["findings"].as_array().unwrap() {
-        let name = f["subject"]["name"].as_str().unwrap().split(' ').next().unwrap().to_string();
-        if names.contains(&name.as_str()) {
-            out.entry(name).or_default().insert(f["rule"].as_str().unwrap().to_string());
-        }
-    }
-    out
 }
 
 #[test]
@@ -136,8 +123,8 @@ fn podman_is_named_and_judged_as_podman() {
     }
     let (_, on_docker) = json(&["host", "--all", "--only", "containers"]);
     let _ = run("docker", &["rm", "-f", &d_plain, &d_priv]);
-    let on_podman = rules(&report, &[&p_plain, &p_priv]);
-    let mut on_docker = rules(&on_docker, &[&d_plain, &d_priv]);
+    let on_podman = rules_by_container(&report, &[&p_plain, &p_priv]);
+    let mut on_docker = rules_by_container(&on_docker, &[&d_plain, &d_priv]);
     for set in on_docker.values_mut() {
         assert!(set.remove("pids-not-limited"), "Docker sets no PIDs limit by default");
     }

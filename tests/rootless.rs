@@ -12,7 +12,6 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
@@ -128,18 +127,6 @@ fn messages<'a>(report: &'a serde_json::Value, rule: &str) -> Vec<(&'a str, &'a 
         .collect()
 }
 
-/// Rules found per container (by name).
-fn container_rules(report: &serde_json::Value, names: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
-    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for f in report["findings"].as_array().unwrap() {
-        let name = f["subject"]["name"].as_str().unwrap().split(' ').next().unwrap().to_string();
-        if names.contains(&name.as_str()) {
-            out.entry(name).or_default().insert(f["rule"].as_str().unwrap().to_string());
-        }
-    }
-    out
-}
-
 #[test]
 fn rootless_docker_is_found_and_judged_as_rootless() {
     let Some(e) = engine() else { return };
@@ -251,8 +238,8 @@ fn rootless_containers_get_the_same_findings_as_on_the_root_engine() {
         reports.push(report);
     }
     let ((rl_plain, rl_priv), (root_plain, root_priv)) = (&names[0], &names[1]);
-    let rootless = container_rules(&reports[0], &[rl_plain, rl_priv]);
-    let root = container_rules(&reports[1], &[root_plain, root_priv]);
+    let rootless = rules_by_container(&reports[0], &[rl_plain, rl_priv]);
+    let root = rules_by_container(&reports[1], &[root_plain, root_priv]);
     assert!(rootless[rl_priv].contains("privileged-container"), "{rootless:?}");
     assert!(rootless[rl_plain].contains("dangerous-capability"), "{rootless:?}");
     assert_eq!(rootless.get(rl_plain), root.get(root_plain));

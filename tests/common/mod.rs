@@ -161,3 +161,19 @@ pub fn passwd_user(name: &str) -> (u32, u32, String) {
         .unwrap_or_else(|| panic!("{name} not in /etc/passwd"));
     (f[2].parse().unwrap(), f[3].parse().unwrap(), f[5].to_string())
 }
+
+/// The rules found per container (by name, the subject's first word) in a `cbench host` JSON
+/// report, for the containers named.
+pub fn rules_by_container(
+    report: &serde_json::Value,
+    names: &[&str],
+) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut out: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    for f in report["findings"].as_array().unwrap() {
+        let name = f["subject"]["name"].as_str().unwrap().split(' ').next().unwrap().to_string();
+        if names.contains(&name.as_str()) {
+            out.entry(name).or_default().insert(f["rule"].as_str().unwrap().to_string());
+        }
+    }
+    out
+}
