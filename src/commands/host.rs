@@ -210,6 +210,11 @@ pub fn run_keeping_facts(opts: &Options) -> (Run, Option<crate::model::HostFacts
                     }
                     let rootless = config.rootless.as_ref().is_some_and(|r| r.value);
                     if local {
+                        // Swarm's ports on this host (/proc/net/tcp, slow to read here): only
+                        // when the engine says this node is in a swarm.
+                        if config.swarm.is_some() && root.is_live() {
+                            config.swarm_wildcard_listeners = host::daemon::swarm_listeners(&root);
+                        }
                         host_config = config.clone();
                     }
                     let mode = if rootless { " rootless" } else { "" };

@@ -166,13 +166,12 @@ fn from_files(root: &HostRoot, mut config: DaemonConfig, argv: &[Val<String>], c
     check_subids(&mut config, root);
     defaults(&mut config, root, &config_file);
     config.content_trust = content_trust(root);
-    config.swarm_wildcard_listeners = root.is_live().then(|| swarm_listeners(root)).flatten();
     (config, diags)
 }
 
 /// Swarm's TCP ports (2377, 7946) listening on every interface: /proc/net/tcp and tcp6, state
 /// 0A (LISTEN), local address all zeros. None when neither table can be read.
-fn swarm_listeners(root: &HostRoot) -> Option<Vec<Val<String>>> {
+pub fn swarm_listeners(root: &HostRoot) -> Option<Vec<Val<String>>> {
     let mut out = Vec::new();
     let mut read_any = false;
     for (file, v6) in [("/proc/net/tcp", false), ("/proc/net/tcp6", true)] {
@@ -277,7 +276,6 @@ pub fn merge(engine: DaemonConfig, files: DaemonConfig) -> DaemonConfig {
         default_ulimits: files.default_ulimits,
         cgroup_parent: files.cgroup_parent,
         storage_opts: files.storage_opts,
-        swarm_wildcard_listeners: files.swarm_wildcard_listeners,
         content_trust: files.content_trust,
         authorization_plugins: files.authorization_plugins,
         conflicts: files.conflicts,
