@@ -295,14 +295,22 @@ fn today() -> String {
 async fn collect_async(address: &str, opts: &EngineOptions) -> Result<EngineFacts, EngineError> {
     let t = opts.timeout;
     let docker = connect(address, t)?;
-    let docker = within(t, docker.negotiate_version()).await.map_err(|e| classify(address, e))?;
-    let version = within(t, docker.version()).await.map_err(|e| classify(address, e))?;
+    // bollard joins each path onto `/vX.Y` with Url::join, which drops the prefix: its requests
+    // are unversioned and the engine answers in its own API version (measured: dockerd 20.10
+    // refuses /v1.47/ paths, and answers these). Nothing to negotiate, so the first calls go
+    // together (Podman's compatible service takes ~250 ms for /version and ~200 ms for /info).
+    let (version, info, bridge) = tokio::join!(
+        within(t, docker.version()),
+        within(t, docker.info()),
+        within(t, docker.inspect_network("bridge", None::<bollard::query_parameters::InspectNetworkOptions>))
+    );
+    let version = version.map_err(|e| classify(address, e))?;
     let api = version.api_version.clone().unwrap_or_default();
     if api_older_than(&api, (1, 24)) {
         return Err(EngineError::TooOld { address: address.to_string(), version: api });
     }
-    let info = within(t, docker.info()).await.map_err(|e| classify(address, e))?;
-    let bridge = within(t, docker.inspect_network("bridge", None::<bollard::query_parameters::InspectNetworkOptions>)).await.ok();
+    let info = info.map_err(|e| classify(address, e))?;
+    let bridge = bridge.ok();
     let mut daemon = map::daemon_config(&info, bridge.as_ref());
     daemon.version = version.version.clone().map(|v| Val::new(v, Origin::Field("engine /version .Version".into())));
     daemon.today = Some(today());
