@@ -16,9 +16,15 @@ use common::*;
 /// `cbench ARGS` in `cwd`, killed after `secs` seconds (then the test fails), with at most
 /// `mib` MiB of address space.
 fn bounded(cwd: &Path, args: &[&str], secs: u64, mib: u64) -> Run {
+    bounded_env(cwd, args, secs, mib, &[])
+}
+
+/// `bounded` with the variables `env` set.
+fn bounded_env(cwd: &Path, args: &[&str], secs: u64, mib: u64, env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new("prlimit");
     cmd.arg(format!("--as={}", mib << 20)).arg("--").arg(env!("CARGO_BIN_EXE_cbench")).args(args);
     cmd.current_dir(cwd).env_clear().env("NO_COLOR", "1").stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.envs(env.iter().copied());
     if let Some(path) = std::env::var_os("PATH") {
         cmd.env("PATH", path);
     }
@@ -190,6 +196,25 @@ fn host_files_that_are_fifos_or_huge_are_errors_not_absent() {
         "{}",
         out.stdout
     );
+}
+
+/// The docker CLI's files, read to find its current context, are read as host files are: a
+/// FIFO where config.json or a context's meta.json stands does not hold cbench.
+#[test]
+fn a_docker_cli_config_that_is_a_fifo_does_not_block() {
+    let dir = tempfile::tempdir().unwrap();
+    mkfifo(&dir.path().join("config.json"));
+    std::fs::create_dir_all(dir.path().join("contexts/meta/x")).unwrap();
+    mkfifo(&dir.path().join("contexts/meta/x/meta.json"));
+    let config = dir.path().to_str().unwrap();
+    for env in [vec![("DOCKER_CONFIG", config)], vec![("DOCKER_CONFIG", config), ("DOCKER_CONTEXT", "x")]] {
+        let r = bounded_env(&root(), &["host", "--only", "daemon", "--allow-partial", "--format", "json"], 20, 1024, &env);
+        let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+        // No context could be read: the engine looked for is the root engine's.
+        let daemon = report["checks"].as_array().unwrap().iter().find(|c| c["section"] == "daemon").unwrap();
+        let name = daemon["subject"]["name"].as_str().unwrap();
+        assert!(name.starts_with("unix:///var/run/docker.sock") || name.ends_with("(files only: engine unreachable)"), "{name}");
+    }
 }
 
 #[test]

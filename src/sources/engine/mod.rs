@@ -136,6 +136,11 @@ pub fn address(opts: &EngineOptions) -> String {
 
 const ROOT_SOCKET: &str = "/var/run/docker.sock";
 
+/// A docker CLI file, read as host files are: a regular file only (a FIFO would block), bounded.
+fn client_file(path: &std::path::Path) -> Option<Vec<u8>> {
+    crate::sources::read::bytes(path, crate::sources::read::HOST_FILE, "a docker CLI file").ok()
+}
+
 /// The Docker endpoint of the docker CLI's current context, as the CLI picks it: `DOCKER_CONTEXT`,
 /// else `currentContext` in `$DOCKER_CONFIG/config.json` (`~/.docker`); the context's
 /// `meta.json` under `contexts/meta/` names its host. None for `default`, none set, or a context
@@ -148,14 +153,14 @@ fn context_host(name: Option<String>) -> Option<String> {
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".docker")))?;
     let name = name.or_else(|| {
-        let config: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("config.json")).ok()?).ok()?;
+        let config: serde_json::Value = serde_json::from_slice(&client_file(&dir.join("config.json"))?).ok()?;
         config.get("currentContext")?.as_str().map(str::to_string)
     })?;
     if name == "default" {
         return None;
     }
     std::fs::read_dir(dir.join("contexts/meta")).ok()?.flatten().find_map(|entry| {
-        let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(entry.path().join("meta.json")).ok()?).ok()?;
+        let meta: serde_json::Value = serde_json::from_slice(&client_file(&entry.path().join("meta.json"))?).ok()?;
         (meta.get("Name")?.as_str()? == name).then(|| meta.pointer("/Endpoints/docker/Host")?.as_str().map(str::to_string)).flatten()
     })
 }
