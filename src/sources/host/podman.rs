@@ -228,3 +228,20 @@ pub const FILES: &[(&str, &str)] = &[
     ("/etc/containers/storage.conf", "storage.conf"),
     ("/usr/share/containers/seccomp.json", "seccomp profile"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hostile files are errors, never a crash: deep nesting, wrong kinds.
+    #[test]
+    fn hostile_toml_is_an_error() {
+        let deep = format!("[containers]\nuserns = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(toml::from_str::<ContainersConf>(&deep).is_err());
+        assert!(toml::from_str::<ContainersConf>("[containers]\nno_new_privileges = \"yes\"\n").is_err());
+        let c = toml::from_str::<ContainersConf>("[containers]\nno_new_privileges = true\n[engine]\nx = 1\n").unwrap();
+        assert_eq!(c.containers.no_new_privileges.map(|v| *v.get_ref()), Some(true));
+        let r = toml::from_str::<RegistriesConf>("[registries.insecure]\nregistries = [\"a:5000\"]\n").unwrap();
+        assert_eq!(r.registries.and_then(|v| v.insecure).map(|l| l.registries.len()), Some(1));
+    }
+}
